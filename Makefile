@@ -1,0 +1,52 @@
+# The two README commands are `make run` and `make test`; everything else is what they build on.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHAINLP_READ_ONLY := 1
+
+# Debian packages: the app's PDF engine (Pango comes with the base image; harfbuzz-subset makes
+# font subsetting fast), gettext for compilemessages; the tests also need pdftotext and Chromium.
+DEBS_RUN := gettext libharfbuzz-subset0
+DEBS_TEST := $(DEBS_RUN) poppler-utils chromium
+
+.PHONY: run test setup setup-test messages serve-setup bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+messages:
+	cd . && $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+setup: $(VENV)/.installed-run
+	scripts/ensure-debs.sh $(DEBS_RUN)
+	DEBUG=true $(MAKE) --no-print-directory messages
+
+setup-test: $(VENV)/.installed-test
+	scripts/ensure-debs.sh $(DEBS_TEST)
+	DEBUG=true $(MAKE) --no-print-directory messages
+
+serve-setup: setup
+	DEBUG=true $(BIN)/python manage.py migrate --noinput -v 0
+	DEBUG=true $(BIN)/python manage.py load_ita_catalogue
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+run: serve-setup
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup-test
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

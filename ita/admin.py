@@ -1,0 +1,66 @@
+from django.contrib import admin
+
+from .models import (
+    AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, OITItemScore, SubIndicator, Tool,
+    ToolScore, ToolWeight,
+)
+
+
+class ToolWeightInline(admin.TabularInline):
+    model = ToolWeight
+    extra = 0
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "scale"]
+    inlines = [ToolWeightInline]
+
+
+@admin.register(Tool)
+class ToolAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order"]
+
+
+class SubIndicatorInline(admin.TabularInline):
+    model = SubIndicator
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["year", "number", "name", "tool", "uncertain"]
+    list_filter = ["year", "tool", "uncertain"]
+    search_fields = ["name"]
+    inlines = [SubIndicatorInline]
+
+
+@admin.register(OITItem)
+class OITItemAdmin(admin.ModelAdmin):
+    list_display = ["year", "code", "title", "sub_indicator", "portal_documents", "uncertain"]
+    list_filter = ["year", "uncertain"]
+    search_fields = ["code", "title"]
+
+
+class ToolScoreInline(admin.TabularInline):
+    model = ToolScore
+    extra = 0
+
+
+class IndicatorScoreInline(admin.TabularInline):
+    model = IndicatorScore
+    extra = 0
+
+
+class OITItemScoreInline(admin.TabularInline):
+    model = OITItemScore
+    extra = 0
+    raw_id_fields = ["item"]
+
+
+@admin.register(AssessmentResult)
+class AssessmentResultAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "year", "total_score", "level_old", "level_new"]
+    list_filter = ["year"]
+    search_fields = ["organisation__name"]
+    inlines = [ToolScoreInline, IndicatorScoreInline, OITItemScoreInline]

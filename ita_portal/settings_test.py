@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings plus what makes tests fast and hermetic."""
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
+os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

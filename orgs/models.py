@@ -1,0 +1,123 @@
+"""Organisations (อปท.), their divisions (ส่วนราชการ) and who works in them."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    PAO = "pao", _("Provincial Administrative Organisation")  # อบจ.
+    CITY = "city", _("City Municipality")  # เทศบาลนคร
+    TOWN = "town", _("Town Municipality")  # เทศบาลเมือง
+    SUBDISTRICT_MUNICIPALITY = "sub_municipality", _("Subdistrict Municipality")  # เทศบาลตำบล
+    SAO = "sao", _("Subdistrict Administrative Organisation")  # อบต.
+    OTHER = "other", _("Other")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Organisations in which the user has an active membership."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__is_active=True).distinct()
+
+
+class Organisation(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    district = models.CharField(_("district (amphoe)"), max_length=100)
+    province = models.CharField(_("province"), max_length=100)
+    slug = models.SlugField(
+        _("public address name"),
+        max_length=60,
+        unique=True,
+        help_text=_("Used in public links, e.g. /o/phaktob/. Never change it once links are published."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    emblem = models.ImageField(_("emblem"), upload_to="emblems/", blank=True)
+    strength_threshold = models.DecimalField(
+        _("strength threshold"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("85.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Indicators scoring at or above this are listed as strengths."),
+    )
+    default_layout = models.CharField(
+        _("default report layout"), max_length=1, default="A",
+        choices=[("A", "A"), ("B", "B"), ("C", "C")],
+        help_text=_("Layout of progress reports unless a document chooses another."),
+    )
+    allow_self_approval = models.BooleanField(
+        _("allow approving one's own submission"), default=False,
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["province", "district", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Division(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="divisions", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("division")
+        verbose_name_plural = _("divisions")
+        ordering = ["organisation", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="division_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    APPROVER = "approver", _("Approver")
+    ADMIN = "admin", _("Organisation administrator")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def can_approve(self):
+        return self.role in (Role.APPROVER, Role.ADMIN)
+
+    @property
+    def is_org_admin(self):
+        return self.role == Role.ADMIN

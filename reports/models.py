@@ -1,0 +1,150 @@
+"""Documents that go through approval and publication: the ITA analysis, the measures plan and the
+progress reports of a fiscal year, with their progress entries and optional memo cover."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class DocumentKind(models.TextChoices):
+    ANALYSIS = "analysis", _("ITA result analysis")
+    MEASURES = "measures", _("Measures plan")
+    PROGRESS = "progress", _("Progress report")
+
+
+class ReportRound(models.IntegerChoices):
+    NONE = 0, _("—")
+    MONTHS_3 = 3, _("3 months")
+    MONTHS_6 = 6, _("6 months")
+    MONTHS_9 = 9, _("9 months")
+    MONTHS_12 = 12, _("12 months")
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Layout(models.TextChoices):
+    A = "A", _("A: measure, steps, division, period, summary, result")
+    B = "B", _("B: by tool, weakness, steps, responsible, monitoring, action")
+    C = "C", _("C: numbered, with output and outcome")
+    D = "D", _("D: measures plan")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def for_org(self, org):
+        return self.filter(organisation=org)
+
+    def published(self):
+        return self.filter(status=DocumentStatus.PUBLISHED)
+
+
+class Document(models.Model):
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="documents", verbose_name=_("organisation")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    round = models.PositiveSmallIntegerField(
+        _("report round"), choices=ReportRound.choices, default=ReportRound.NONE
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    title = models.CharField(_("title"), max_length=500, blank=True, help_text=_("Empty: the standard title."))
+    intro = models.TextField(_("foreword"), blank=True)  # คำนำ
+    preamble = models.TextField(_("opening text"), blank=True)  # the paragraphs before the table
+    layout = models.CharField(
+        _("layout"), max_length=1, choices=Layout.choices, blank=True,
+        help_text=_("Empty: the organisation's default layout."),
+    )
+    arabic_digits = models.BooleanField(_("Arabic digits"), default=False)
+    signer_name = models.CharField(_("signer name"), max_length=200, blank=True)
+    signer_position = models.CharField(_("signer position"), max_length=200, blank=True)
+    signer_role = models.CharField(_("signer role"), max_length=100, blank=True, default="ผู้รายงาน")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["organisation", "-fiscal_year", "kind", "round", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "fiscal_year", "kind", "round", "revision"], name="document_unique_revision"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.fiscal_year} {self.get_kind_display()} {self.round or ''}".strip()
+
+
+class Memo(models.Model):
+    """The optional บันทึกข้อความ cover of a document."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="memo")
+    department = models.CharField(_("department"), max_length=300)  # ส่วนราชการ
+    reference = models.CharField(_("reference number"), max_length=100, blank=True)  # ที่
+    date = models.DateField(_("date"), null=True, blank=True)  # วันที่
+    subject = models.CharField(_("subject"), max_length=500)  # เรื่อง
+    addressee = models.CharField(_("to"), max_length=300)  # เรียน
+    body = models.TextField(
+        _("body"), help_text=_("Paragraphs separated by an empty line; a short line alone is a heading.")
+    )
+    closing = models.CharField(_("closing"), max_length=300, default="จึงเรียนมาเพื่อโปรดพิจารณา")
+    signer_name = models.CharField(_("signer name"), max_length=200, blank=True)
+    signer_position = models.CharField(_("signer position"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("memo cover")
+        verbose_name_plural = _("memo covers")
+
+    def __str__(self):
+        return self.subject
+
+
+class EntryStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class ProgressEntry(models.Model):
+    """What was done for one measure in one progress report."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="entries")
+    measure = models.ForeignKey(
+        "measures.Measure", on_delete=models.PROTECT, related_name="progress_entries", verbose_name=_("measure")
+    )
+    output = models.TextField(_("what was done"), blank=True)  # สรุปผลการดำเนินการ / ผลการดำเนินการ
+    outcome = models.TextField(_("outcome"), blank=True)  # ผลลัพธ์ / ผลสัมฤทธิ์
+    status = models.CharField(
+        _("status"), max_length=20, choices=EntryStatus.choices, default=EntryStatus.NOT_STARTED
+    )
+    status_reason = models.TextField(_("reason"), blank=True)
+    activity_start = models.DateField(_("activities from"), null=True, blank=True)
+    activity_end = models.DateField(_("activities until"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        ordering = ["document", "measure__order", "measure_id"]
+        constraints = [models.UniqueConstraint(fields=["document", "measure"], name="entry_unique_measure")]
+
+    def __str__(self):
+        return f"{self.document} – {self.measure}"

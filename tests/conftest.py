@@ -1,0 +1,59 @@
+"""The fixed cast of every test: organisation A (staff, approver, admin), organisation B (staff), anonymous."""
+import os
+
+import pytest
+
+from orgs.models import Role
+
+from .factories import DivisionFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def org_a(db):
+    org = OrganisationFactory(name="เทศบาลตำบลเอ", slug="org-a")
+    DivisionFactory(organisation=org, name="สำนักปลัด", order=1)
+    DivisionFactory(organisation=org, name="กองคลัง", order=2)
+    return org
+
+
+@pytest.fixture
+def org_b(db):
+    org = OrganisationFactory(name="องค์การบริหารส่วนตำบลบี", slug="org-b", kind="sao")
+    DivisionFactory(organisation=org, name="สำนักปลัด", order=1)
+    return org
+
+
+@pytest.fixture
+def staff_a(org_a):
+    return MembershipFactory(user=UserFactory(username="staff_a"), organisation=org_a, role=Role.STAFF).user
+
+
+@pytest.fixture
+def approver_a(org_a):
+    return MembershipFactory(user=UserFactory(username="approver_a"), organisation=org_a, role=Role.APPROVER).user
+
+
+@pytest.fixture
+def admin_a(org_a):
+    return MembershipFactory(user=UserFactory(username="admin_a"), organisation=org_a, role=Role.ADMIN).user
+
+
+@pytest.fixture
+def staff_b(org_b):
+    return MembershipFactory(user=UserFactory(username="staff_b"), organisation=org_b, role=Role.STAFF).user
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium; its own browser download cannot work here."""
+    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: `make test` installs it with apt"
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }

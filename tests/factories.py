@@ -1,0 +1,93 @@
+"""Factories for tests: small, explicit objects instead of big fixtures."""
+import factory
+from django.contrib.auth import get_user_model
+
+from ita.models import AssessmentYear, Indicator, Tool
+from measures.models import Measure, MeasureStep
+from orgs.models import Division, Membership, Organisation, OrganisationKind, Role
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "สมหญิง"
+    last_name = "ใจดี"
+    password = factory.django.Password("pw-for-tests")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = OrganisationKind.SUBDISTRICT_MUNICIPALITY
+    name = factory.Sequence(lambda n: f"เทศบาลตำบลทดสอบ{n}")
+    district = "เมือง"
+    province = "ขอนแก่น"
+    slug = factory.Sequence(lambda n: f"org{n}")
+
+
+class DivisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Division
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"กองที่ {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.STAFF
+
+
+class AssessmentYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentYear
+        django_get_or_create = ["year"]
+
+    year = 2567
+    scale = "new"
+
+
+class ToolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tool
+        django_get_or_create = ["code"]
+
+    code = "IIT"
+    name = "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน"
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    year = factory.SubFactory(AssessmentYearFactory)
+    tool = factory.SubFactory(ToolFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"ตัวชี้วัดที่ {n + 1}")
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    fiscal_year = 2568
+    order = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"มาตรการที่ {n}")
+
+
+class MeasureStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureStep
+
+    measure = factory.SubFactory(MeasureFactory)
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"ขั้นตอนที่ {n}")
