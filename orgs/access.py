@@ -1,0 +1,75 @@
+"""Access helpers: every staff page resolves the organisation from the URL through the user's own
+memberships, so another organisation's data is a 404, never a 403 that confirms it exists.
+
+    @org_member_required()                 # any active member
+    @org_member_required(Role.APPROVER)    # approver or organisation admin
+    @org_member_required(Role.ADMIN)       # organisation admin
+    def view(request, org_slug, ...):
+        request.org, request.membership are set; query with Model.objects.for_org(request.org)
+"""
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership, Role
+
+ROLE_RANK = {Role.STAFF: 1, Role.APPROVER: 2, Role.ADMIN: 3}
+
+
+class SuperuserMembership:
+    """Stands in for a membership when a superuser opens any organisation (support and demo)."""
+
+    role = Role.ADMIN
+    position = ""
+    is_active = True
+    can_approve = True
+    is_org_admin = True
+
+    def __init__(self, user, organisation):
+        self.user = user
+        self.organisation = organisation
+
+    def get_role_display(self):
+        return Role.ADMIN.label
+
+
+def membership_for(user, org_slug):
+    """The user's active membership of the organisation with this slug, or Http404."""
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user=user, organisation__slug=org_slug, is_active=True)
+        .first()
+    )
+    if membership is not None:
+        return membership
+    if user.is_superuser:
+        from .models import Organisation
+
+        org = Organisation.objects.filter(slug=org_slug).first()
+        if org is not None:
+            return SuperuserMembership(user, org)
+    raise Http404
+
+
+def has_role(membership, minimum_role) -> bool:
+    return ROLE_RANK[Role(membership.role)] >= ROLE_RANK[Role(minimum_role)]
+
+
+def org_member_required(minimum_role=Role.STAFF):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, org_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for(request.user, org_slug)
+            if not has_role(membership, minimum_role):
+                raise PermissionDenied
+            request.membership = membership
+            request.org = membership.organisation
+            return view(request, org_slug, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
