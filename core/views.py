@@ -1,8 +1,26 @@
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 
+from orgs.access import org_member_required
 from orgs.models import Organisation
 
 
 def home(request):
     organisations = Organisation.objects.order_by("province", "name")
     return render(request, "core/home.html", {"organisations": organisations})
+
+
+@login_required
+def workspace_start(request):
+    """After sign-in: straight to the organisation, or a picker when the user has several."""
+    organisations = list(Organisation.objects.for_user(request.user))
+    if request.user.is_superuser and not organisations:
+        organisations = list(Organisation.objects.all())
+    if len(organisations) == 1:
+        return redirect("dashboard", organisations[0].slug)
+    return render(request, "core/workspace_start.html", {"organisations": organisations})
+
+
+@org_member_required()
+def dashboard(request, org_slug):
+    return render(request, "core/dashboard.html", {"nav": "dashboard"})

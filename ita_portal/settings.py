@@ -94,7 +94,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "workspace_start"
 LOGOUT_REDIRECT_URL = "home"
 
 # django-axes: lock a username+IP after 5 failed sign-ins for one hour.
