@@ -9,7 +9,7 @@ export PYTHAINLP_READ_ONLY := 1
 # Debian packages: the app's PDF engine (Pango comes with the base image; harfbuzz-subset makes
 # font subsetting fast), gettext for compilemessages; the tests also need pdftotext and Chromium.
 DEBS_RUN := gettext libharfbuzz-subset0
-DEBS_TEST := $(DEBS_RUN) poppler-utils chromium
+DEBS_TEST := $(DEBS_RUN) poppler-utils chromium fonts-dejavu-core
 
 .PHONY: run test setup setup-test messages serve-setup bench clean
 

@@ -1,0 +1,121 @@
+"""HTML -> PDF with WeasyPrint: Sarabun only, no network, correct extractable text.
+
+Independent of Django settings: the Django layer passes ``base_url`` and
+``allowed_dirs`` (e.g. STATIC_ROOT, MEDIA_ROOT) explicitly.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import tounicode
+from .fonts import FAMILY, font_dir, font_face_css
+
+tounicode.install()  # idempotent; the import above already checked the WeasyPrint pin
+
+BASE_CSS_PATH = Path(__file__).with_name("base.css")
+
+
+class URLNotAllowed(ValueError):
+    """A resource URL outside the allowed local directories (or not file:/data:)."""
+
+
+class UnexpectedFontError(RuntimeError):
+    """The PDF would embed a font other than the allowed families (system fallback)."""
+
+
+class LocalURLFetcher(URLFetcher):
+    """WeasyPrint URL fetcher that only reads local files in allowed directories.
+
+    Allowed: ``data:`` URLs, and ``file://`` URLs whose resolved path (symlinks
+    followed) lies inside the Sarabun font directory or one of ``allowed_dirs``.
+    Everything else (http, https, ftp, other paths) raises :class:`URLNotAllowed`
+    before any I/O; WeasyPrint then logs "Failed to load ..." and skips the
+    resource.  Refused URLs are recorded in :attr:`refused`.
+    """
+
+    def __init__(self, allowed_dirs: Iterable[str | os.PathLike] = ()):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.allowed_dirs = tuple(Path(d).resolve() for d in (font_dir(), *allowed_dirs))
+        self.refused: list[str] = []
+
+    def local_path(self, url: str) -> Path:
+        """Return the allowed local path of a file URL, or raise URLNotAllowed."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "file" and parts.netloc in ("", "localhost"):
+            path = Path(url2pathname(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in self.allowed_dirs):
+                return path
+        self.refused.append(url)
+        raise URLNotAllowed(f"Resource URL not allowed in PDF rendering: {url}")
+
+    def fetch(self, url, headers=None):
+        if urlsplit(url).scheme.lower() == "data":
+            return super().fetch(url, headers)  # urllib's DataHandler, no I/O
+        path = self.local_path(url)
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+
+
+def make_url_fetcher(allowed_dirs: Iterable[str | os.PathLike] = ()) -> LocalURLFetcher:
+    return LocalURLFetcher(allowed_dirs)
+
+
+def render_pdf(
+    html: str,
+    *,
+    base_url: str | os.PathLike | None = None,
+    stylesheets: Iterable[str | os.PathLike | weasyprint.CSS] = (),
+    allowed_dirs: Iterable[str | os.PathLike] = (),
+    allowed_font_families: Iterable[str] = (FAMILY,),
+) -> bytes:
+    """Render an HTML string to PDF bytes.
+
+    - ``base_url``: resolves relative URLs (a directory path or file:// URL).
+    - ``stylesheets``: extra user stylesheets after the Sarabun ``@font-face``
+      rules and ``base.css``; a ``str`` is CSS *text*, a ``Path``/``os.PathLike``
+      a CSS file, or a ready ``weasyprint.CSS``.  The document's own ``<style>``
+      (author origin) overrides all of them.
+    - ``allowed_dirs``: local directories resources may be read from (e.g.
+      STATIC_ROOT, MEDIA_ROOT), in addition to the font package directory.
+    - ``allowed_font_families``: after rendering, every embedded font must be one of
+      these, else :class:`UnexpectedFontError` (catches fontconfig fallback to a
+      system font for characters Sarabun lacks).
+    """
+    base_url = os.fspath(base_url) if base_url else None
+    fetcher = LocalURLFetcher(allowed_dirs)
+    font_config = FontConfiguration()
+
+    def css(**source):
+        return weasyprint.CSS(**source, font_config=font_config, url_fetcher=fetcher)
+
+    sheets = [css(string=font_face_css()), css(filename=BASE_CSS_PATH)]
+    for sheet in stylesheets:
+        if isinstance(sheet, weasyprint.CSS):
+            sheets.append(sheet)
+        elif isinstance(sheet, str):
+            sheets.append(css(string=sheet, base_url=base_url))
+        else:
+            sheets.append(css(filename=os.fspath(sheet)))
+
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        font_config=font_config, stylesheets=sheets)
+    pdf = document.write_pdf()
+
+    allowed = set(allowed_font_families)
+    unexpected = sorted({font.family for font in document.fonts.values()} - allowed)
+    if unexpected:
+        raise UnexpectedFontError(
+            f"PDF would embed font(s) {unexpected}; only {sorted(allowed)} are allowed "
+            "(text contains characters missing from Sarabun?)")
+    return pdf
