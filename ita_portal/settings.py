@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ita",
     "measures",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,392 @@
+"""Load the demo organisations from demo/data/*.json. Demo only: nothing else depends on this app.
+
+The data is transcribed from the seed documents (text extracted from real PDF reports of Thai
+municipalities, see tests/data/seeds/); what is invented is said in each file's "notes" and in the
+results' "invented"/"notes". Idempotent: every row is matched on a natural key and saved only when a
+value differs, so loading twice creates nothing and changes nothing. Everything runs in one
+transaction.
+
+Schema of one file (all keys required unless marked optional)::
+
+    {
+      "notes": [str, ...],                          # optional, free text, ignored by the loader
+      "organisation": {"slug", "kind" (orgs.models.OrganisationKind value), "name", "district",
+                       "province", "website", "phone", "address", "default_layout" ("A"|"B"|"C")},
+      "divisions": [name, ...],                     # in display order
+      "users": [{"username", "first_name", "last_name", "role" (orgs.models.Role value), "position"}],
+      "results": [{
+          "year": 2567,                             # ITA assessment year (B.E.), must be in the catalogue
+          "total": "99.81", "tools": {"IIT": "..", "EIT": "..", "OIT": ".."},
+          "indicators": {"1": "..", ..., "10": ".."},          # indicator number -> score
+          "oit_items": {"O17": {"score": "0.00", "remark": ".."}},   # optional; or {"O17": "0.00"}
+          "invented": true, "notes": "..", "summary": ".."     # summary optional
+      }],
+      "fiscal_years": [{
+          "fiscal_year": 2568,                      # B.E.; its measures link to catalogue year fiscal_year - 1
+          "measures": [{
+              "group_heading", "title", "guideline" (lines separated by "\n"), "weakness",
+              "tools": ["IIT"], "indicators": [2], "oit_items": ["O17"], "divisions": [division names],
+              "responsible_text", "start_month": "2024-10" | null, "end_month": "2025-03" | null,
+              "timeline_text", "report_rounds": [6, 12], "monitoring" (lines separated by "\n"),
+              "steps": [{"label" ("" = automatic numbering), "text", "due_date": "YYYY-MM-DD" (optional),
+                         "sub_items": [{"label", "text", "due_date"}] (optional)}]
+          }],
+          "documents": [{
+              "kind" ("analysis"|"measures"|"progress"), "round" (0|3|6|9|12), "title", "intro",
+              "preamble" (paragraphs separated by an empty line), "layout", "signer_name",
+              "signer_position", "signer_role", "created_by" (a username of this file, optional),
+              "memo": null | {"department", "reference", "date": "YYYY-MM-DD", "subject", "addressee",
+                              "body" (paragraphs separated by an empty line), "closing",
+                              "signer_name", "signer_position"},
+              "entries": [{"measure": index into this fiscal year's "measures", "output", "outcome",
+                           "status" (reports.models.EntryStatus value)}]   # output/outcome: one paragraph a line
+          }]
+      }]
+    }
+
+Natural keys: organisation slug; division (organisation, name); username; membership (user,
+organisation); result (organisation, year); measure (organisation, fiscal_year, order = index + 1);
+document (organisation, fiscal_year, kind, round, revision 1); entry (document, measure). A measure's
+steps are replaced only when they differ. A document that has left the draft status is not touched.
+New documents are created as drafts.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from ita.models import (
+    AssessmentResult,
+    AssessmentYear,
+    Indicator,
+    IndicatorScore,
+    OITItem,
+    OITItemScore,
+    Tool,
+    ToolScore,
+)
+from measures.models import Measure, MeasureStep
+from orgs.models import Division, Membership, Organisation
+from reports.models import Document, DocumentStatus, Memo, ProgressEntry
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ORG_FILES = ("phaktob", "danchang", "nongsamet")
+ADMIN_USERNAME = "admin"
+
+
+class DemoDataError(Exception):
+    pass
+
+
+@dataclass
+class LoadStats:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    def count(self, obj, created: bool, changed: bool = False):
+        name = obj._meta.model_name
+        if created:
+            self.created[name] += 1
+        elif changed:
+            self.updated[name] += 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _month(value):
+    if not value:
+        return None
+    year, month = (int(part) for part in value.split("-")[:2])
+    return date(year, month, 1)
+
+
+def _date(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _upsert(stats: LoadStats, model, lookup: dict, values: dict, create_only: dict | None = None):
+    """Get by lookup and set values (saving only changed fields), or create with values + create_only."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values, **(create_only or {}))
+        obj._demo_created = True  # its links and password are part of the creation, not updates
+        stats.count(obj, True)
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+    stats.count(obj, False, bool(changed))
+    return obj
+
+
+def _set_m2m(stats: LoadStats, obj, name: str, targets):
+    manager = getattr(obj, name)
+    wanted = {t.pk for t in targets}
+    if set(manager.values_list("pk", flat=True)) != wanted:
+        manager.set(targets)
+        if not getattr(obj, "_demo_created", False):
+            stats.updated[f"{obj._meta.model_name}.{name}"] += 1
+
+
+def _ensure_password(stats: LoadStats, user, password: str):
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        if not getattr(user, "_demo_created", False):
+            stats.updated["user.password"] += 1
+
+
+def ensure_catalogue():
+    """The measures and results refer to the ITA catalogue: load it when the database has none."""
+    if not AssessmentYear.objects.exists():
+        call_command("load_ita_catalogue")
+
+
+# --- catalogue look-ups ---------------------------------------------------------------------------
+
+class _Catalogue:
+    def __init__(self):
+        self.tools = {t.code: t for t in Tool.objects.all()}
+        self.years = {y.year: y for y in AssessmentYear.objects.all()}
+
+    def tool(self, code):
+        try:
+            return self.tools[code]
+        except KeyError:
+            raise DemoDataError(f"unknown tool {code!r}") from None
+
+    def year(self, year):
+        try:
+            return self.years[int(year)]
+        except KeyError:
+            raise DemoDataError(f"assessment year {year} is not in the ITA catalogue") from None
+
+    def indicator(self, year, number):
+        obj = Indicator.objects.filter(year__year=year, number=int(number)).first()
+        if obj is None:
+            raise DemoDataError(f"indicator {number} of {year} is not in the ITA catalogue")
+        return obj
+
+    def oit_item(self, year, code):
+        obj = OITItem.objects.filter(year__year=year, code=code).first()
+        if obj is None:
+            raise DemoDataError(f"OIT item {code} of {year} is not in the ITA catalogue")
+        return obj
+
+
+# --- loading ----------------------------------------------------------------------------------------
+
+def read_data(name: str) -> dict:
+    with (DATA_DIR / f"{name}.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _load_users(stats, org, users, password):
+    User = get_user_model()
+    by_username = {}
+    for row in users:
+        user = _upsert(
+            stats, User, {"username": row["username"]},
+            {"first_name": row["first_name"], "last_name": row["last_name"], "is_active": True},
+        )
+        _ensure_password(stats, user, password)
+        _upsert(
+            stats, Membership, {"user": user, "organisation": org},
+            {"role": row["role"], "position": row.get("position", ""), "is_active": True},
+        )
+        by_username[user.username] = user
+    return by_username
+
+
+def _load_results(stats, org, results, cat):
+    for row in results:
+        year = cat.year(row["year"])
+        result = _upsert(
+            stats, AssessmentResult, {"organisation": org, "year": year},
+            {"total_score": Decimal(row["total"]), "summary": row.get("summary", ""), "notes": row.get("notes", "")},
+        )
+        for code, score in row.get("tools", {}).items():
+            _upsert(stats, ToolScore, {"result": result, "tool": cat.tool(code)}, {"score": Decimal(score)})
+        for number, score in row.get("indicators", {}).items():
+            _upsert(
+                stats, IndicatorScore, {"result": result, "indicator": cat.indicator(year.year, number)},
+                {"score": Decimal(score)},
+            )
+        for code, item in row.get("oit_items", {}).items():
+            item = item if isinstance(item, dict) else {"score": item}
+            _upsert(
+                stats, OITItemScore, {"result": result, "item": cat.oit_item(year.year, code)},
+                {"score": Decimal(item["score"]), "remark": item.get("remark", "")},
+            )
+
+
+def _wanted_steps(rows):
+    """[(top_index, sub_index or None, label, text, due_date)] in order."""
+    out = []
+    for i, row in enumerate(rows):
+        out.append((i, None, row.get("label", ""), row["text"], _date(row.get("due_date"))))
+        for j, sub in enumerate(row.get("sub_items", [])):
+            out.append((i, j, sub.get("label", ""), sub["text"], _date(sub.get("due_date"))))
+    return out
+
+
+def _existing_steps(measure):
+    out = []
+    for i, step in enumerate(measure.top_steps()):
+        out.append((i, None, step.label, step.text, step.due_date))
+        for j, sub in enumerate(step.children):
+            out.append((i, j, sub.label, sub.text, sub.due_date))
+    return out
+
+
+def _load_steps(stats, measure, rows):
+    if _existing_steps(measure) == _wanted_steps(rows):
+        return
+    if measure.steps.exists():
+        measure.steps.all().delete()
+        stats.updated["measure.steps"] += 1
+    for i, row in enumerate(rows, start=1):
+        parent = MeasureStep.objects.create(
+            measure=measure, order=i, label=row.get("label", ""), text=row["text"], due_date=_date(row.get("due_date"))
+        )
+        stats.count(parent, True)
+        for j, sub in enumerate(row.get("sub_items", []), start=1):
+            child = MeasureStep.objects.create(
+                measure=measure, parent=parent, order=j, label=sub.get("label", ""), text=sub["text"],
+                due_date=_date(sub.get("due_date")),
+            )
+            stats.count(child, True)
+
+
+def _load_measures(stats, org, fiscal_year, rows, divisions, cat):
+    catalogue_year = fiscal_year - 1
+    measures = []
+    for order, row in enumerate(rows, start=1):
+        measure = _upsert(
+            stats, Measure, {"organisation": org, "fiscal_year": fiscal_year, "order": order},
+            {
+                "group_heading": row.get("group_heading", ""),
+                "title": row["title"],
+                "guideline": row.get("guideline", ""),
+                "weakness": row.get("weakness", ""),
+                "responsible_text": row.get("responsible_text", ""),
+                "start_month": _month(row.get("start_month")),
+                "end_month": _month(row.get("end_month")),
+                "timeline_text": row.get("timeline_text", ""),
+                "report_rounds": row.get("report_rounds", [6, 12]),
+                "monitoring": row.get("monitoring", ""),
+            },
+        )
+        _set_m2m(stats, measure, "tools", [cat.tool(code) for code in row.get("tools", [])])
+        _set_m2m(stats, measure, "indicators", [cat.indicator(catalogue_year, n) for n in row.get("indicators", [])])
+        _set_m2m(stats, measure, "oit_items", [cat.oit_item(catalogue_year, c) for c in row.get("oit_items", [])])
+        try:
+            _set_m2m(stats, measure, "divisions", [divisions[name] for name in row.get("divisions", [])])
+        except KeyError as exc:
+            raise DemoDataError(f"{org.slug}: measure {order} names an unknown division {exc}") from None
+        _load_steps(stats, measure, row.get("steps", []))
+        measures.append(measure)
+    return measures
+
+
+def _load_documents(stats, org, fiscal_year, rows, measures, users):
+    for row in rows:
+        lookup = {"organisation": org, "fiscal_year": fiscal_year, "kind": row["kind"], "round": row["round"],
+                  "revision": 1}
+        existing = Document.objects.filter(**lookup).first()
+        if existing is not None and existing.status != DocumentStatus.DRAFT:
+            continue  # the workflow has taken it over: leave it alone
+        document = _upsert(
+            stats, Document, lookup,
+            {
+                "title": row.get("title", ""), "intro": row.get("intro", ""), "preamble": row.get("preamble", ""),
+                "layout": row.get("layout", ""), "signer_name": row.get("signer_name", ""),
+                "signer_position": row.get("signer_position", ""), "signer_role": row.get("signer_role", ""),
+            },
+            create_only={"status": DocumentStatus.DRAFT, "created_by": users.get(row.get("created_by"))},
+        )
+        memo = row.get("memo")
+        if memo:
+            _upsert(stats, Memo, {"document": document}, {**memo, "date": _date(memo.get("date"))})
+        else:
+            Memo.objects.filter(document=document).delete()
+        for entry in row.get("entries", []):
+            try:
+                measure = measures[entry["measure"]]
+            except IndexError:
+                raise DemoDataError(f"{org.slug}: entry refers to measure {entry['measure']}") from None
+            _upsert(
+                stats, ProgressEntry, {"document": document, "measure": measure},
+                {"output": entry.get("output", ""), "outcome": entry.get("outcome", ""),
+                 "status": entry.get("status", "not_started")},
+            )
+
+
+def load_organisation(data: dict, *, password: str | None = None, stats: LoadStats | None = None) -> Organisation:
+    """Load one demo file's content (a dict, see the schema above). Needs the catalogue loaded."""
+    stats = stats if stats is not None else LoadStats()
+    password = password if password is not None else settings.DEMO_PASSWORD
+    cat = _Catalogue()
+    o = data["organisation"]
+    org = _upsert(
+        stats, Organisation, {"slug": o["slug"]},
+        {key: o.get(key, "") for key in ("kind", "name", "district", "province", "website", "phone", "address")}
+        | {"default_layout": o.get("default_layout", "A")},
+    )
+    divisions = {
+        name: _upsert(stats, Division, {"organisation": org, "name": name}, {"order": i})
+        for i, name in enumerate(data.get("divisions", []), start=1)
+    }
+    users = _load_users(stats, org, data.get("users", []), password)
+    _load_results(stats, org, data.get("results", []), cat)
+    for fy in data.get("fiscal_years", []):
+        fiscal_year = int(fy["fiscal_year"])
+        measures = _load_measures(stats, org, fiscal_year, fy.get("measures", []), divisions, cat)
+        _load_documents(stats, org, fiscal_year, fy.get("documents", []), measures, users)
+    return org
+
+
+def ensure_admin(stats: LoadStats, password: str):
+    User = get_user_model()
+    admin = _upsert(
+        stats, User, {"username": ADMIN_USERNAME}, {"is_staff": True, "is_superuser": True, "is_active": True}
+    )
+    _ensure_password(stats, admin, password)
+    return admin
+
+
+@transaction.atomic
+def seed_demo(names=ORG_FILES, *, password: str | None = None) -> LoadStats:
+    """Catalogue (if missing), the superuser `admin` and every demo organisation, in one transaction."""
+    stats = LoadStats()
+    password = password if password is not None else settings.DEMO_PASSWORD
+    ensure_catalogue()
+    ensure_admin(stats, password)
+    for name in names:
+        load_organisation(read_data(name), password=password, stats=stats)
+    return stats
+
+
+def demo_logins(names=ORG_FILES):
+    """[(username, organisation name or "", role)] of the demo accounts, admin first."""
+    rows = [(ADMIN_USERNAME, "", "superuser")]
+    for name in names:
+        data = read_data(name)
+        for user in data.get("users", []):
+            rows.append((user["username"], data["organisation"]["name"], user["role"]))
+    return rows

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.loader import DemoDataError, demo_logins, seed_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisations (เทศบาลตำบลผักตบ, อบต.ด่านช้าง, เทศบาลตำบลหนองเสม็ด), their measures, "
+        "documents and ITA results, the demo users and the superuser 'admin'. Idempotent. Demo only."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            stats = seed_demo()
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from exc
+        if not stats.changed:
+            self.stdout.write("Demo data: up to date.")
+        for label, counts in (("created", stats.created), ("updated", stats.updated)):
+            if counts:
+                parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+                self.stdout.write(f"Demo data {label}: {parts}")
+        self.stdout.write("")
+        self.stdout.write(self.style.WARNING(
+            "Demo logins (DEMO ONLY: shared, publicly known password; never use them on a real site):"
+        ))
+        for username, org_name, role in demo_logins():
+            where = f" – {org_name}" if org_name else ""
+            self.stdout.write(f"  {username:<10} {role}{where}")
+        self.stdout.write(f"  password: {settings.DEMO_PASSWORD} (settings.DEMO_PASSWORD)")

@@ -1,0 +1,116 @@
+"""The text of each report table column, from model objects. The single place that decides what a cell
+says: the HTML pages, the PDF templates and the seed-representability test all use these functions.
+
+Pure functions (no queries beyond the related managers of the objects passed; prefetch with
+``Measure.objects.with_details()`` for lists). Return values:
+
+* ``str`` for one-line cells (responsible, timeline);
+* ``list[str]`` for cells of paragraphs or numbered lines: one item per paragraph/line, no empty items;
+  templates print each item as its own paragraph (or ``<br>``-separated line).
+
+Digits: typed text is returned as typed; automatic numbers (step markers) are Thai digits. With
+``arabic_digits=True`` every digit of the returned text (typed ones included) is Arabic, for documents
+that chose Arabic digits (``Document.arabic_digits``).
+
+Markers: a step's ``label`` is printed exactly as written; an empty label means automatic numbering,
+"๑." "๒." … for top-level steps and "(๑)" "(๒)" … for sub-items, counted among the siblings. A marker
+and its text are separated by one space.
+"""
+from __future__ import annotations
+
+from core.thai import format_month, format_month_range, to_arabic_digits, to_thai_digits
+
+
+def _digits(text: str, arabic_digits: bool) -> str:
+    return to_arabic_digits(text) if arabic_digits else text
+
+
+def _number(n: int, arabic_digits: bool) -> str:
+    return str(n) if arabic_digits else to_thai_digits(n)
+
+
+def paragraphs(text: str, *, arabic_digits: bool = False) -> list[str]:
+    """Non-empty lines of a text field, stripped: one item per paragraph or numbered line."""
+    return [_digits(line.strip(), arabic_digits) for line in (text or "").splitlines() if line.strip()]
+
+
+# --- measure columns ----------------------------------------------------------------------------
+
+def measure_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column มาตรการ/แนวทาง or มาตรการ/กิจกรรม (layouts A, C): the title, then each guideline line as
+    written. Layout D, which has a column of its own for the guideline, uses title_cell + guideline_cell."""
+    return title_cell(measure, arabic_digits=arabic_digits) + guideline_cell(measure, arabic_digits=arabic_digits)
+
+
+def title_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column มาตรการ (layout D): the title only."""
+    return paragraphs(measure.title, arabic_digits=arabic_digits)
+
+
+def guideline_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column แนวทางการปฏิบัติ (layout D): the guideline lines as written."""
+    return paragraphs(measure.guideline, arabic_digits=arabic_digits)
+
+
+def steps_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column ขั้นตอน/วิธีการปฏิบัติ: one line per step, each sub-item on its own line after its step,
+    "<marker> <text>" (marker = label as written, or ๑. / (๑) when the label is empty)."""
+    lines = []
+    for i, step in enumerate(measure.top_steps(), start=1):
+        marker = step.label or f"{_number(i, arabic_digits)}."
+        lines.append(_digits(f"{marker} {step.text.strip()}", arabic_digits))
+        for j, sub in enumerate(step.children, start=1):
+            sub_marker = sub.label or f"({_number(j, arabic_digits)})"
+            lines.append(_digits(f"{sub_marker} {sub.text.strip()}", arabic_digits))
+    return lines
+
+
+def method_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column ขั้นตอนหรือวิธีการ/มาตรการ (layout B, which has no measure column): the guideline lines
+    (unnumbered method paragraphs) followed by the steps as in ``steps_cell``."""
+    return guideline_cell(measure, arabic_digits=arabic_digits) + steps_cell(measure, arabic_digits=arabic_digits)
+
+
+def responsible_cell(measure, *, arabic_digits: bool = False) -> str:
+    """Column หน่วยงานผู้รับผิดชอบ/ผู้รับผิดชอบ: ``responsible_text`` as written (it may hold line breaks)
+    when filled in, otherwise the division names in their order, joined by a space."""
+    if measure.responsible_text.strip():
+        return _digits(measure.responsible_text.strip(), arabic_digits)
+    names = [d.name for d in sorted(measure.divisions.all(), key=lambda d: (d.order, d.name))]
+    return _digits(" ".join(names), arabic_digits)
+
+
+def timeline_cell(measure, style: str = "full", *, arabic_digits: bool = False) -> str:
+    """Column ระยะเวลาการดำเนินการ: ``timeline_text`` when filled in, otherwise the month range,
+    "ตุลาคม ๒๕๖๗ ถึง มีนาคม ๒๕๖๘" (style "full") or "ต.ค. ๖๗ – มี.ค. ๖๘" (style "abbr"); a single month
+    is written once; "" when there is neither."""
+    if measure.timeline_text.strip():
+        return _digits(measure.timeline_text.strip(), arabic_digits)
+    start, end = measure.start_month, measure.end_month
+    if start and end:
+        return format_month_range(start, end, style=style, thai_digits=not arabic_digits)
+    if start or end:
+        return format_month(start or end, style=style, thai_digits=not arabic_digits)
+    return ""
+
+
+def monitoring_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column การรายงานผลและการกำกับติดตาม / การกำกับติดตาม: the monitoring lines as written."""
+    return paragraphs(measure.monitoring, arabic_digits=arabic_digits)
+
+
+def weakness_cell(measure, *, arabic_digits: bool = False) -> list[str]:
+    """Column ประเด็นที่เป็นข้อบกพร่อง/จุดอ่อนจากการประเมิน (layout B): the weakness paragraphs."""
+    return paragraphs(measure.weakness, arabic_digits=arabic_digits)
+
+
+# --- progress entry columns -----------------------------------------------------------------------
+
+def output_cell(entry, *, arabic_digits: bool = False) -> list[str]:
+    """Column สรุปผลการดำเนินการ / การดำเนินการ / ผลการดำเนินการ: what was done, one item a paragraph."""
+    return paragraphs(entry.output, arabic_digits=arabic_digits)
+
+
+def outcome_cell(entry, *, arabic_digits: bool = False) -> list[str]:
+    """Column ผลลัพธ์/ความสำเร็จ / ผลลัพธ์หรือผลสัมฤทธิ์: the outcome, one item a paragraph."""
+    return paragraphs(entry.outcome, arabic_digits=arabic_digits)
