@@ -14,6 +14,7 @@ workspace = [
     path("results/", include("ita.urls")),
     path("measures/", include("measures.urls")),
     path("settings/", include("orgs.urls")),
+    path("documents/", include("reports.urls")),
 ]
 
 urlpatterns = [
