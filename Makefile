@@ -10,6 +10,8 @@ export PYTHAINLP_READ_ONLY := 1
 # font subsetting fast), gettext for compilemessages; the tests also need pdftotext and Chromium.
 DEBS_RUN := gettext libharfbuzz-subset0
 DEBS_TEST := $(DEBS_RUN) poppler-utils chromium fonts-dejavu-core
+# The PDF benchmark compares with LibreOffice converting an equivalent DOCX.
+DEBS_BENCH := $(DEBS_RUN) libreoffice-writer-nogui
 
 .PHONY: run test setup setup-test messages serve-setup bench clean
 
@@ -47,6 +49,11 @@ run: serve-setup
 
 test: setup-test
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+# PDF render time, pages and memory for 10/15/50/200 measures, against LibreOffice (bench/pdf_bench.py).
+bench: $(VENV)/.installed-test
+	scripts/ensure-debs.sh $(DEBS_BENCH)
+	$(BIN)/python bench/pdf_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

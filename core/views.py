@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from orgs.access import org_member_required
 from orgs.models import Organisation
 
+from . import dashboard as dashboard_data
+
 
 def home(request):
     organisations = Organisation.objects.order_by("province", "name")
@@ -23,4 +25,8 @@ def workspace_start(request):
 
 @org_member_required()
 def dashboard(request, org_slug):
-    return render(request, "core/dashboard.html", {"nav": "dashboard"})
+    """The organisation's fiscal year at a glance; ?year=<BE fiscal year>, default: see core.dashboard."""
+    data = dashboard_data.build(request.org, request.GET.get("year"))
+    return render(request, "core/dashboard.html", {
+        "nav": "dashboard", "d": data, "fiscal_year": data.fiscal_year,
+    })

@@ -33,7 +33,10 @@ Schema of one file (all keys required unless marked optional)::
           }],
           "documents": [{
               "kind" ("analysis"|"measures"|"progress"), "round" (0|3|6|9|12), "title", "intro",
-              "preamble" (paragraphs separated by an empty line), "layout", "signer_name",
+              "preamble" (paragraphs separated by an empty line), "layout",
+              "month_style" ("full"|"abbr", optional, default "full"),
+              "columns" (optional, layout A: [{"key", "heading"}] in order, see reports.documents),
+              "signer_name",
               "signer_position", "signer_role", "created_by" (a username of this file, optional),
               "memo": null | {"department", "reference", "date": "YYYY-MM-DD", "subject", "addressee",
                               "body" (paragraphs separated by an empty line), "closing",
@@ -315,7 +318,8 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
             stats, Document, lookup,
             {
                 "title": row.get("title", ""), "intro": row.get("intro", ""), "preamble": row.get("preamble", ""),
-                "layout": row.get("layout", ""), "signer_name": row.get("signer_name", ""),
+                "layout": row.get("layout", ""), "month_style": row.get("month_style", "full"),
+                "columns": row.get("columns", []), "signer_name": row.get("signer_name", ""),
                 "signer_position": row.get("signer_position", ""), "signer_role": row.get("signer_role", ""),
             },
             create_only={"status": DocumentStatus.DRAFT, "created_by": users.get(row.get("created_by"))},

@@ -64,3 +64,31 @@ class AssessmentResultAdmin(admin.ModelAdmin):
     list_filter = ["year"]
     search_fields = ["organisation__name"]
     inlines = [ToolScoreInline, IndicatorScoreInline, OITItemScoreInline]
+
+
+@admin.register(SubIndicator)
+class SubIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "indicator", "uncertain"]
+    list_filter = ["indicator__year"]
+
+
+@admin.register(ToolWeight)
+class ToolWeightAdmin(admin.ModelAdmin):
+    list_display = ["year", "tool", "weight"]
+
+
+@admin.register(ToolScore)
+class ToolScoreAdmin(admin.ModelAdmin):
+    list_display = ["result", "tool", "score"]
+    list_filter = ["tool"]
+
+
+@admin.register(IndicatorScore)
+class IndicatorScoreAdmin(admin.ModelAdmin):
+    list_display = ["result", "indicator", "score"]
+
+
+@admin.register(OITItemScore)
+class OITItemScoreAdmin(admin.ModelAdmin):
+    list_display = ["result", "item", "score"]
+    raw_id_fields = ["item"]

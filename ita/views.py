@@ -1,11 +1,171 @@
-from django.shortcuts import render
+"""ITA results of an organisation: list, entry (create / edit) and the detail page with its analysis."""
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.thai import format_number
 from orgs.access import org_member_required
 
-from .models import AssessmentResult
+from . import analysis
+from .forms import ResultEntry, StaleResult
+from .models import AssessmentResult, AssessmentYear, IndicatorScore, OITItemScore, Tool, ToolScore
+
+
+def _results(org):
+    return AssessmentResult.objects.for_org(org).select_related("year").prefetch_related(
+        Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool"))
+    )
+
+
+def _catalogue(year):
+    """Tools (those weighted that year, else all), indicators and OIT items of an assessment year."""
+    tools = list(Tool.objects.filter(weights__year=year).order_by("order", "code"))
+    if not tools:
+        tools = list(Tool.objects.order_by("order", "code"))
+    indicators = list(year.indicators.select_related("tool").order_by("number"))
+    oit_items = list(year.oit_items.order_by("number"))
+    return tools, indicators, oit_items
+
+
+def levels_of(result):
+    return analysis.level_summary(result.total_score, result.tool_score_map(), result.year.scale)
+
+
+def measure_create_url(org_slug, fiscal_year, params):
+    """Link to a new measure of ``fiscal_year`` prefilled with ``params`` (measures:create)."""
+    return f"{reverse('measures:create', args=[org_slug, fiscal_year])}?{urlencode(params, doseq=True)}"
 
 
 @org_member_required()
 def result_list(request, org_slug):
-    results = AssessmentResult.objects.for_org(request.org).select_related("year")
-    return render(request, "ita/result_list.html", {"nav": "results", "results": results})
+    results = list(_results(request.org))
+    entered = {r.year.year for r in results}
+    missing_years = [y for y in AssessmentYear.objects.order_by("-year").values_list("year", flat=True)
+                     if y not in entered]
+    rows = [{"result": r, "levels": levels_of(r), "tools": r.tool_score_map()} for r in results]
+    return render(request, "ita/result_list.html", {
+        "nav": "results", "rows": rows, "missing_years": missing_years, "tool_codes": ("IIT", "EIT", "OIT"),
+    })
+
+
+def _entry_page(request, year, instance):
+    tools, indicators, oit_items = _catalogue(year)
+    data = request.POST if request.method == "POST" else None
+    entry = ResultEntry(year, tools, indicators, oit_items, instance=instance, data=data)
+    if data is not None and entry.is_valid():
+        try:
+            entry.save(request.org)
+        except StaleResult:
+            entry.stale = True
+        else:
+            messages.success(request, _("The ITA result has been saved."))
+            return redirect("ita:result_detail", request.org.slug, year.year)
+    status = 409 if entry.stale else 200
+    return render(request, "ita/result_form.html", {
+        "nav": "results", "year": year, "entry": entry, "result": instance,
+        "oit_open": bool(data is not None or (instance and instance.oit_scores.all())),
+    }, status=status)
+
+
+@org_member_required()
+def result_create(request, org_slug, year):
+    year = get_object_or_404(AssessmentYear, year=year)
+    # On POST a result saved meanwhile is reported as a conflict (input kept), never overwritten.
+    if request.method != "POST" and AssessmentResult.objects.for_org(request.org).filter(year=year).exists():
+        return redirect("ita:result_edit", request.org.slug, year.year)
+    return _entry_page(request, year, None)
+
+
+@org_member_required()
+def result_edit(request, org_slug, year):
+    result = get_object_or_404(
+        AssessmentResult.objects.for_org(request.org).select_related("year").prefetch_related(
+            "tool_scores", "indicator_scores", "oit_scores"
+        ),
+        year__year=year,
+    )
+    return _entry_page(request, result.year, result)
+
+
+def _analysis_inputs(result, tools, indicators, oit_items):
+    tool_scores = {s.tool_id: s for s in result.tool_scores.all()}
+    ind_scores = {s.indicator_id: s for s in result.indicator_scores.all()}
+    item_scores = {s.item_id: s for s in result.oit_scores.all()}
+    tool_inputs = [
+        analysis.ToolInput(
+            code=t.code, name=t.name,
+            score=tool_scores[t.pk].score if t.pk in tool_scores else None,
+            issues=tool_scores[t.pk].issues_to_improve if t.pk in tool_scores else "",
+        )
+        for t in tools
+    ]
+    ind_inputs = []
+    for ind in indicators:
+        s = ind_scores.get(ind.pk)
+        ind_inputs.append(analysis.IndicatorInput(
+            id=ind.pk, number=ind.number, name=ind.name, tool=ind.tool.code,
+            score=s.score if s else None,
+            assessment_points=s.assessment_points if s else "",
+            issues=s.issues_to_improve if s else "",
+        ))
+    item_inputs = [
+        analysis.OITItemInput(
+            id=it.pk, code=it.code, number=it.number, title=it.title,
+            score=item_scores[it.pk].score, indicator_id=it.indicator_id,
+        )
+        for it in oit_items if it.pk in item_scores
+    ]
+    return tool_inputs, ind_inputs, item_inputs
+
+
+def weakness_text(weakness):
+    """What a new measure's "weakness it answers" starts with (translated, Thai digits)."""
+    if weakness.kind == "oit":
+        return _("OIT item %(code)s %(title)s scored 0") % {
+            "code": weakness.item.code, "title": weakness.item.title,
+        }
+    if weakness.indicator.issues.strip():
+        return weakness.indicator.issues.strip()
+    return _("Indicator %(number)s %(name)s scored %(score)s") % {
+        "number": format_number(weakness.indicator.number, 0), "name": weakness.indicator.name,
+        "score": format_number(weakness.score),
+    }
+
+
+@org_member_required()
+def result_detail(request, org_slug, year):
+    result = get_object_or_404(
+        AssessmentResult.objects.for_org(request.org).select_related("year").prefetch_related(
+            Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool")),
+            Prefetch("indicator_scores", queryset=IndicatorScore.objects.select_related("indicator")),
+            Prefetch("oit_scores", queryset=OITItemScore.objects.select_related("item")),
+        ),
+        year__year=year,
+    )
+    tools, indicators, oit_items = _catalogue(result.year)
+    tool_inputs, ind_inputs, item_inputs = _analysis_inputs(result, tools, indicators, oit_items)
+    result_analysis = analysis.analyse(
+        tool_inputs, ind_inputs, item_inputs, threshold=request.org.strength_threshold
+    )
+    fiscal_year = result.year.year + 1
+
+    def row(w):
+        text = weakness_text(w)
+        return {"w": w, "text": text,
+                "url": measure_create_url(request.org.slug, fiscal_year, analysis.measure_prefill(w, text))}
+
+    weakness_rows = [row(w) for w in result_analysis.weaknesses]
+    oit_zero_rows = [row(w) for w in result_analysis.oit_zero]
+    groups = [
+        {"group": g, "weaknesses": [row(w) for w in g.weaknesses]} for g in result_analysis.groups
+    ]
+    return render(request, "ita/result_detail.html", {
+        "nav": "results", "result": result, "levels": levels_of(result), "analysis": result_analysis,
+        "weakness_rows": weakness_rows, "oit_zero_rows": oit_zero_rows, "groups": groups,
+        "fiscal_year": fiscal_year, "tool_scores": list(result.tool_scores.all()),
+        "oit_scored": len(item_inputs), "oit_total": len(oit_items),
+    })

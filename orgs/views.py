@@ -1,9 +1,201 @@
-from django.shortcuts import render
+"""Organisation settings (organisation administrators only): profile, divisions, members.
+
+Every object is looked up within request.org, so another organisation's division or membership is
+a 404. A division that measures use cannot be deleted (it is printed in their documents and kept
+in their history): rename it instead. The last active administrator cannot be demoted or
+deactivated, and nobody deactivates their own membership.
+"""
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from core.thai import to_thai_digits
 
 from .access import org_member_required
-from .models import Role
+from .forms import (
+    AddMemberForm, DivisionForm, MembershipForm, NewUserForm, OrganisationForm, leaves_no_admin,
+)
+from .models import Division, Membership, Role
+
+ADMIN = org_member_required(Role.ADMIN)
 
 
-@org_member_required(Role.ADMIN)
+def _page(request, template, tab, **context):
+    return render(request, template, {"nav": "settings", "tab": tab, **context})
+
+
+@ADMIN
 def settings_home(request, org_slug):
-    return render(request, "orgs/settings.html", {"nav": "settings"})
+    """The organisation's profile."""
+    org = request.org
+    if request.method == "POST":
+        form = OrganisationForm(request.POST, request.FILES, instance=org)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The organisation profile has been saved."))
+            return redirect("orgs:settings", org.slug)
+    else:
+        form = OrganisationForm(instance=org)
+    return _page(request, "orgs/settings.html", "profile", form=form)
+
+
+# --- divisions ------------------------------------------------------------------------------------
+
+def _divisions(org):
+    return Division.objects.filter(organisation=org).annotate(measure_count=Count("measures")).order_by(
+        "order", "name"
+    )
+
+
+def _renumber(org):
+    """Orders 1..n in the current order (after a move or a delete)."""
+    for i, division in enumerate(Division.objects.filter(organisation=org).order_by("order", "name"), 1):
+        if division.order != i:
+            Division.objects.filter(pk=division.pk).update(order=i)
+
+
+@ADMIN
+def divisions(request, org_slug):
+    org = request.org
+    form = DivisionForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        division = form.save(commit=False)
+        division.organisation = org
+        last = Division.objects.filter(organisation=org).order_by("-order").values_list("order", flat=True).first()
+        division.order = (last or 0) + 1
+        division.save()
+        messages.success(request, _("The division has been added."))
+        return redirect("orgs:divisions", org.slug)
+    return _page(request, "orgs/divisions.html", "divisions", form=form, divisions=_divisions(org))
+
+
+@ADMIN
+def division_edit(request, org_slug, pk):
+    division = get_object_or_404(Division, pk=pk, organisation=request.org)
+    form = DivisionForm(request.POST or None, instance=division, organisation=request.org)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The division has been renamed."))
+        return redirect("orgs:divisions", request.org.slug)
+    return _page(request, "orgs/division_form.html", "divisions", form=form, division=division)
+
+
+@ADMIN
+@require_POST
+def division_move(request, org_slug, pk):
+    division = get_object_or_404(Division, pk=pk, organisation=request.org)
+    with transaction.atomic():
+        _renumber(request.org)
+        ordered = list(Division.objects.filter(organisation=request.org).order_by("order", "name"))
+        index = next(i for i, d in enumerate(ordered) if d.pk == division.pk)
+        other = index - 1 if request.POST.get("direction") == "up" else index + 1
+        if 0 <= other < len(ordered):
+            a, b = ordered[index], ordered[other]
+            Division.objects.filter(pk=a.pk).update(order=b.order)
+            Division.objects.filter(pk=b.pk).update(order=a.order)
+    return redirect("orgs:divisions", request.org.slug)
+
+
+@ADMIN
+def division_delete(request, org_slug, pk):
+    division = get_object_or_404(_divisions(request.org), pk=pk)
+    if division.measure_count:
+        messages.error(request, ngettext(
+            "The division “%(name)s” is responsible for %(count)s measure and cannot be deleted. "
+            "Rename it, or remove it from that measure first.",
+            "The division “%(name)s” is responsible for %(count)s measures and cannot be deleted. "
+            "Rename it, or remove it from those measures first.",
+            division.measure_count,
+        ) % {"name": division.name, "count": to_thai_digits(division.measure_count)})
+        return redirect("orgs:divisions", request.org.slug)
+    if request.method == "POST":
+        with transaction.atomic():
+            division.delete()
+            _renumber(request.org)
+        messages.success(request, _("The division has been deleted."))
+        return redirect("orgs:divisions", request.org.slug)
+    return _page(request, "orgs/division_delete.html", "divisions", division=division)
+
+
+# --- members --------------------------------------------------------------------------------------
+
+def _members_page(request, add_form=None, new_form=None, status=200, created=None):
+    org = request.org
+    members = Membership.objects.filter(organisation=org).select_related("user").order_by(
+        "-is_active", "user__first_name", "user__username"
+    )
+    return render(request, "orgs/members.html", {
+        "nav": "settings", "tab": "members", "members": members,
+        "add_form": add_form or AddMemberForm(organisation=org),
+        "new_form": new_form or NewUserForm(organisation=org),
+        "created": created,
+    }, status=status)
+
+
+@ADMIN
+def members(request, org_slug):
+    return _members_page(request)
+
+
+@ADMIN
+@require_POST
+def member_add(request, org_slug):
+    form = AddMemberForm(request.POST, organisation=request.org)
+    if form.is_valid():
+        membership = form.save()
+        messages.success(request, _("%(name)s is now a member.") % {"name": _display(membership.user)})
+        return redirect("orgs:members", request.org.slug)
+    return _members_page(request, add_form=form)
+
+
+@ADMIN
+@require_POST
+def member_create(request, org_slug):
+    form = NewUserForm(request.POST, organisation=request.org)
+    if form.is_valid():
+        with transaction.atomic():
+            membership = form.save()
+        # Shown once on this page, never stored in a message or a cookie.
+        return _members_page(request, created={"membership": membership, "password": form.temporary_password})
+    return _members_page(request, new_form=form)
+
+
+@ADMIN
+def member_edit(request, org_slug, pk):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organisation=request.org)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        if leaves_no_admin(Membership.objects.get(pk=pk), role=form.cleaned_data["role"]):
+            form.add_error("role", _("The organisation needs at least one active administrator."))
+        else:
+            form.save()
+            messages.success(request, _("The membership has been saved."))
+            return redirect("orgs:members", request.org.slug)
+    return _page(request, "orgs/member_form.html", "members", form=form, membership=membership)
+
+
+@ADMIN
+@require_POST
+def member_active(request, org_slug, pk):
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organisation=request.org)
+    active = request.POST.get("active") == "1"
+    if not active and membership.user_id == request.user.pk:
+        messages.error(request, _("You cannot deactivate your own membership."))
+    elif leaves_no_admin(membership, active=active):
+        messages.error(request, _("The organisation needs at least one active administrator."))
+    else:
+        Membership.objects.filter(pk=membership.pk).update(is_active=active)
+        if active:
+            messages.success(request, _("%(name)s can use the workspace again.") % {"name": _display(membership.user)})
+        else:
+            messages.success(request, _("%(name)s no longer has access to the organisation.") % {
+                "name": _display(membership.user)})
+    return redirect("orgs:members", request.org.slug)
+
+
+def _display(user):
+    return user.get_full_name() or user.username

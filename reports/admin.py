@@ -27,3 +27,8 @@ class DocumentAdmin(admin.ModelAdmin):
 class ProgressEntryAdmin(SimpleHistoryAdmin):
     list_display = ["document", "measure", "status"]
     list_filter = ["status"]
+
+
+@admin.register(Memo)
+class MemoAdmin(admin.ModelAdmin):
+    list_display = ["subject", "document", "date"]

@@ -35,6 +35,11 @@ class Layout(models.TextChoices):
     D = "D", _("D: measures plan")
 
 
+class MonthStyle(models.TextChoices):
+    FULL = "full", _("Full month names")
+    ABBR = "abbr", _("Abbreviated month names")
+
+
 class DocumentQuerySet(models.QuerySet):
     def for_org(self, org):
         return self.filter(organisation=org)
@@ -64,6 +69,16 @@ class Document(models.Model):
         help_text=_("Empty: the organisation's default layout."),
     )
     arabic_digits = models.BooleanField(_("Arabic digits"), default=False)
+    month_style = models.CharField(
+        _("month style"), max_length=4, choices=MonthStyle.choices, default=MonthStyle.FULL,
+        help_text=_("How the timeline column writes months."),
+    )
+    # Layout A only: the columns in their order, each {"key": ..., "heading": ... (optional)}; keys and
+    # default headings in reports/documents.py (LAYOUT_COLUMNS). Empty: the layout's own columns.
+    columns = models.JSONField(
+        _("table columns"), default=list, blank=True,
+        help_text=_("Layout A only: column keys in order with optional headings; empty: the layout's defaults."),
+    )
     signer_name = models.CharField(_("signer name"), max_length=200, blank=True)
     signer_position = models.CharField(_("signer position"), max_length=200, blank=True)
     signer_role = models.CharField(_("signer role"), max_length=100, blank=True, default="ผู้รายงาน")

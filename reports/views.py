@@ -1,11 +1,131 @@
-from django.shortcuts import render
+"""Documents of an organisation: list by fiscal year, document page (print options, memo cover fields,
+HTML preview), the preview itself and the PDF. Everything under /w/<org_slug>/documents/ and scoped by
+request.org (orgs.access): another organisation's document is a 404.
+
+Preview and PDF are made from ``build_document_data`` (live data for now; the workflow issue will pass
+the frozen approval snapshot instead) by the same templates (reports.rendering).
+"""
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from orgs.access import org_member_required
 
-from .models import Document
+from .documents import build_document_data, memo_initial
+from .forms import MemoForm, RenderOptionsForm
+from .models import Document, DocumentStatus, Memo
+from .pdf import font_files
+from .rendering import content_disposition, render_document_pdf, render_preview_html
+
+
+def _document(request, pk):
+    return get_object_or_404(Document.objects.for_org(request.org).select_related("organisation"), pk=pk)
+
+
+def _options_form(request, document, data):
+    return RenderOptionsForm(
+        document, request.GET or None, has_memo=data["memo"]["saved"], has_analysis=data["analysis"] is not None,
+    )
+
+
+def document_data(document) -> dict:
+    """The data a document prints from (live data; the approval snapshot once the workflow has one)."""
+    return build_document_data(document)
 
 
 @org_member_required()
 def index(request, org_slug):
-    documents = Document.objects.for_org(request.org).order_by("-fiscal_year", "kind", "round")
-    return render(request, "reports/index.html", {"nav": "documents", "documents": documents})
+    documents = list(
+        Document.objects.for_org(request.org).order_by("-fiscal_year", "kind", "round", "-revision")
+    )
+    years = [
+        {"fiscal_year": year, "documents": list(docs)}
+        for year, docs in groupby(documents, key=lambda d: d.fiscal_year)
+    ]
+    return render(request, "reports/index.html", {"nav": "documents", "years": years})
+
+
+@org_member_required()
+def detail(request, org_slug, pk):
+    document = _document(request, pk)
+    data = document_data(document)
+    options_form = _options_form(request, document, data)
+    query = options_form.query()
+    memo = Memo.objects.filter(document=document).first()
+    memo_form = MemoForm(instance=memo, initial=None if memo else memo_initial(document), prefix="memo")
+    return render(request, "reports/detail.html", {
+        "nav": "documents", "document": document, "data": data, "options_form": options_form,
+        "memo_form": memo_form, "memo_editable": document.status == DocumentStatus.DRAFT,
+        "preview_url": f"{reverse('reports:preview', args=[org_slug, pk])}?{query}",
+        "pdf_url": f"{reverse('reports:pdf', args=[org_slug, pk])}?{query}",
+        "fiscal_year": document.fiscal_year,
+    })
+
+
+@xframe_options_sameorigin
+@org_member_required()
+def preview(request, org_slug, pk):
+    document = _document(request, pk)
+    data = document_data(document)
+    options = _options_form(request, document, data).options()
+    font_url = lambda name: reverse("reports:font", args=[org_slug, name])  # noqa: E731
+    html = render_preview_html(data, options, font_url=font_url)
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@org_member_required()
+def font(request, org_slug, name):
+    """The Sarabun files of the PDF engine, for the HTML preview (only those files)."""
+    files = {path.name: path for path in font_files().values()}
+    if name not in files:
+        raise Http404
+    response = FileResponse(files[name].open("rb"), content_type="font/ttf")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@org_member_required()
+def pdf(request, org_slug, pk):
+    document = _document(request, pk)
+    data = document_data(document)
+    options = _options_form(request, document, data).options()
+    response = HttpResponse(render_document_pdf(data, options), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        data, options, attachment=request.GET.get("download") == "1")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@org_member_required()
+def memo(request, org_slug, pk):
+    document = _document(request, pk)
+    if document.status != DocumentStatus.DRAFT:
+        messages.error(request, _("Only the memo of a draft can be changed."))
+        return redirect("reports:detail", org_slug, pk)
+    instance = Memo.objects.filter(document=document).first()
+    form = MemoForm(request.POST, instance=instance, prefix="memo")
+    if form.is_valid():
+        saved = form.save(commit=False)
+        saved.document = document
+        saved.save()
+        messages.success(request, _("The memo cover has been saved."))
+        return redirect(f"{reverse('reports:detail', args=[org_slug, pk])}?o=1&memo=on")
+    data = document_data(document)
+    options_form = _options_form(request, document, data)
+    query = options_form.query()
+    return render(request, "reports/detail.html", {
+        "nav": "documents", "document": document, "data": data, "options_form": options_form,
+        "memo_form": form, "memo_editable": True, "memo_open": True,
+        "preview_url": f"{reverse('reports:preview', args=[org_slug, pk])}?{query}",
+        "pdf_url": f"{reverse('reports:pdf', args=[org_slug, pk])}?{query}",
+        "fiscal_year": document.fiscal_year,
+    }, status=400)

@@ -1,0 +1,244 @@
+"""What the dashboard of an organisation shows for one fiscal year, gathered in a fixed number of
+queries (six, whatever the amount of data; see tests/test_dashboard.py):
+
+1. the fiscal years that have measures or documents (one UNION query),
+2. and 3. every ITA result of the organisation with its tool scores (the last result and the chart),
+4. the number of measures of the year,
+5. the steps of the year due by the end of this month and not yet reported done,
+6. the progress reports (rounds 6 and 12) of the year.
+
+The default year is the current fiscal year when the organisation has measures or documents in it,
+otherwise the latest fiscal year that has some (so a newcomer to the demo sees data at once), and
+the current fiscal year when there is nothing at all.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.thai import fiscal_year_of, format_number, to_arabic_digits, to_thai_digits
+from ita.analysis import LevelSummary, level_summary
+from ita.models import AssessmentResult, ToolScore
+from measures.models import Measure, MeasureStep
+from reports.models import Document, DocumentKind, EntryStatus, ProgressEntry
+
+TOOL_CODES = ("IIT", "EIT", "OIT")
+REPORT_ROUNDS = (6, 12)
+YEAR_MIN, YEAR_MAX = 2500, 2800  # a ?year= outside this is ignored (as the measures pages do)
+
+
+def today() -> date:
+    """Today in the site's time zone (a function so that tests can replace it)."""
+    return timezone.localdate()
+
+
+def parse_year(value) -> int | None:
+    """A BE fiscal year from a query parameter (Thai digits allowed), or None."""
+    try:
+        year = int(to_arabic_digits(value or "").strip())
+    except ValueError:
+        return None
+    return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def default_fiscal_year(years_with_data, on: date) -> int:
+    """The current fiscal year if it has data, else the latest year with data, else the current one."""
+    current = fiscal_year_of(on)
+    if current in years_with_data or not years_with_data:
+        return current
+    return max(years_with_data)
+
+
+def years_with_data(org) -> set[int]:
+    measures = Measure.objects.for_org(org).order_by().values_list("fiscal_year", flat=True)
+    documents = Document.objects.for_org(org).order_by().values_list("fiscal_year", flat=True)
+    return set(measures.union(documents))
+
+
+# --- chart --------------------------------------------------------------------------------------
+
+@dataclass
+class ChartPoint:
+    x: float
+    y: float
+    year: int
+    value: Decimal
+
+    @property
+    def label(self) -> str:
+        return format_number(self.value)
+
+    @property
+    def cx(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def cy(self) -> str:
+        return f"{self.y:.1f}"
+
+
+@dataclass
+class ChartSeries:
+    key: str
+    label: str
+    points: list[ChartPoint] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points))
+
+
+@dataclass
+class ScoreChart:
+    """Geometry of the line chart of scores per assessment year (drawn as inline SVG)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    x_ticks: list[tuple[str, str]]  # (x as SVG text, label)
+    y_ticks: list[tuple[str, str]]
+    series: list[ChartSeries]
+    rows: list[dict]  # the same data as a table: year, total, IIT, EIT, OIT
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def score_chart(results, width=640, height=260) -> ScoreChart:
+    """Chart of the total and per-tool scores of ``results`` (AssessmentResults with tool scores)."""
+    left, right, top, bottom = 44, width - 16, 16, height - 30
+    ordered = sorted(results, key=lambda r: r.year.year)
+    rows = []
+    for r in ordered:
+        tools = r.tool_score_map()
+        rows.append({"year": r.year.year, "total": r.total_score, **{c: tools.get(c) for c in TOOL_CODES}})
+    values = [v for row in rows for k, v in row.items() if k != "year" and v is not None]
+    floor = min(values, default=Decimal("0"))
+    y_min = max(0, int((floor - 5) // 10 * 10)) if values else 0
+    y_step = 10 if 100 - y_min > 30 else 5
+
+    def y_of(value) -> float:
+        return bottom - (float(value) - y_min) / (100 - y_min) * (bottom - top)
+
+    years = [row["year"] for row in rows]
+    span = (years[-1] - years[0]) if len(years) > 1 else 0
+
+    def x_of(year) -> float:
+        if not span:
+            return (left + right) / 2
+        return left + 24 + (year - years[0]) / span * (right - left - 48)
+
+    series = [ChartSeries("total", str(_("Total score")))] + [ChartSeries(c, c) for c in TOOL_CODES]
+    for s in series:
+        for row in rows:
+            if row[s.key] is not None:
+                s.points.append(ChartPoint(x_of(row["year"]), y_of(row[s.key]), row["year"], row[s.key]))
+    return ScoreChart(
+        width=width, height=height, left=left, right=right, top=top, bottom=bottom,
+        x_ticks=[(f"{x_of(y):.1f}", to_thai_digits(y)) for y in years],
+        y_ticks=[(f"{y_of(v):.1f}", to_thai_digits(v)) for v in range(y_min, 101, y_step)],
+        series=[s for s in series if s.points],
+        rows=rows,
+    )
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+@dataclass
+class ReportState:
+    round: int
+    document: Document | None
+
+    @property
+    def label(self) -> str:
+        return self.document.get_status_display() if self.document else str(_("Not started"))
+
+    @property
+    def status(self) -> str:
+        return self.document.status if self.document else "not_started"
+
+
+@dataclass
+class Dashboard:
+    fiscal_year: int
+    current_fiscal_year: int
+    today: date
+    year_options: list[int]
+    years_with_data: set[int]
+    last_result: AssessmentResult | None
+    last_levels: LevelSummary | None
+    last_tools: dict
+    measure_count: int
+    due_this_month: list[MeasureStep]
+    overdue: list[MeasureStep]
+    reports: list[ReportState]
+    chart: ScoreChart
+
+    @property
+    def month_start(self) -> date:
+        return self.today.replace(day=1)
+
+
+def build(org, requested_year=None, on: date | None = None) -> Dashboard:
+    on = on or today()
+    with_data = years_with_data(org)
+    fiscal_year = parse_year(requested_year) or default_fiscal_year(with_data, on)
+
+    results = list(
+        AssessmentResult.objects.for_org(org).select_related("year").prefetch_related(
+            Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool"))
+        ).order_by("-year__year")
+    )
+    last = next((r for r in results if r.year.year < fiscal_year), None)
+
+    measure_count = Measure.objects.for_org(org).for_year(fiscal_year).count()
+
+    month_end = on.replace(day=calendar.monthrange(on.year, on.month)[1])
+    done = ProgressEntry.objects.filter(
+        measure=OuterRef("measure"), status=EntryStatus.DONE, document__fiscal_year=fiscal_year
+    )
+    steps = list(
+        MeasureStep.objects.filter(
+            measure__organisation=org, measure__fiscal_year=fiscal_year,
+            due_date__isnull=False, due_date__lte=month_end,
+        )
+        .exclude(Exists(done))
+        .select_related("measure")
+        .order_by("due_date", "measure__order", "order", "pk")
+    )
+
+    documents = Document.objects.for_org(org).filter(
+        fiscal_year=fiscal_year, kind=DocumentKind.PROGRESS, round__in=REPORT_ROUNDS
+    ).order_by("round", "-revision")
+    latest = {}
+    for doc in documents:
+        latest.setdefault(doc.round, doc)
+
+    # Every fiscal year from the first with data (or answering a result) to the current one, and the chosen one.
+    known = set(with_data) | {fiscal_year_of(on)} | {r.year.year + 1 for r in results}
+    options = set(range(min(known), max(known) + 1)) | {fiscal_year}
+    return Dashboard(
+        fiscal_year=fiscal_year,
+        current_fiscal_year=fiscal_year_of(on),
+        today=on,
+        year_options=sorted(options, reverse=True),
+        years_with_data=with_data,
+        last_result=last,
+        last_levels=level_summary(last.total_score, last.tool_score_map(), last.year.scale) if last else None,
+        last_tools=last.tool_score_map() if last else {},
+        measure_count=measure_count,
+        due_this_month=[s for s in steps if s.due_date >= on],
+        overdue=[s for s in steps if s.due_date < on],
+        reports=[ReportState(n, latest.get(n)) for n in REPORT_ROUNDS],
+        chart=score_chart(results),
+    )

@@ -1,0 +1,356 @@
+"""Documents as HTML and PDF, from the data of ``reports.documents.build_document_data`` only.
+
+    data = build_document_data(document)            # or a frozen snapshot of it
+    options = RenderOptions(layout="C", arabic_digits=True, memo=True)
+    pdf = render_document_pdf(data, options)        # bytes, A4, Sarabun
+    html = render_preview_html(data, options)       # the same templates, for the browser
+
+Nothing here queries the database: ``document_context`` is a pure function of the data and the
+options (the emblem image is read through the storage API when a PDF is made).
+
+Characters Sarabun cannot draw (emoji, symbols) are removed from the data before rendering
+(``sarabun_safe``): reports.pdf refuses a PDF that would need a fallback font.
+"""
+from __future__ import annotations
+
+import base64
+import gc
+import mimetypes
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+
+from core.thai import to_thai_digits
+
+from .documents import LAYOUT_COLUMNS, map_strings, with_arabic_digits
+from .models import DocumentKind, Layout
+
+TEMPLATE_DIR = "reports/document"
+
+# Relative column widths by column key; a layout's <colgroup> is these, scaled to 100 %.
+COLUMN_WEIGHTS = {
+    "number": 5,
+    "measure": 19,
+    "title": 16,
+    "guideline": 20,
+    "steps": 25,
+    "method": 26,
+    "weakness": 17,
+    "responsible": 11,
+    "timeline": 11,
+    "monitoring": 22,
+    "plan_monitoring": 16,
+    "output": 21,
+    "outcome": 16,
+}
+# Landscape table pages (A4 297 × 210 mm): margins in mm, used by the CSS and by column_edges().
+LANDSCAPE_MARGINS_MM = {"top": 15, "right": 15, "bottom": 15, "left": 20}
+MM = 72 / 25.4  # points per millimetre
+TOOL_SECTION = "{number}.ด้าน {code}"  # layout B section heading, as in seed 002: "๑.ด้าน IIT"
+WATERMARK = "ฉบับร่าง"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to print: None means "as the document says"."""
+
+    layout: str | None = None  # A/B/C/D for a progress report
+    arabic_digits: bool | None = None
+    memo: bool | None = None  # the บันทึกข้อความ cover in front
+    analysis: bool = True  # a measures plan: the ITA result analysis in front (when there is one)
+
+
+# --- characters -------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def sarabun_codepoints() -> frozenset[int]:
+    """Code points every required Sarabun face (regular, bold) can draw."""
+    from fontTools.ttLib import TTFont
+
+    from .pdf.fonts import REQUIRED_FACES, font_files
+
+    files = font_files()
+    sets = []
+    for key in REQUIRED_FACES:
+        with TTFont(files[key], lazy=True) as font:
+            sets.append(set(font.getBestCmap()))
+    return frozenset(set.intersection(*sets))
+
+
+_KEEP = {"\n", "\t", " "}
+# Fast path: text made only of these (all in Sarabun: ASCII, Latin-1 and Latin Extended-A, Thai) is
+# returned as it is; test_sarabun_safe_fast_path_ranges_are_in_the_font checks the ranges.
+SAFE_RANGES = "\n\t\x20-\x7e\u00a0-\u017e\u0e01-\u0e3a\u0e3f-\u0e5b"
+_UNSAFE_CHAR = re.compile(f"[^{SAFE_RANGES}]")
+
+
+def sarabun_safe(text: str) -> str:
+    """``text`` without the characters Sarabun lacks (emoji, pictographs, stray controls); a
+    character that NFKC turns into drawable ones (e.g. full-width digits) is replaced by them."""
+    if not text or not _UNSAFE_CHAR.search(text):
+        return text
+    codepoints = sarabun_codepoints()
+    out = []
+    changed = False
+    for char in text:
+        if char in _KEEP or ord(char) in codepoints:
+            out.append(char)
+            continue
+        changed = True
+        folded = unicodedata.normalize("NFKC", char)
+        if folded != char and all(ord(c) in codepoints for c in folded):
+            out.append(folded)
+    if not changed:
+        return text
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).strip(" ")
+
+
+# --- context ------------------------------------------------------------------------------------------
+
+def chosen_layout(data: dict, options: RenderOptions) -> str:
+    if data["kind"] == DocumentKind.MEASURES:
+        return Layout.D
+    if data["kind"] == DocumentKind.ANALYSIS:
+        return ""
+    return options.layout if options.layout in Layout.values else data["layout"]
+
+
+def _widths(columns) -> list[str]:
+    weights = [COLUMN_WEIGHTS.get(c["key"], 15) for c in columns]
+    total = sum(weights)
+    return [f"{100 * w / total:.4f}%" for w in weights]
+
+
+def column_edges(keys) -> list[tuple[float, float]]:
+    """(left, right) x of each table column on a landscape page, in PDF points (for tests and tools
+    that read a column's text back out of the PDF)."""
+    weights = [COLUMN_WEIGHTS.get(key, 15) for key in keys]
+    left = LANDSCAPE_MARGINS_MM["left"] * MM
+    width = (297 - LANDSCAPE_MARGINS_MM["left"] - LANDSCAPE_MARGINS_MM["right"]) * MM
+    edges, x = [], left
+    for weight in weights:
+        step = width * weight / sum(weights)
+        edges.append((x, x + step))
+        x += step
+    return edges
+
+
+def _cell(measure: dict, key: str) -> dict:
+    """{"key", "lines": [{"text", "sub"}]}: one paragraph per line; "sub" marks a step's sub-item."""
+    if key == "number":
+        texts = [measure["number_text"]]
+    elif key == "timeline":
+        texts = [measure["timeline"]] if measure["timeline"] else []
+    elif key == "weakness" and not measure["weakness"]:
+        texts = measure["title"]  # no weakness typed: the measure's own title names it
+    else:
+        texts = measure.get(key) or []
+    levels = measure["step_levels"] if key == "steps" else ()
+    return {"key": key, "lines": [
+        {"text": text, "sub": i < len(levels) and levels[i] == 2} for i, text in enumerate(texts)
+    ]}
+
+
+def _rows(measures, columns, groups: bool) -> list[dict]:
+    rows, group = [], None
+    for measure in measures:
+        if groups and measure["group"] and measure["group"] != group:
+            rows.append({"group": measure["group"]})
+        group = measure["group"]
+        rows.append({"cells": [_cell(measure, c["key"]) for c in columns]})
+    return rows
+
+
+def table_sections(data: dict, layout: str) -> list[dict]:
+    """[{"heading": str, "rows": [...]}]: one untitled section (layouts A, C, D: measures under their
+    group-heading rows) or one section per tool (layout B: ๑.ด้าน IIT / ๒.ด้าน EIT / ๓.ด้าน OIT, then
+    the measures of no tool)."""
+    columns = data["columns"][layout]
+    measures = data["measures"]
+    if layout != Layout.B:
+        return [{"heading": "", "rows": _rows(measures, columns, groups=True)}]
+    by_tool: dict[str, list] = {}
+    for measure in measures:
+        by_tool.setdefault(measure["tools"][0] if measure["tools"] else "", []).append(measure)
+    order = [code for code in ("IIT", "EIT", "OIT") if code in by_tool]
+    order += sorted(code for code in by_tool if code not in order and code)
+    sections = []
+    for number, code in enumerate(order, start=1):
+        digits = str(number) if data["arabic_digits"] else to_thai_digits(number)
+        heading = TOOL_SECTION.format(number=digits, code=code)
+        sections.append({"heading": heading, "rows": _rows(by_tool[code], columns, groups=False)})
+    if "" in by_tool:
+        sections.append({"heading": "", "rows": _rows(by_tool[""], columns, groups=False)})
+    return sections
+
+
+def prepared(data: dict, options: RenderOptions) -> dict:
+    """The data as printed: Sarabun-safe text, in the chosen digits."""
+    data = map_strings(data, sarabun_safe)
+    arabic = data["arabic_digits"] if options.arabic_digits is None else options.arabic_digits
+    if arabic:
+        data = with_arabic_digits(data)
+    data["arabic_digits"] = bool(arabic)
+    return data
+
+
+def document_context(data: dict, options: RenderOptions = RenderOptions()) -> dict:
+    """Everything the templates use, from the data and the options only."""
+    data = prepared(data, options)
+    layout = chosen_layout(data, options)
+    kind = data["kind"]
+    columns = data["columns"][layout] if layout else []
+    memo = data["memo"]
+    show_memo = memo["saved"] if options.memo is None else bool(options.memo)
+    analysis = data["analysis"]
+    show_analysis = kind == DocumentKind.ANALYSIS or (
+        kind == DocumentKind.MEASURES and options.analysis and analysis is not None)
+    return {
+        "doc": data,
+        "kind": kind,
+        "layout": layout,
+        "columns": [{**c, "width": w} for c, w in zip(columns, _widths(columns))],
+        "sections": table_sections(data, layout) if layout else [],
+        "show_table": kind in (DocumentKind.MEASURES, DocumentKind.PROGRESS),
+        "show_memo": show_memo,
+        "memo": memo,
+        "show_analysis": show_analysis,
+        "analysis": analysis,
+        "watermark": WATERMARK if data["is_draft"] else "",
+        "counter_style": "decimal" if data["arabic_digits"] else "thai",
+        "arabic_digits": data["arabic_digits"],
+        "landscape": kind in (DocumentKind.MEASURES, DocumentKind.PROGRESS),
+        "landscape_margins": LANDSCAPE_MARGINS_MM,
+    }
+
+
+# --- emblem -------------------------------------------------------------------------------------------
+
+def emblem_source(name: str, *, for_pdf: bool) -> tuple[str, list[Path]]:
+    """(URL of the organisation's emblem, directories the PDF engine may read it from).
+
+    Through the storage API: a storage with local paths gives a file:// URL inside an allowed
+    directory; any other storage is read and inlined as a data: URL. The browser gets storage.url().
+    """
+    if not name:
+        return "", []
+    try:
+        if not default_storage.exists(name):
+            return "", []
+        if not for_pdf:
+            return default_storage.url(name), []
+        try:
+            path = Path(default_storage.path(name)).resolve()
+        except NotImplementedError:
+            with default_storage.open(name, "rb") as fh:
+                content = fh.read()
+            mime = mimetypes.guess_type(name)[0] or "image/png"
+            return f"data:{mime};base64,{base64.b64encode(content).decode()}", []
+        return path.as_uri(), [path.parent]
+    except (OSError, ValueError):
+        return "", []
+
+
+# --- HTML and PDF ---------------------------------------------------------------------------------------
+
+def _render(template: str, context: dict) -> str:
+    return render_to_string(f"{TEMPLATE_DIR}/{template}", context)
+
+
+def render_html_parts(data: dict, options: RenderOptions = RenderOptions(), *, for_pdf: bool = True):
+    """(list of HTML documents to print in order, directories the PDF may read images from).
+    The memo cover is a part of its own: its pages are numbered "- ๒ -" on their own."""
+    context = document_context(data, options)
+    emblem, dirs = emblem_source(data["organisation"]["emblem"], for_pdf=for_pdf)
+    context["emblem_url"] = emblem
+    parts = []
+    if context["show_memo"]:
+        parts.append(_render("memo.html", context))
+    parts.append(_render("report.html", context))
+    return parts, dirs
+
+
+def preview_font_faces(font_url) -> list[dict]:
+    """[{"url", "weight", "style"}] of the Sarabun files, for the browser (``font_url(file name)``)."""
+    from .pdf import font_files
+
+    return [{"url": font_url(path.name), "weight": weight, "style": style}
+            for (weight, style), path in sorted(font_files().items())]
+
+
+def render_preview_html(data: dict, options: RenderOptions = RenderOptions(), *, font_url=None) -> str:
+    """One HTML page with the memo (when chosen) and the report, for the browser; with ``font_url``
+    the page loads the same Sarabun files as the PDF."""
+    context = document_context(data, options)
+    context["emblem_url"], _ = emblem_source(data["organisation"]["emblem"], for_pdf=False)
+    context["preview"] = True
+    context["font_faces"] = preview_font_faces(font_url) if font_url else []
+    return _render("preview.html", context)
+
+
+def render_document_pdf(data: dict, options: RenderOptions = RenderOptions()) -> bytes:
+    """The PDF of the document. The cyclic garbage collector is paused while WeasyPrint lays out
+    and draws (its many short-lived boxes make the collector run often, about 5 % of the time) and
+    runs once afterwards."""
+    from .pdf import render_pdf
+
+    parts, dirs = render_html_parts(data, options, for_pdf=True)
+    allowed = [*dirs]
+    if settings.MEDIA_ROOT:
+        allowed.append(Path(settings.MEDIA_ROOT))
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return render_pdf(parts, base_url=str(settings.BASE_DIR), allowed_dirs=allowed)
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(1)
+
+
+# --- file name ----------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def pdf_filename(data: dict, options: RenderOptions = RenderOptions()) -> str:
+    """A Thai file name: "รายงานผลการดำเนินการ_รอบ_6_เดือน_2566_องค์การบริหารส่วนตำบลด่านช้าง.pdf"
+    (Arabic digits: file names are read on any computer)."""
+    parts = [data["kind_label"]]
+    if data["kind"] == DocumentKind.PROGRESS and data["round"]:
+        parts.append(f"รอบ {data['round']} เดือน")
+    parts += [str(data["fiscal_year"]), data["organisation"]["name"]]
+    if data["revision"] and data["revision"] > 1:
+        parts.append(f"rev{data['revision']}")
+    name = _UNSAFE.sub("", "_".join(parts))
+    name = re.sub(r"\s+", "_", name).strip("._") or "document"
+    return f"{name[:150]}.pdf"
+
+
+def ascii_filename(data: dict) -> str:
+    """The plain-ASCII fallback name: "ita-progress-2566-r6-danchang.pdf"."""
+    parts = ["ita", data["kind"], str(data["fiscal_year"])]
+    if data["round"]:
+        parts.append(f"r{data['round']}")
+    parts.append(re.sub(r"[^A-Za-z0-9-]+", "-", data["organisation"]["slug"]).strip("-") or "org")
+    return "-".join(parts) + ".pdf"
+
+
+def content_disposition(data: dict, options: RenderOptions = RenderOptions(), *, attachment=False) -> str:
+    """``inline; filename="ita-….pdf"; filename*=UTF-8''<the Thai name, percent-encoded>`` (RFC 6266)."""
+    kind = "attachment" if attachment else "inline"
+    return (f'{kind}; filename="{ascii_filename(data)}"; '
+            f"filename*=UTF-8''{quote(pdf_filename(data, options), safe='')}")
+
+
+__all__ = [
+    "LAYOUT_COLUMNS", "RenderOptions", "content_disposition", "document_context", "pdf_filename",
+    "render_document_pdf", "render_html_parts", "render_preview_html", "sarabun_safe",
+]

@@ -1,0 +1,112 @@
+"""Sign in, sign out, change password, and the django-axes lockout after too many failures."""
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from .test_results_pages import find, th
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pw-for-tests"  # tests/factories.py
+LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+
+@pytest.fixture
+def lockout_template(settings):
+    # The project settings are to get AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"; until then
+    # this fixture sets it, so the test checks the template and the message either way.
+    settings.AXES_LOCKOUT_TEMPLATE = LOCKOUT_TEMPLATE
+
+
+def sign_in(client, username, password, **extra):
+    return client.post(reverse("login"), {"username": username, "password": password, **extra})
+
+
+def test_the_sign_in_page(client):
+    page = client.get(reverse("login")).text
+    assert find(page, "form", id="login-form")
+    assert find(page, "input", name="username") and find(page, "input", name="password")
+    assert th("Sign in") in find(page, "h1")["text"]
+
+
+def test_sign_in_lands_on_the_only_organisation(client, staff_a, org_a):
+    response = sign_in(client, "staff_a", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("workspace_start")
+    response = client.get(response["Location"])
+    assert response["Location"] == reverse("dashboard", args=[org_a.slug])
+
+
+def test_sign_in_goes_back_to_the_page_asked_for(client, staff_a, org_a):
+    wanted = reverse("ita:results", args=[org_a.slug])
+    login_page = client.get(wanted, follow=True)
+    assert find(login_page.text, "input", name="next")["attrs"]["value"] == wanted
+    response = sign_in(client, "staff_a", PASSWORD, next=wanted)
+    assert response["Location"] == wanted
+
+
+def test_a_wrong_password_keeps_the_username_and_says_so(client, staff_a):
+    response = sign_in(client, "staff_a", "wrong")
+    assert response.status_code == 200
+    assert find(response.text, "input", name="username")["attrs"]["value"] == "staff_a"
+    assert find(response.text, class_="alert-danger")["text"]  # crispy shows the form's error
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sixth_wrong_attempt_is_refused_with_the_lockout_message(client, staff_a, lockout_template):
+    statuses = [sign_in(client, "staff_a", f"wrong-{i}").status_code for i in range(1, 5)]
+    assert statuses == [200, 200, 200, 200]  # the form again, with its error
+    fifth = sign_in(client, "staff_a", "wrong-5")  # the fifth failure locks: axes answers it already
+    assert fifth.status_code == 429
+    response = sign_in(client, "staff_a", "wrong-6")
+    assert response.status_code == 429
+    message = find(response.text, id="lockout-message")["text"]
+    expected = th("For your security it is locked for a while. Try again later, or ask the administrator "
+                  "of your organisation for help.")
+    assert escape(expected) in response.text
+    assert th("Sign-in locked") in find(response.text, "h1")["text"]
+    assert "๕" in message
+    # even the right password is refused now, from this computer
+    response = sign_in(client, "staff_a", PASSWORD)
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+
+
+def test_the_lock_is_per_username(client, staff_a, approver_a, lockout_template):
+    for i in range(6):
+        sign_in(client, "staff_a", f"wrong-{i}")
+    response = sign_in(client, "approver_a", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_sign_out(client, staff_a):
+    client.force_login(staff_a)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert "_auth_user_id" not in client.session
+
+
+def test_change_password_needs_sign_in(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_change_password(client, staff_a):
+    client.force_login(staff_a)
+    page = client.get(reverse("password_change")).text
+    assert find(page, "form", id="password-change-form")
+    response = client.post(reverse("password_change"), {
+        "old_password": "wrong", "new_password1": "ใหม่-ITA-2568!", "new_password2": "ใหม่-ITA-2568!",
+    })
+    assert response.status_code == 200
+    assert find(response.text, "input", name="old_password")["attrs"].get("class", "").find("is-invalid") >= 0
+    response = client.post(reverse("password_change"), {
+        "old_password": PASSWORD, "new_password1": "ใหม่-ITA-2568!", "new_password2": "ใหม่-ITA-2568!",
+    }, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("password_change_done")
+    assert find(response.text, id="password-changed")
+    staff_a.refresh_from_db()
+    assert staff_a.check_password("ใหม่-ITA-2568!")
+
+
+def test_the_dashboard_links_to_change_password(client, staff_a, org_a):
+    client.force_login(staff_a)
+    page = client.get(reverse("dashboard", args=[org_a.slug])).text
+    assert find(page, "a", id="change-password-link")["attrs"]["href"] == reverse("password_change")
