@@ -56,8 +56,6 @@ New documents are created as drafts.
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -66,6 +64,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+
+from core.loading import LoadStats, upsert
 
 from ita.models import (
     AssessmentResult,
@@ -90,23 +90,6 @@ class DemoDataError(Exception):
     pass
 
 
-@dataclass
-class LoadStats:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-
-    def count(self, obj, created: bool, changed: bool = False):
-        name = obj._meta.model_name
-        if created:
-            self.created[name] += 1
-        elif changed:
-            self.updated[name] += 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 def _month(value):
@@ -120,29 +103,12 @@ def _date(value):
     return date.fromisoformat(value) if value else None
 
 
-def _upsert(stats: LoadStats, model, lookup: dict, values: dict, create_only: dict | None = None):
-    """Get by lookup and set values (saving only changed fields), or create with values + create_only."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model.objects.create(**lookup, **values, **(create_only or {}))
-        obj._demo_created = True  # its links and password are part of the creation, not updates
-        stats.count(obj, True)
-        return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-    stats.count(obj, False, bool(changed))
-    return obj
-
-
 def _set_m2m(stats: LoadStats, obj, name: str, targets):
     manager = getattr(obj, name)
     wanted = {t.pk for t in targets}
     if set(manager.values_list("pk", flat=True)) != wanted:
         manager.set(targets)
-        if not getattr(obj, "_demo_created", False):
+        if not getattr(obj, "_loader_created", False):
             stats.updated[f"{obj._meta.model_name}.{name}"] += 1
 
 
@@ -150,7 +116,7 @@ def _ensure_password(stats: LoadStats, user, password: str):
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])
-        if not getattr(user, "_demo_created", False):
+        if not getattr(user, "_loader_created", False):
             stats.updated["user.password"] += 1
 
 
@@ -203,12 +169,12 @@ def _load_users(stats, org, users, password):
     User = get_user_model()
     by_username = {}
     for row in users:
-        user = _upsert(
+        user = upsert(
             stats, User, {"username": row["username"]},
             {"first_name": row["first_name"], "last_name": row["last_name"], "is_active": True},
         )
         _ensure_password(stats, user, password)
-        _upsert(
+        upsert(
             stats, Membership, {"user": user, "organisation": org},
             {"role": row["role"], "position": row.get("position", ""), "is_active": True},
         )
@@ -219,20 +185,20 @@ def _load_users(stats, org, users, password):
 def _load_results(stats, org, results, cat):
     for row in results:
         year = cat.year(row["year"])
-        result = _upsert(
+        result = upsert(
             stats, AssessmentResult, {"organisation": org, "year": year},
             {"total_score": Decimal(row["total"]), "summary": row.get("summary", ""), "notes": row.get("notes", "")},
         )
         for code, score in row.get("tools", {}).items():
-            _upsert(stats, ToolScore, {"result": result, "tool": cat.tool(code)}, {"score": Decimal(score)})
+            upsert(stats, ToolScore, {"result": result, "tool": cat.tool(code)}, {"score": Decimal(score)})
         for number, score in row.get("indicators", {}).items():
-            _upsert(
+            upsert(
                 stats, IndicatorScore, {"result": result, "indicator": cat.indicator(year.year, number)},
                 {"score": Decimal(score)},
             )
         for code, item in row.get("oit_items", {}).items():
             item = item if isinstance(item, dict) else {"score": item}
-            _upsert(
+            upsert(
                 stats, OITItemScore, {"result": result, "item": cat.oit_item(year.year, code)},
                 {"score": Decimal(item["score"]), "remark": item.get("remark", "")},
             )
@@ -280,7 +246,7 @@ def _load_measures(stats, org, fiscal_year, rows, divisions, cat):
     catalogue_year = fiscal_year - 1
     measures = []
     for order, row in enumerate(rows, start=1):
-        measure = _upsert(
+        measure = upsert(
             stats, Measure, {"organisation": org, "fiscal_year": fiscal_year, "order": order},
             {
                 "group_heading": row.get("group_heading", ""),
@@ -314,7 +280,7 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
         existing = Document.objects.filter(**lookup).first()
         if existing is not None and existing.status != DocumentStatus.DRAFT:
             continue  # the workflow has taken it over: leave it alone
-        document = _upsert(
+        document = upsert(
             stats, Document, lookup,
             {
                 "title": row.get("title", ""), "intro": row.get("intro", ""), "preamble": row.get("preamble", ""),
@@ -326,7 +292,7 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
         )
         memo = row.get("memo")
         if memo:
-            _upsert(stats, Memo, {"document": document}, {**memo, "date": _date(memo.get("date"))})
+            upsert(stats, Memo, {"document": document}, {**memo, "date": _date(memo.get("date"))})
         else:
             Memo.objects.filter(document=document).delete()
         for entry in row.get("entries", []):
@@ -334,7 +300,7 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
                 measure = measures[entry["measure"]]
             except IndexError:
                 raise DemoDataError(f"{org.slug}: entry refers to measure {entry['measure']}") from None
-            _upsert(
+            upsert(
                 stats, ProgressEntry, {"document": document, "measure": measure},
                 {"output": entry.get("output", ""), "outcome": entry.get("outcome", ""),
                  "status": entry.get("status", "not_started")},
@@ -347,13 +313,13 @@ def load_organisation(data: dict, *, password: str | None = None, stats: LoadSta
     password = password if password is not None else settings.DEMO_PASSWORD
     cat = _Catalogue()
     o = data["organisation"]
-    org = _upsert(
+    org = upsert(
         stats, Organisation, {"slug": o["slug"]},
         {key: o.get(key, "") for key in ("kind", "name", "district", "province", "website", "phone", "address")}
         | {"default_layout": o.get("default_layout", "A")},
     )
     divisions = {
-        name: _upsert(stats, Division, {"organisation": org, "name": name}, {"order": i})
+        name: upsert(stats, Division, {"organisation": org, "name": name}, {"order": i})
         for i, name in enumerate(data.get("divisions", []), start=1)
     }
     users = _load_users(stats, org, data.get("users", []), password)
@@ -367,7 +333,7 @@ def load_organisation(data: dict, *, password: str | None = None, stats: LoadSta
 
 def ensure_admin(stats: LoadStats, password: str):
     User = get_user_model()
-    admin = _upsert(
+    admin = upsert(
         stats, User, {"username": ADMIN_USERNAME}, {"is_staff": True, "is_superuser": True, "is_active": True}
     )
     _ensure_password(stats, admin, password)

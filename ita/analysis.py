@@ -230,3 +230,38 @@ def level_summary(total, tool_scores: dict, scale: str) -> LevelSummary:
         scale=scale,
         missing_tools=missing,
     )
+
+
+def inputs_from_result(result, tools, indicators):
+    """The analysis inputs of an AssessmentResult (duck-typed: no queries of its own).
+
+    `tools` and `indicators` are the catalogue of the result's year, in order; the result's
+    tool_scores, indicator_scores and oit_scores (with `item`) must be prefetched.
+    """
+    tool_scores = {s.tool_id: s for s in result.tool_scores.all()}
+    ind_scores = {s.indicator_id: s for s in result.indicator_scores.all()}
+    tool_inputs = [
+        ToolInput(
+            code=t.code, name=t.name,
+            score=tool_scores[t.pk].score if t.pk in tool_scores else None,
+            issues=tool_scores[t.pk].issues_to_improve if t.pk in tool_scores else "",
+        )
+        for t in tools
+    ]
+    ind_inputs = []
+    for ind in indicators:
+        s = ind_scores.get(ind.pk)
+        ind_inputs.append(IndicatorInput(
+            id=ind.pk, number=ind.number, name=ind.name, tool=ind.tool.code,
+            score=s.score if s else None,
+            assessment_points=s.assessment_points if s else "",
+            issues=s.issues_to_improve if s else "",
+        ))
+    item_inputs = [
+        OITItemInput(
+            id=s.item.pk, code=s.item.code, number=s.item.number, title=s.item.title,
+            score=s.score, indicator_id=s.item.indicator_id,
+        )
+        for s in sorted(result.oit_scores.all(), key=lambda s: s.item.number)
+    ]
+    return tool_inputs, ind_inputs, item_inputs

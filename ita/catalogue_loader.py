@@ -5,11 +5,12 @@ again changes nothing, and correcting a CSV row corrects the database. A new ass
 added by adding rows to the files, never by changing code.
 """
 import csv
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+
+from core.loading import LoadStats, upsert
 
 from .models import AssessmentYear, Indicator, OITItem, SubIndicator, Tool, ToolWeight
 
@@ -18,23 +19,6 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 
 class CatalogueError(Exception):
     pass
-
-
-@dataclass
-class LoadStats:
-    created: dict = field(default_factory=dict)
-    updated: dict = field(default_factory=dict)
-
-    def count(self, model, created, changed):
-        name = model._meta.model_name
-        if created:
-            self.created[name] = self.created.get(name, 0) + 1
-        elif changed:
-            self.updated[name] = self.updated.get(name, 0) + 1
-
-    @property
-    def changed(self):
-        return bool(self.created or self.updated)
 
 
 def _rows(directory: Path, name: str):
@@ -50,32 +34,17 @@ def _flag(value: str) -> bool:
     return value.lower() in {"1", "true", "yes", "y"}
 
 
-def _upsert(stats: LoadStats, model, lookup: dict, values: dict):
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model.objects.create(**lookup, **values)
-        stats.count(model, True, False)
-        return obj
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    if changed:
-        for k in changed:
-            setattr(obj, k, values[k])
-        obj.save(update_fields=changed)
-    stats.count(model, False, bool(changed))
-    return obj
-
-
 @transaction.atomic
 def load_catalogue(directory: Path = CATALOGUE_DIR) -> LoadStats:
     stats = LoadStats()
     years = {}
     for _, row in _rows(directory, "years.csv"):
         year = int(row["year"])
-        years[year] = _upsert(stats, AssessmentYear, {"year": year}, {"scale": row["scale"], "notes": row["notes"]})
+        years[year] = upsert(stats, AssessmentYear, {"year": year}, {"scale": row["scale"], "notes": row["notes"]})
 
     tools = {}
     for _, row in _rows(directory, "tools.csv"):
-        tools[row["code"]] = _upsert(
+        tools[row["code"]] = upsert(
             stats, Tool, {"code": row["code"]},
             {"name": row["name_th"], "name_en": row["name_en"], "order": int(row["order"])},
         )
@@ -87,7 +56,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> LoadStats:
             raise CatalogueError(f"{name} line {line_no}: unknown year {row['year']!r}") from None
 
     for line_no, row in _rows(directory, "tool_weights.csv"):
-        _upsert(
+        upsert(
             stats, ToolWeight, {"year": year_of(line_no, row, "tool_weights.csv"), "tool": tools[row["tool"]]},
             {"weight": Decimal(row["weight"])},
         )
@@ -97,7 +66,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> LoadStats:
         year = year_of(line_no, row, "indicators.csv")
         if row["tool"] not in tools:
             raise CatalogueError(f"indicators.csv line {line_no}: unknown tool {row['tool']!r}")
-        indicators[(year.year, row["number"])] = _upsert(
+        indicators[(year.year, row["number"])] = upsert(
             stats, Indicator, {"year": year, "number": int(row["number"])},
             {
                 "tool": tools[row["tool"]], "name": row["name_th"], "alt_names": row["alt_names"],
@@ -111,7 +80,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> LoadStats:
         indicator = indicators.get((year.year, row["indicator"]))
         if indicator is None:
             raise CatalogueError(f"sub_indicators.csv line {line_no}: unknown indicator {row['indicator']!r}")
-        sub_indicators[(year.year, row["code"])] = _upsert(
+        sub_indicators[(year.year, row["code"])] = upsert(
             stats, SubIndicator, {"indicator": indicator, "code": row["code"]},
             {"name": row["name_th"], "uncertain": _flag(row["uncertain"]), "source_note": row["source_note"]},
         )
@@ -122,7 +91,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> LoadStats:
         sub = sub_indicators.get((year.year, row["sub_indicator"])) if row["sub_indicator"] else None
         if (row["indicator"] and indicator is None) or (row["sub_indicator"] and sub is None):
             raise CatalogueError(f"oit_items.csv line {line_no}: unknown indicator or sub-indicator")
-        _upsert(
+        upsert(
             stats, OITItem, {"year": year, "code": row["code"]},
             {
                 "number": int(row["number"]), "title": row["title"], "indicator": indicator,

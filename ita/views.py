@@ -91,37 +91,6 @@ def result_edit(request, org_slug, year):
     return _entry_page(request, result.year, result)
 
 
-def _analysis_inputs(result, tools, indicators, oit_items):
-    tool_scores = {s.tool_id: s for s in result.tool_scores.all()}
-    ind_scores = {s.indicator_id: s for s in result.indicator_scores.all()}
-    item_scores = {s.item_id: s for s in result.oit_scores.all()}
-    tool_inputs = [
-        analysis.ToolInput(
-            code=t.code, name=t.name,
-            score=tool_scores[t.pk].score if t.pk in tool_scores else None,
-            issues=tool_scores[t.pk].issues_to_improve if t.pk in tool_scores else "",
-        )
-        for t in tools
-    ]
-    ind_inputs = []
-    for ind in indicators:
-        s = ind_scores.get(ind.pk)
-        ind_inputs.append(analysis.IndicatorInput(
-            id=ind.pk, number=ind.number, name=ind.name, tool=ind.tool.code,
-            score=s.score if s else None,
-            assessment_points=s.assessment_points if s else "",
-            issues=s.issues_to_improve if s else "",
-        ))
-    item_inputs = [
-        analysis.OITItemInput(
-            id=it.pk, code=it.code, number=it.number, title=it.title,
-            score=item_scores[it.pk].score, indicator_id=it.indicator_id,
-        )
-        for it in oit_items if it.pk in item_scores
-    ]
-    return tool_inputs, ind_inputs, item_inputs
-
-
 def weakness_text(weakness):
     """What a new measure's "weakness it answers" starts with (translated, Thai digits)."""
     if weakness.kind == "oit":
@@ -147,7 +116,7 @@ def result_detail(request, org_slug, year):
         year__year=year,
     )
     tools, indicators, oit_items = _catalogue(result.year)
-    tool_inputs, ind_inputs, item_inputs = _analysis_inputs(result, tools, indicators, oit_items)
+    tool_inputs, ind_inputs, item_inputs = analysis.inputs_from_result(result, tools, indicators)
     result_analysis = analysis.analyse(
         tool_inputs, ind_inputs, item_inputs, threshold=request.org.strength_threshold
     )

@@ -438,32 +438,7 @@ def analysis_data(org, assessment_year: int) -> dict | None:
         Tool.objects.order_by("order", "code"))
     indicators = list(result.year.indicators.select_related("tool").order_by("number"))
 
-    tool_scores = {s.tool_id: s for s in result.tool_scores.all()}
-    ind_scores = {s.indicator_id: s for s in result.indicator_scores.all()}
-    tool_inputs = [
-        analysis.ToolInput(
-            code=t.code, name=t.name,
-            score=tool_scores[t.pk].score if t.pk in tool_scores else None,
-            issues=tool_scores[t.pk].issues_to_improve if t.pk in tool_scores else "",
-        )
-        for t in tools
-    ]
-    ind_inputs = []
-    for ind in indicators:
-        s = ind_scores.get(ind.pk)
-        ind_inputs.append(analysis.IndicatorInput(
-            id=ind.pk, number=ind.number, name=ind.name, tool=ind.tool.code,
-            score=s.score if s else None,
-            assessment_points=s.assessment_points if s else "",
-            issues=s.issues_to_improve if s else "",
-        ))
-    item_inputs = [
-        analysis.OITItemInput(
-            id=s.item.pk, code=s.item.code, number=s.item.number, title=s.item.title,
-            score=s.score, indicator_id=s.item.indicator_id,
-        )
-        for s in result.oit_scores.all()
-    ]
+    tool_inputs, ind_inputs, item_inputs = analysis.inputs_from_result(result, tools, indicators)
     found = analysis.analyse(tool_inputs, ind_inputs, item_inputs, threshold=org.strength_threshold)
     summary = analysis.level_summary(result.total_score, result.tool_score_map(), result.year.scale)
     level = summary.old if summary.scale == "old" else NEW_LEVEL_TEXT.get(str(summary.new or ""), "")

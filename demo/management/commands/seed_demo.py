@@ -15,12 +15,8 @@ class Command(BaseCommand):
             stats = seed_demo()
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
-        if not stats.changed:
-            self.stdout.write("Demo data: up to date.")
-        for label, counts in (("created", stats.created), ("updated", stats.updated)):
-            if counts:
-                parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
-                self.stdout.write(f"Demo data {label}: {parts}")
+        for line in stats.report_lines("Demo data"):
+            self.stdout.write(line)
         self.stdout.write("")
         self.stdout.write(self.style.WARNING(
             "Demo logins (DEMO ONLY: shared, publicly known password; never use them on a real site):"

@@ -11,10 +11,5 @@ class Command(BaseCommand):
             stats = load_catalogue()
         except CatalogueError as exc:
             raise CommandError(str(exc)) from exc
-        if not stats.changed:
-            self.stdout.write("ITA catalogue: up to date.")
-            return
-        for label, counts in (("created", stats.created), ("updated", stats.updated)):
-            if counts:
-                parts = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
-                self.stdout.write(f"ITA catalogue {label}: {parts}")
+        for line in stats.report_lines("ITA catalogue"):
+            self.stdout.write(line)

@@ -1,0 +1,49 @@
+"""Idempotent loading of data files (the ITA catalogue, the demo data): match each row on its
+natural key, create it or save only the fields that differ, and count what changed."""
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LoadStats:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    def count(self, model_or_obj, created: bool, changed: bool = False):
+        name = model_or_obj._meta.model_name
+        if created:
+            self.created[name] += 1
+        elif changed:
+            self.updated[name] += 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def report_lines(self, what: str) -> list[str]:
+        """e.g. ["ITA catalogue created: 3 tool, 50 indicator"], or ["ITA catalogue: up to date."]."""
+        if not self.changed:
+            return [f"{what}: up to date."]
+        return [
+            f"{what} {label}: " + ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+            for label, counts in (("created", self.created), ("updated", self.updated))
+            if counts
+        ]
+
+
+def upsert(stats: LoadStats, model, lookup: dict, values: dict, create_only: dict | None = None):
+    """Get by `lookup` and set `values` (saving only changed fields), or create with values +
+    `create_only`. A created object carries `_loader_created = True`."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values, **(create_only or {}))
+        obj._loader_created = True
+        stats.count(obj, True)
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+    stats.count(obj, False, bool(changed))
+    return obj
