@@ -102,6 +102,10 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     position = models.CharField(_("position"), max_length=200, blank=True)
+    divisions = models.ManyToManyField(
+        Division, blank=True, related_name="memberships", verbose_name=_("divisions"),
+        help_text=_("Reminders of steps go to the staff of the measure's divisions (to all staff when none is set)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -1,7 +1,14 @@
+"""Admin for support staff. Workflow fields are read-only here: status changes only through
+reports/services.py, and a document that has left the draft status is neither edited nor deleted."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Document, Memo, ProgressEntry
+from .models import Document, Evidence, Memo, ProgressEntry, SentReminder, WorkflowEvent
+
+WORKFLOW_FIELDS = [
+    "status", "submitted_by", "submitted_at", "approved_by", "approved_at", "published_by", "published_at",
+    "withdrawn_at", "withdrawn_reason",
+]
 
 
 class MemoInline(admin.StackedInline):
@@ -15,12 +22,33 @@ class ProgressEntryInline(admin.StackedInline):
     raw_id_fields = ["measure"]
 
 
+class WorkflowEventInline(admin.TabularInline):
+    model = WorkflowEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "actor_name", "comment", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["organisation", "fiscal_year", "kind", "round", "revision", "status"]
     list_filter = ["kind", "status", "fiscal_year"]
     search_fields = ["organisation__name", "title"]
-    inlines = [MemoInline, ProgressEntryInline]
+    readonly_fields = WORKFLOW_FIELDS
+    inlines = [MemoInline, ProgressEntryInline, WorkflowEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(ProgressEntry)
@@ -29,6 +57,30 @@ class ProgressEntryAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
 
 
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["entry", "kind", "title", "original_name", "url"]
+    list_filter = ["kind"]
+
+
 @admin.register(Memo)
 class MemoAdmin(admin.ModelAdmin):
     list_display = ["subject", "document", "date"]
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(admin.ModelAdmin):
+    list_display = ["document", "action", "from_status", "to_status", "actor_name", "at"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "sent_at"]
+    search_fields = ["key"]

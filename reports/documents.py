@@ -29,7 +29,9 @@ Shape (abridged)::
                    "title": [line], "guideline": [line], "steps": [line], "step_levels": [1|2],
                    "method": [line], "weakness": [line], "responsible": [line], "timeline": str,
                    "monitoring": [line], "plan_monitoring": [line],
-                   "output": [line], "outcome": [line], "has_entry": bool}],
+                   "output": [line], "outcome": [line], "has_entry": bool, "entry_status": str,
+                   "evidence": [{"id", "kind": "file"|"link", "title", "url", "file" (storage name),
+                                 "name", "content_type", "size"}]}],
      "signer": {"name", "position", "role"},
      "memo": {"saved": bool, "department", "reference", "date", "subject", "addressee",
               "body": [{"text", "heading": bool}], "closing", "signer_name", "signer_position"},
@@ -258,6 +260,17 @@ def step_levels(measure) -> list[int]:
     return levels
 
 
+def evidence_data(entry) -> list[dict]:
+    """The evidence of an entry: links and stored files (storage name; pages turn it into a URL)."""
+    if entry is None:
+        return []
+    return [
+        {"id": ev.pk, "kind": ev.kind, "title": ev.title, "url": ev.url, "file": ev.file.name or "",
+         "name": ev.original_name, "content_type": ev.content_type, "size": ev.size}
+        for ev in entry.evidence.all()
+    ]
+
+
 def measure_data(measure, number: int, entry, month_style: str) -> dict:
     entry_output = cells.output_cell(entry) if entry is not None else []
     entry_outcome = cells.outcome_cell(entry) if entry is not None else []
@@ -282,6 +295,8 @@ def measure_data(measure, number: int, entry, month_style: str) -> dict:
         "output": entry_output,
         "outcome": entry_outcome,
         "has_entry": entry is not None,
+        "entry_status": entry.status if entry is not None else "",
+        "evidence": evidence_data(entry),
     }
 
 
@@ -296,7 +311,7 @@ def _measures(document: Document) -> list:
 def _entries(document: Document) -> dict:
     if document.pk is None or document.kind != DocumentKind.PROGRESS:
         return {}
-    return {e.measure_id: e for e in document.entries.all()}
+    return {e.measure_id: e for e in document.entries.prefetch_related("evidence")}
 
 
 def _in_report(measure, document, entries) -> bool:

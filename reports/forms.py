@@ -52,6 +52,12 @@ class RenderOptionsForm(forms.Form):
             analysis=data.get("analysis", True),
         )
 
+    def is_default(self) -> bool:
+        """True when the options are the document's own (what the stored, published PDF shows)."""
+        opts = self.options()
+        return (not opts.layout and opts.arabic_digits == self.initial["arabic_digits"]
+                and opts.memo == self.initial["memo"] and opts.analysis == self.initial["analysis"])
+
     def query(self) -> str:
         """The query string that repeats these options in the preview and PDF links."""
         from django.http import QueryDict

@@ -1,7 +1,12 @@
 """Documents that go through approval and publication: the ITA analysis, the measures plan and the
-progress reports of a fiscal year, with their progress entries and optional memo cover."""
+progress reports of a fiscal year, with their progress entries, evidence, optional memo cover and
+workflow events. Status changes only through reports/services.py."""
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -48,6 +53,18 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(status=DocumentStatus.PUBLISHED)
 
 
+def published_pdf_upload_to(document, filename):
+    """Stored PDFs of published documents, under a generated name."""
+    return f"published/{document.organisation_id}/{uuid.uuid4().hex}.pdf"
+
+
+def evidence_upload_to(evidence, filename):
+    """Evidence files under a generated name: the uploaded name is kept only as data."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    org_id = evidence.entry.document.organisation_id
+    return f"evidence/{org_id}/{uuid.uuid4().hex}{suffix}"
+
+
 class Document(models.Model):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.CASCADE, related_name="documents", verbose_name=_("organisation")
@@ -85,6 +102,29 @@ class Document(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Workflow (written only by reports/services.py).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # The frozen data of an approved document (reports.documents.build_document_data at approval).
+    snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
+    # The PDF of a published document, rendered once from the snapshot.
+    pdf_file = models.FileField(_("published PDF"), upload_to=published_pdf_upload_to, blank=True, editable=False)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,6 +143,15 @@ class Document(models.Model):
 
     def __str__(self):
         return f"{self.organisation} {self.fiscal_year} {self.get_kind_display()} {self.round or ''}".strip()
+
+    @property
+    def is_draft(self):
+        return self.status == DocumentStatus.DRAFT
+
+    @property
+    def is_frozen(self):
+        """Approved, published or withdrawn: it prints from its snapshot and is never edited again."""
+        return self.status in (DocumentStatus.APPROVED, DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 
 
 class Memo(models.Model):
@@ -163,3 +212,85 @@ class ProgressEntry(models.Model):
 
     def __str__(self):
         return f"{self.document} – {self.measure}"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", _("File")
+    LINK = "link", _("Link")
+
+
+class Evidence(models.Model):
+    """A file (PDF, JPEG, PNG, DOCX, XLSX; checked by content) or a link that supports an entry."""
+
+    entry = models.ForeignKey(ProgressEntry, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=10, choices=EvidenceKind.choices)
+    title = models.CharField(_("description"), max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, blank=True, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["entry", "order", "pk"]
+
+    def __str__(self):
+        return self.title or self.original_name or self.url
+
+    @property
+    def label(self):
+        return self.title or self.original_name or self.url
+
+
+class WorkflowAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    SUBMIT = "submit", _("Submitted for approval")
+    RETURN = "return", _("Returned for changes")
+    APPROVE = "approve", _("Approved")
+    PUBLISH = "publish", _("Published")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REVISE = "revise", _("New revision started")
+
+
+class WorkflowEvent(models.Model):
+    """One step of a document's workflow: who, when, from which status to which, and why."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=WorkflowAction.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=DocumentStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=DocumentStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("by"), max_length=300, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+        ordering = ["document", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.document} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SentReminder(models.Model):
+    """One reminder item already sent (send_due_reminders never sends the same key twice)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.key

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import entry_views, views, workflow_views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", workflow_views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/memo/", views.memo, name="memo"),
+    path("<int:pk>/do/<str:action>/", workflow_views.transition, name="transition"),
+    path("<int:pk>/entries/<int:entry_pk>/", entry_views.entry_edit, name="entry"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", entry_views.evidence_file, name="evidence"),
+    path("<int:pk>/evidence/<int:evidence_pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),
     path("fonts/<str:name>", views.font, name="font"),
 ]

@@ -21,8 +21,9 @@ from orgs.access import org_member_required
 
 from .documents import build_document_data, memo_initial
 from .forms import MemoForm, RenderOptionsForm
-from .models import Document, DocumentStatus, Memo
+from .models import Document, DocumentKind, DocumentStatus, Memo
 from .pdf import font_files
+from .services import allowed_actions, document_snapshot, ensure_entries, render_stored_pdf
 from .rendering import content_disposition, render_document_pdf, render_preview_html
 
 
@@ -37,7 +38,9 @@ def _options_form(request, document, data):
 
 
 def document_data(document) -> dict:
-    """The data a document prints from (live data; the approval snapshot once the workflow has one)."""
+    """The data a document prints from: its frozen snapshot once approved, live data before."""
+    if document.snapshot is not None and document.is_frozen:
+        return document_snapshot(document)
     return build_document_data(document)
 
 
@@ -53,21 +56,46 @@ def index(request, org_slug):
     return render(request, "reports/index.html", {"nav": "documents", "years": years})
 
 
+def _detail_context(request, document, data, options_form, **extra) -> dict:
+    """Everything the document page shows: print options, memo form, the workflow panel (what the
+    user may do, the timeline, other revisions) and, for a progress report, its entries."""
+    query = options_form.query()
+    entry_rows = []
+    if document.kind == DocumentKind.PROGRESS:
+        entry_rows = list(
+            document.entries.select_related("measure").prefetch_related("evidence")
+            .order_by("measure__order", "measure_id")
+        )
+    revisions = list(
+        Document.objects.for_org(request.org)
+        .filter(fiscal_year=document.fiscal_year, kind=document.kind, round=document.round)
+        .exclude(pk=document.pk).order_by("-revision")
+    )
+    return {
+        "nav": "documents", "document": document, "data": data, "options_form": options_form,
+        "memo_editable": document.status == DocumentStatus.DRAFT,
+        "preview_url": f"{reverse('reports:preview', args=[request.org.slug, document.pk])}?{query}",
+        "pdf_url": f"{reverse('reports:pdf', args=[request.org.slug, document.pk])}?{query}",
+        "fiscal_year": document.fiscal_year,
+        "actions": allowed_actions(document, request.user, role=request.membership.role),
+        "events": list(document.events.order_by("at", "pk")),
+        "entry_rows": entry_rows,
+        "revisions": revisions,
+        **extra,
+    }
+
+
 @org_member_required()
 def detail(request, org_slug, pk):
     document = _document(request, pk)
+    if document.status == DocumentStatus.DRAFT and document.kind == DocumentKind.PROGRESS:
+        ensure_entries(document)  # measures added since the report was created get their entry
     data = document_data(document)
     options_form = _options_form(request, document, data)
-    query = options_form.query()
     memo = Memo.objects.filter(document=document).first()
     memo_form = MemoForm(instance=memo, initial=None if memo else memo_initial(document), prefix="memo")
-    return render(request, "reports/detail.html", {
-        "nav": "documents", "document": document, "data": data, "options_form": options_form,
-        "memo_form": memo_form, "memo_editable": document.status == DocumentStatus.DRAFT,
-        "preview_url": f"{reverse('reports:preview', args=[org_slug, pk])}?{query}",
-        "pdf_url": f"{reverse('reports:pdf', args=[org_slug, pk])}?{query}",
-        "fiscal_year": document.fiscal_year,
-    })
+    return render(request, "reports/detail.html",
+                  _detail_context(request, document, data, options_form, memo_form=memo_form))
 
 
 @xframe_options_sameorigin
@@ -96,8 +124,15 @@ def font(request, org_slug, name):
 def pdf(request, org_slug, pk):
     document = _document(request, pk)
     data = document_data(document)
-    options = _options_form(request, document, data).options()
-    response = HttpResponse(render_document_pdf(data, options), content_type="application/pdf")
+    options_form = _options_form(request, document, data)
+    options = options_form.options()
+    if document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default():
+        # The published PDF: rendered once (at publication, or here the first time) and stored.
+        if not document.pdf_file:
+            render_stored_pdf(document)
+        response = FileResponse(document.pdf_file.open("rb"), content_type="application/pdf")
+    else:
+        response = HttpResponse(render_document_pdf(data, options), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(
         data, options, attachment=request.GET.get("download") == "1")
     response["X-Content-Type-Options"] = "nosniff"
@@ -121,11 +156,5 @@ def memo(request, org_slug, pk):
         return redirect(f"{reverse('reports:detail', args=[org_slug, pk])}?o=1&memo=on")
     data = document_data(document)
     options_form = _options_form(request, document, data)
-    query = options_form.query()
-    return render(request, "reports/detail.html", {
-        "nav": "documents", "document": document, "data": data, "options_form": options_form,
-        "memo_form": form, "memo_editable": True, "memo_open": True,
-        "preview_url": f"{reverse('reports:preview', args=[org_slug, pk])}?{query}",
-        "pdf_url": f"{reverse('reports:pdf', args=[org_slug, pk])}?{query}",
-        "fiscal_year": document.fiscal_year,
-    }, status=400)
+    return render(request, "reports/detail.html", _detail_context(
+        request, document, data, options_form, memo_form=form, memo_open=True), status=400)
