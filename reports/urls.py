@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import entry_views, views, workflow_views
+from . import entry_views, settings_views, views, workflow_views
 
 app_name = "reports"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
     path("<int:pk>/memo/", views.memo, name="memo"),
+    path("<int:pk>/settings/", settings_views.document_settings, name="settings"),
     path("<int:pk>/do/<str:action>/", workflow_views.transition, name="transition"),
     path("<int:pk>/entries/<int:entry_pk>/", entry_views.entry_edit, name="entry"),
     path("<int:pk>/evidence/<int:evidence_pk>/", entry_views.evidence_file, name="evidence"),

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from ita.models import AssessmentYear, Indicator, Tool
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, OrganisationKind, Role
+from reports.models import Document, DocumentKind, ProgressEntry
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -91,3 +92,25 @@ class MeasureStepFactory(factory.django.DjangoModelFactory):
     measure = factory.SubFactory(MeasureFactory)
     order = factory.Sequence(lambda n: n)
     text = factory.Sequence(lambda n: f"ขั้นตอนที่ {n}")
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A draft document; create workflow states through reports.services, not by setting status."""
+
+    class Meta:
+        model = Document
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    fiscal_year = 2568
+    kind = DocumentKind.PROGRESS
+    round = 6
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressEntry
+
+    document = factory.SubFactory(DocumentFactory)
+    measure = factory.SubFactory(MeasureFactory, organisation=factory.SelfAttribute("..document.organisation"),
+                                 fiscal_year=factory.SelfAttribute("..document.fiscal_year"))
+    output = "จัดประชุมชี้แจงบุคลากร"
