@@ -490,3 +490,15 @@ def test_thai_digits_block_takes_no_arguments():
 
     with pytest.raises(TemplateSyntaxError):
         render("{% thai_digits_block yes %}{% endthai_digits_block %}")
+
+
+def test_thai_datetime_filter_shows_local_time_in_thai_digits(settings):
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    value = dt.datetime(2025, 1, 14, 2, 30, tzinfo=dt.timezone.utc)  # 09:30 in Bangkok
+    with timezone.override("Asia/Bangkok"):
+        out = Template("{% load thai %}{{ v|thai_datetime }}").render(Context({"v": value}))
+    assert out == "๑๔ ม.ค. ๒๕๖๘ ๐๙:๓๐ น."

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
@@ -82,6 +82,16 @@ def thai_digits(value):
 def thai_date(value, style="full"):
     """Date as "๑๔ มกราคม ๒๕๖๘"; style "full", "abbr" or "short"."""
     return thai.format_date(_date(value), style=style, thai_digits=_use_thai())
+
+
+@register.filter(expects_localtime=True)
+@_quiet
+def thai_datetime(value, style="abbr"):
+    """Date and time as "๑๔ ม.ค. ๒๕๖๘ ๐๙:๓๐ น." (local time); style as thai_date."""
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a datetime: {value!r}")
+    text = f"{thai.format_date(value.date(), style=style, thai_digits=False)} {value:%H:%M} น."
+    return thai.to_thai_digits(text) if _use_thai() else thai.to_arabic_digits(text)
 
 
 @register.filter(expects_localtime=True)
