@@ -13,7 +13,8 @@ Schema of one file (all keys required unless marked optional)::
       "organisation": {"slug", "kind" (orgs.models.OrganisationKind value), "name", "district",
                        "province", "website", "phone", "address", "default_layout" ("A"|"B"|"C")},
       "divisions": [name, ...],                     # in display order
-      "users": [{"username", "first_name", "last_name", "role" (orgs.models.Role value), "position"}],
+      "users": [{"username", "first_name", "last_name", "role" (orgs.models.Role value), "position",
+                 "email" (optional; the demo users have <username>@example.org, a reserved domain)}],
       "results": [{
           "year": 2567,                             # ITA assessment year (B.E.), must be in the catalogue
           "total": "99.81", "tools": {"IIT": "..", "EIT": "..", "OIT": ".."},
@@ -37,12 +38,16 @@ Schema of one file (all keys required unless marked optional)::
               "month_style" ("full"|"abbr", optional, default "full"),
               "columns" (optional, layout A: [{"key", "heading"}] in order, see reports.documents),
               "signer_name",
-              "signer_position", "signer_role", "created_by" (a username of this file, optional),
+              "signer_position", "signer_role", "created_by" (a username of this file, optional;
+              required with "workflow"),
               "memo": null | {"department", "reference", "date": "YYYY-MM-DD", "subject", "addressee",
                               "body" (paragraphs separated by an empty line), "closing",
                               "signer_name", "signer_position"},
               "entries": [{"measure": index into this fiscal year's "measures", "output", "outcome",
-                           "status" (reports.models.EntryStatus value)}]   # output/outcome: one paragraph a line
+                           "status" (reports.models.EntryStatus value)}],  # output/outcome: one paragraph a line
+              "workflow": {"submitted": "YYYY-MM-DD", "approved": "YYYY-MM-DD", "published": "YYYY-MM-DD",
+                           "approved_by": a username of this file (an approver or admin, not
+                           "created_by")}   # optional; dates in this order (equal is fine)
           }]
       }]
     }
@@ -51,14 +56,25 @@ Natural keys: organisation slug; division (organisation, name); username; member
 organisation); result (organisation, year); measure (organisation, fiscal_year, order = index + 1);
 document (organisation, fiscal_year, kind, round, revision 1); entry (document, measure). A measure's
 steps are replaced only when they differ. A document that has left the draft status is not touched.
-New documents are created as drafts.
+New documents are created as drafts, with a "create" WorkflowEvent by their "created_by".
+
+A document with a "workflow" goes through the real workflow of reports.services when it is a draft that
+never entered the workflow (no event other than "create"): submit_document by its "created_by",
+approve_document by "approved_by" (this freezes the snapshot from the data just loaded) and
+publish_document by the same approver, all with notify=False (no e-mail) and render=False (no PDF now:
+the PDF view renders and stores the published PDF on its first download; `rerender_published --missing-only`
+renders them all at once). Then the timestamps (Document.created_at/submitted_at/approved_at/published_at and
+the create/submit/approve/publish WorkflowEvents' "at") are back-dated to the given dates at 10:00
+Asia/Bangkok (the create event to the submitted date). Once published, a document is left alone on
+later runs, so loading twice runs no workflow and sends nothing.
 """
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -79,11 +95,15 @@ from ita.models import (
 )
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation
-from reports.models import Document, DocumentStatus, Memo, ProgressEntry
+from reports import services
+from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ORG_FILES = ("phaktob", "danchang", "nongsamet")
 ADMIN_USERNAME = "admin"
+ADMIN_EMAIL = "admin@example.org"
+WORKFLOW_TIME = time(10, 0)
+WORKFLOW_TZ = ZoneInfo("Asia/Bangkok")
 
 
 class DemoDataError(Exception):
@@ -171,7 +191,8 @@ def _load_users(stats, org, users, password):
     for row in users:
         user = upsert(
             stats, User, {"username": row["username"]},
-            {"first_name": row["first_name"], "last_name": row["last_name"], "is_active": True},
+            {"first_name": row["first_name"], "last_name": row["last_name"], "email": row.get("email", ""),
+             "is_active": True},
         )
         _ensure_password(stats, user, password)
         upsert(
@@ -305,6 +326,64 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
                 {"output": entry.get("output", ""), "outcome": entry.get("outcome", ""),
                  "status": entry.get("status", "not_started")},
             )
+        if getattr(document, "_loader_created", False):
+            _create_event(stats, document)
+        if row.get("workflow"):
+            _run_workflow(stats, org, document, row["workflow"], users)
+
+
+def _create_event(stats, document):
+    """The "create" event that reports.services.create_document writes, for a document the loader made."""
+    event = WorkflowEvent.objects.create(
+        document=document, action=WorkflowAction.CREATE, from_status="", to_status=document.status,
+        actor=document.created_by, actor_name=services.actor_name(document.created_by),
+    )
+    stats.count(event, True)
+
+
+def _at(value: str, what: str) -> datetime:
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise DemoDataError(f"workflow {what}: {value!r} is not a YYYY-MM-DD date") from None
+    return datetime.combine(day, WORKFLOW_TIME, tzinfo=WORKFLOW_TZ)
+
+
+def _run_workflow(stats, org, document, workflow, users):
+    """Submit, approve and publish a draft through reports.services, then back-date it (see the docstring)."""
+    created = getattr(document, "_loader_created", False)
+    document.refresh_from_db()
+    if document.status != DocumentStatus.DRAFT or document.events.exclude(action=WorkflowAction.CREATE).exists():
+        return  # it is (or was) in the workflow: the people using the demo decide now
+    where = f"{org.slug} {document.fiscal_year} {document.kind} {document.round}"
+    submitted, approved, published = (
+        _at(workflow.get(key), f"{where} {key}") for key in ("submitted", "approved", "published"))
+    if not submitted <= approved <= published:
+        raise DemoDataError(f"{where}: the workflow dates are not in order")
+    author = document.created_by
+    approver = users.get(workflow.get("approved_by"))
+    if author is None or approver is None:
+        raise DemoDataError(f"{where}: a workflow needs created_by and approved_by, users of the same file")
+    if not document.events.filter(action=WorkflowAction.CREATE).exists():
+        _create_event(stats, document)  # loaded by an older version of the loader, without its event
+    try:
+        document = services.submit_document(document, actor=author, notify=False)
+        document = services.approve_document(document, actor=approver, notify=False)
+        document = services.publish_document(document, actor=approver, notify=False, render=False)
+    except services.WorkflowError as exc:
+        raise DemoDataError(f"{where}: {exc.message}") from exc
+    # DEMO ONLY: the services stamp "now"; the demo shows the dates of the seed documents instead.
+    # A queryset update() writes them without save(), auto_now or history. Never do this to real data.
+    Document.objects.filter(pk=document.pk).update(
+        created_at=submitted, submitted_at=submitted, approved_at=approved, published_at=published,
+        updated_at=published,
+    )
+    for action, when in ((WorkflowAction.CREATE, submitted), (WorkflowAction.SUBMIT, submitted),
+                         (WorkflowAction.APPROVE, approved), (WorkflowAction.PUBLISH, published)):
+        document.events.filter(action=action).update(at=when)
+    stats.created["workflowevent"] += 3
+    if not created:
+        stats.updated["document.status"] += 1
 
 
 def load_organisation(data: dict, *, password: str | None = None, stats: LoadStats | None = None) -> Organisation:
@@ -334,7 +413,8 @@ def load_organisation(data: dict, *, password: str | None = None, stats: LoadSta
 def ensure_admin(stats: LoadStats, password: str):
     User = get_user_model()
     admin = upsert(
-        stats, User, {"username": ADMIN_USERNAME}, {"is_staff": True, "is_superuser": True, "is_active": True}
+        stats, User, {"username": ADMIN_USERNAME},
+        {"email": ADMIN_EMAIL, "is_staff": True, "is_superuser": True, "is_active": True},
     )
     _ensure_password(stats, admin, password)
     return admin

@@ -129,8 +129,20 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail (workflow notices, send_due_reminders). By default messages go to the console. For SMTP set
+# EMAIL_URL, parsed by django-environ, e.g.
+#     EMAIL_URL=smtp+tls://user:password@mail.example.org:587     (STARTTLS)
+#     EMAIL_URL=smtp+ssl://user:password@mail.example.org:465     (implicit TLS)
+# (URL-encode special characters of the user and password: @ -> %40). Without EMAIL_URL, EMAIL_BACKEND
+# names a backend class (console by default). SITE_URL is the address the links in e-mails start with.
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL", default="consolemail://"))  # EMAIL_BACKEND, EMAIL_HOST, ...
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hanging SMTP server must not hang requests
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ITA Portal <no-reply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Demo accounts (seed_demo) use this password; demo only.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo1234")

@@ -103,7 +103,7 @@ def _step_state(step):
     return (step.parent_id, step.order, step.text, step.label, step.due_date)
 
 
-def _save_steps(measure: Measure, step_rows: list[StepRow]) -> None:
+def _save_steps(measure: Measure, step_rows: list[StepRow], actor=None) -> None:
     """Make the measure's steps exactly ``step_rows``: existing steps (by id, only this measure's) are
     updated, new rows created, steps missing from the rows deleted. A level-2 row becomes a sub-item of
     the nearest level-1 row above it."""
@@ -124,6 +124,7 @@ def _save_steps(measure: Measure, step_rows: list[StepRow]) -> None:
             sub_order = 0
             step.parent, step.order = None, top_order
         step.text, step.label, step.due_date = row.text, row.label, row.due_date
+        step._history_user = actor
         if step.pk is None or _step_state(step) != before.get(step.pk):
             step.save()  # unchanged steps are not saved again: no empty history records
         kept.add(step.pk)
@@ -162,7 +163,7 @@ def save_measure(form, step_rows: list[StepRow], *, actor, org=None, fiscal_year
         measure = form.save(commit=False)
         measure.save()
         form.save_m2m()
-        _save_steps(measure, step_rows)
+        _save_steps(measure, step_rows, actor)
     return measure
 
 
@@ -271,10 +272,12 @@ def copy_measures(sources, target_year: int, *, actor) -> CopyResult:
             copy.oit_items.set(items)
             new_parent = {}
             for step in sorted(source.steps.all(), key=lambda s: (s.parent_id is not None, s.order, s.pk)):
-                new = MeasureStep.objects.create(
+                new = MeasureStep(
                     measure=copy, parent=new_parent.get(step.parent_id), order=step.order, label=step.label,
                     text=step.text, due_date=_next_year(step.due_date),
                 )
+                new._history_user = actor
+                new.save()
                 new_parent[step.pk] = new
             copies.append(copy)
     return CopyResult(copies, unmapped)

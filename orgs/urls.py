@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import history_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("members/new/", views.member_create, name="member_create"),
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/active/", views.member_active, name="member_active"),
+    path("history/", history_views.history, name="history"),
 ]

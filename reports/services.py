@@ -128,9 +128,12 @@ def allowed_actions(document: Document, user, role: str | None = None) -> Action
         publish=approver and status == DocumentStatus.APPROVED,
         withdraw=rank >= ROLE_RANK[Role.ADMIN] and status == DocumentStatus.PUBLISHED,
         revise=status == DocumentStatus.WITHDRAWN and is_latest_revision(document),
-        delete=status == DocumentStatus.DRAFT and not document.events.exclude(action=WorkflowAction.CREATE).exists()
-        if document.pk else False,
+        delete=status == DocumentStatus.DRAFT and not was_submitted(document) if document.pk else False,
     )
+
+
+def was_submitted(document: Document) -> bool:
+    return document.events.filter(action=WorkflowAction.SUBMIT).exists()
 
 
 def is_latest_revision(document: Document) -> bool:
@@ -291,12 +294,12 @@ def _copy_evidence(ev: Evidence, entry: ProgressEntry) -> Evidence:
 
 
 def delete_draft(document: Document, *, actor) -> None:
-    """Delete a draft that never entered the workflow (only created, never submitted)."""
+    """Delete a draft that was never submitted (a new document, or a new revision not yet submitted)."""
     _require_role(actor, document, Role.STAFF)
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocumentStatus.DRAFT)
-        if document.events.exclude(action=WorkflowAction.CREATE).exists():
+        if was_submitted(document):
             raise WorkflowError(_("A document that has been submitted is kept; it cannot be deleted."), "kept")
         files = list(Evidence.objects.filter(entry__document=document, kind=EvidenceKind.FILE)
                      .values_list("file", flat=True))

@@ -21,6 +21,7 @@ from orgs.access import org_member_required
 
 from .documents import build_document_data, memo_initial
 from .forms import MemoForm, RenderOptionsForm
+from .workflow_forms import CreateDocumentForm
 from .models import Document, DocumentKind, DocumentStatus, Memo
 from .pdf import font_files
 from .services import allowed_actions, document_snapshot, ensure_entries, render_stored_pdf
@@ -48,12 +49,14 @@ def document_data(document) -> dict:
 def index(request, org_slug):
     documents = list(
         Document.objects.for_org(request.org).order_by("-fiscal_year", "kind", "round", "-revision")
+        .select_related("submitted_by", "approved_by", "published_by")
     )
     years = [
         {"fiscal_year": year, "documents": list(docs)}
         for year, docs in groupby(documents, key=lambda d: d.fiscal_year)
     ]
-    return render(request, "reports/index.html", {"nav": "documents", "years": years})
+    return render(request, "reports/index.html", {
+        "nav": "documents", "years": years, "create_form": CreateDocumentForm()})
 
 
 def _detail_context(request, document, data, options_form, **extra) -> dict:

@@ -1,12 +1,18 @@
-"""seed_demo: idempotent demo data, working demo logins with the right roles, consistent ITA results."""
+"""seed_demo: idempotent demo data, working demo logins with the right roles, consistent ITA results, and
+the seed documents approved and published through the real workflow, back-dated to plausible dates."""
+from datetime import datetime
 from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.urls import reverse
+
+from demo.loader import seed_demo
 
 from ita import levels
 from ita.levels import NewLevel
@@ -21,14 +27,16 @@ from ita.models import (
 )
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, Role
-from reports.models import Document, DocumentStatus, Memo, ProgressEntry
+from reports import services
+from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERS = ("somchai", "malee", "niran", "sopa")
+DEMO_USERS = ("somchai", "malee", "wichai", "niran", "kittipong", "sopa", "prasit")
+BANGKOK = ZoneInfo("Asia/Bangkok")
 MODELS = (
     Organisation, Division, Membership, get_user_model(), AssessmentResult, ToolScore, IndicatorScore,
-    OITItemScore, Measure, MeasureStep, Document, Memo, ProgressEntry,
+    OITItemScore, Measure, MeasureStep, Document, Memo, ProgressEntry, WorkflowEvent,
     Measure.history.model, MeasureStep.history.model, ProgressEntry.history.model,
 )
 
@@ -48,13 +56,30 @@ def seeded(db):
     return seed()
 
 
-def test_runs_twice_without_duplicating_or_changing_anything(seeded):
+def document_state():
+    return sorted(Document.objects.values_list(
+        "pk", "status", "version", "submitted_at", "approved_at", "published_at", "updated_at", "snapshot"))
+
+
+def test_runs_twice_without_duplicating_or_changing_anything(seeded, mailoutbox):
     first = counts()
     assert first["Organisation"] == 3 and first["Measure"] == 3 + 7 + 2 and first["ProgressEntry"] == 3 + 7 + 2
+    assert first["WorkflowEvent"] == 6 * 4  # create, submit, approve, publish of each document
     assert AssessmentYear.objects.exists(), "seed_demo loads the ITA catalogue when it is missing"
+    documents = document_state()
+    events = list(WorkflowEvent.objects.order_by("pk").values_list("pk", "action", "at"))
     second_output = seed()
     assert counts() == first  # history tables included: nothing was saved again
+    assert document_state() == documents
+    assert list(WorkflowEvent.objects.order_by("pk").values_list("pk", "action", "at")) == events
     assert "up to date" in second_output
+    assert mailoutbox == []
+
+
+def test_second_load_reports_no_change_and_sends_no_mail(seeded, mailoutbox):
+    stats = seed_demo()
+    assert not stats.changed, (stats.created, stats.updated)
+    assert mailoutbox == []
 
 
 def test_output_lists_the_demo_logins_as_demo_only(seeded):
@@ -93,6 +118,12 @@ def test_admin_is_a_superuser_and_demo_users_are_not(seeded):
     assert all(u.first_name and u.last_name for u in User.objects.filter(username__in=DEMO_USERS))
 
 
+def test_every_demo_user_has_an_example_org_address(seeded):
+    users = get_user_model().objects.all()
+    assert {u.username for u in users} == {"admin", *DEMO_USERS}
+    assert all(u.email == f"{u.username}@example.org" for u in users)
+
+
 def memberships(username):
     return {
         (m.organisation.slug, m.role)
@@ -103,8 +134,14 @@ def memberships(username):
 def test_roles(seeded):
     assert memberships("somchai") == {("phaktob", Role.STAFF)}
     assert memberships("malee") == {("phaktob", Role.APPROVER)}
+    assert memberships("wichai") == {("phaktob", Role.ADMIN)}
     assert memberships("niran") == {("nongsamet", Role.STAFF)}
+    assert memberships("kittipong") == {("nongsamet", Role.APPROVER)}
     assert memberships("sopa") == {("danchang", Role.STAFF)}
+    assert memberships("prasit") == {("danchang", Role.APPROVER)}
+    positions = dict(Membership.objects.values_list("user__username", "position"))
+    assert positions["kittipong"] == "ปลัดเทศบาล"  # nongsamet is a เทศบาลตำบล
+    assert positions["prasit"] == "ปลัดองค์การบริหารส่วนตำบล"  # danchang is an อบต.
     somchai = get_user_model().objects.get(username="somchai")
     assert list(Organisation.objects.for_user(somchai).values_list("slug", flat=True)) == ["phaktob"]
 
@@ -150,8 +187,23 @@ def test_results_are_consistent_and_chartable(seeded):
     assert result("phaktob", 2567) and result("nongsamet", 2566)  # the years analysed before the reports
 
 
-def test_documents_are_drafts_with_a_measures_plan_per_organisation(seeded):
-    assert set(Document.objects.values_list("status", flat=True)) == {DocumentStatus.DRAFT}
+def bangkok(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T10:00").replace(tzinfo=BANGKOK)
+
+
+# (slug, fiscal year, kind, round) -> (submitted, approved, published, approver)
+WORKFLOW = {
+    ("phaktob", 2568, "measures", 0): ("2024-10-21", "2024-10-25", "2024-10-28", "malee"),
+    ("phaktob", 2568, "progress", 12): ("2025-10-06", "2025-10-09", "2025-10-10", "malee"),
+    ("danchang", 2566, "measures", 0): ("2022-10-03", "2022-10-04", "2022-10-04", "prasit"),
+    ("danchang", 2566, "progress", 6): ("2023-04-05", "2023-04-10", "2023-04-11", "prasit"),
+    ("nongsamet", 2567, "measures", 0): ("2023-10-16", "2023-10-19", "2023-10-20", "kittipong"),
+    ("nongsamet", 2567, "progress", 12): ("2025-01-14", "2025-01-15", "2025-01-16", "kittipong"),
+}
+
+
+def test_documents_are_published_with_a_measures_plan_per_organisation(seeded):
+    assert set(Document.objects.values_list("status", flat=True)) == {DocumentStatus.PUBLISHED}
     expected = {("phaktob", 2568, 12), ("danchang", 2566, 6), ("nongsamet", 2567, 12)}
     for slug, fy, round_ in expected:
         assert Document.objects.filter(organisation__slug=slug, fiscal_year=fy, kind="measures", round=0).exists()
@@ -161,9 +213,121 @@ def test_documents_are_drafts_with_a_measures_plan_per_organisation(seeded):
     assert Memo.objects.get().document.organisation.slug == "nongsamet"
 
 
+def test_documents_went_through_the_workflow_on_their_own_dates(seeded):
+    documents = Document.objects.select_related("organisation", "created_by", "approved_by", "published_by")
+    assert {(d.organisation.slug, d.fiscal_year, d.kind, d.round) for d in documents} == set(WORKFLOW)
+    for document in documents:
+        key = (document.organisation.slug, document.fiscal_year, document.kind, document.round)
+        submitted, approved, published, approver = WORKFLOW[key]
+        org = document.organisation
+        assert document.snapshot and document.snapshot["organisation"]["name"] == org.name, key
+        assert document.snapshot["kind"] == document.kind
+        assert not document.pdf_file, "published with render=False: the PDF is stored on the first download"
+        assert document.submitted_by == document.created_by
+        assert Membership.objects.get(user=document.created_by, organisation=org).role == Role.STAFF
+        assert document.approved_by.username == approver and document.published_by == document.approved_by
+        assert Membership.objects.get(user=document.approved_by, organisation=org).role in (Role.APPROVER,
+                                                                                              Role.ADMIN)
+        assert document.approved_by != document.submitted_by
+        assert (document.submitted_at, document.approved_at, document.published_at) == (
+            bangkok(submitted), bangkok(approved), bangkok(published)), key
+        assert document.created_at == bangkok(submitted)
+        events = list(document.events.order_by("at", "pk"))
+        assert [(e.action, e.from_status, e.to_status) for e in events] == [
+            (WorkflowAction.CREATE, "", DocumentStatus.DRAFT),
+            (WorkflowAction.SUBMIT, DocumentStatus.DRAFT, DocumentStatus.SUBMITTED),
+            (WorkflowAction.APPROVE, DocumentStatus.SUBMITTED, DocumentStatus.APPROVED),
+            (WorkflowAction.PUBLISH, DocumentStatus.APPROVED, DocumentStatus.PUBLISHED),
+        ], key
+        assert [e.at for e in events] == [bangkok(submitted), bangkok(submitted), bangkok(approved),
+                                          bangkok(published)], key
+        assert [e.actor for e in events] == [document.created_by, document.created_by, document.approved_by,
+                                             document.approved_by]
+        assert all(e.actor_name == e.actor.get_full_name() for e in events)
+
+
+def test_reports_are_approved_in_the_month_after_their_round(seeded):
+    """A 6-month report in April, a 12-month report in October after the year ends, except where the seed
+    shows its own date (nongsamet's memo of 14 January 2568)."""
+    for document in Document.objects.filter(kind="progress").select_related("organisation"):
+        approved = document.approved_at.astimezone(BANGKOK).date()
+        if document.organisation.slug == "nongsamet":
+            assert document.submitted_at.astimezone(BANGKOK).date() == document.memo.date
+        else:
+            due = services.reporting_date(document.fiscal_year, document.round)
+            assert (approved.year, approved.month) == (due.year, due.month), document
+    for document in Document.objects.filter(kind="measures"):
+        approved = document.approved_at.astimezone(BANGKOK).date()
+        assert approved.year == document.fiscal_year - 544 and approved.month in (10, 11, 12), document
+
+
+def test_frozen_snapshot_keeps_the_seed_text_when_a_measure_changes(seeded):
+    document = Document.objects.get(organisation__slug="danchang", kind="progress")
+    measure = Measure.objects.get(organisation__slug="danchang", fiscal_year=2566, order=1)
+    original = document.snapshot["measures"][0]["title"]
+    Measure.objects.filter(pk=measure.pk).update(title="แก้ไขหลังเผยแพร่")
+    document.refresh_from_db()
+    assert document.snapshot["measures"][0]["title"] == original != "แก้ไขหลังเผยแพร่"
+
+
+@pytest.mark.parametrize("username", DEMO_USERS)
+def test_a_member_sees_the_published_documents_of_the_organisation(seeded, client, username,
+                                                                   django_assert_max_num_queries):
+    membership = Membership.objects.select_related("organisation").get(user__username=username)
+    org = membership.organisation
+    client.force_login(get_user_model().objects.get(username=username))
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("reports:index", args=[org.slug]))
+    assert page.status_code == 200
+    documents = Document.objects.filter(organisation=org)
+    assert documents.count() == 2
+    for document in documents:
+        assert reverse("reports:detail", args=[org.slug, document.pk]) in page.text
+        assert reverse("reports:pdf", args=[org.slug, document.pk]) in page.text
+    assert page.text.count("text-bg-success") == 2  # the badge of a published document
+    for other in Document.objects.exclude(organisation=org):
+        assert f"/documents/{other.pk}/" not in page.text
+
+
+def test_another_organisations_document_is_404_for_a_demo_user(seeded, client):
+    client.force_login(get_user_model().objects.get(username="niran"))
+    foreign = Document.objects.filter(organisation__slug="phaktob").first()
+    assert client.get(reverse("reports:detail", args=["nongsamet", foreign.pk])).status_code == 404
+    assert client.get(reverse("reports:index", args=["phaktob"])).status_code == 404
+
+
 def test_a_document_that_left_draft_is_not_touched(seeded):
     document = Document.objects.get(organisation__slug="phaktob", kind="progress")
     Document.objects.filter(pk=document.pk).update(status=DocumentStatus.SUBMITTED, title="แก้ไข")
     seed()
     document.refresh_from_db()
     assert (document.status, document.title) == (DocumentStatus.SUBMITTED, "แก้ไข")
+
+
+def test_a_returned_draft_is_not_pushed_through_the_workflow_again(seeded, mailoutbox):
+    """A draft that has been in the workflow (here: returned) is the users' business, not the loader's."""
+    document = Document.objects.get(organisation__slug="danchang", kind="progress")
+    Document.objects.filter(pk=document.pk).update(status=DocumentStatus.DRAFT)
+    WorkflowEvent.objects.create(document=document, action=WorkflowAction.RETURN, from_status="submitted",
+                                 to_status="draft", comment="แก้ไขผลการดำเนินการ")
+    events = document.events.count()
+    seed()
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.DRAFT and document.events.count() == events
+    assert mailoutbox == []
+
+
+def test_a_draft_that_never_entered_the_workflow_is_published_on_the_next_run(seeded):
+    """A database seeded before the documents had a workflow: the next run publishes them."""
+    document = Document.objects.get(organisation__slug="nongsamet", kind="measures")
+    document.events.all().delete()
+    Document.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.DRAFT, snapshot=None, submitted_by=None, submitted_at=None, approved_by=None,
+        approved_at=None, published_by=None, published_at=None)
+    output = seed()
+    assert "document.status" in output
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PUBLISHED and document.snapshot
+    assert document.published_at == bangkok("2023-10-20")
+    assert list(document.events.order_by("at", "pk").values_list("action", flat=True)) == [
+        "create", "submit", "approve", "publish"]

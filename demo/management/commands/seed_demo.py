@@ -7,7 +7,8 @@ from demo.loader import DemoDataError, demo_logins, seed_demo
 class Command(BaseCommand):
     help = (
         "Load the demo organisations (เทศบาลตำบลผักตบ, อบต.ด่านช้าง, เทศบาลตำบลหนองเสม็ด), their measures, "
-        "documents and ITA results, the demo users and the superuser 'admin'. Idempotent. Demo only."
+        "documents (approved and published through the workflow, back-dated) and ITA results, the demo users and "
+        "the superuser 'admin'. Idempotent; sends no e-mail. Demo only."
     )
 
     def handle(self, *args, **options):
@@ -17,6 +18,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for line in stats.report_lines("Demo data"):
             self.stdout.write(line)
+        self.stdout.write(
+            "The demo documents are published; each PDF is rendered and stored on its first download "
+            "(or all at once: python manage.py rerender_published --missing-only)."
+        )
         self.stdout.write("")
         self.stdout.write(self.style.WARNING(
             "Demo logins (DEMO ONLY: shared, publicly known password; never use them on a real site):"
