@@ -54,8 +54,8 @@ class DocumentQuerySet(models.QuerySet):
 
 
 def published_pdf_upload_to(document, filename):
-    """Stored PDFs of published documents, under a generated name."""
-    return f"published/{document.organisation_id}/{uuid.uuid4().hex}.pdf"
+    """Stored PDFs of published documents: "<document id>-<content hash>.pdf" (reports.services)."""
+    return f"published/{document.organisation_id}/{PurePosixPath(filename).name}"
 
 
 def evidence_upload_to(evidence, filename):

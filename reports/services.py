@@ -13,6 +13,7 @@ organisation allows it (Organisation.allow_self_approval). A superuser acts as a
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -543,7 +544,8 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
         return False
     pdf = render_document_pdf(document_snapshot(document), RenderOptions())  # as the document says
     old = document.pdf_file.name if document.pdf_file else ""
-    document.pdf_file.save("document.pdf", ContentFile(pdf), save=False)
+    digest = hashlib.sha256(pdf).hexdigest()[:20]  # the content hash in the name is the ETag
+    document.pdf_file.save(f"{document.pk}-{digest}.pdf", ContentFile(pdf), save=False)
     Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name, pdf_rendered_at=timezone.now())
     if old and old != document.pdf_file.name:
         document.pdf_file.storage.delete(old)

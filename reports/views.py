@@ -10,7 +10,9 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from pathlib import PurePosixPath
+
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -130,10 +132,16 @@ def pdf(request, org_slug, pk):
     options_form = _options_form(request, document, data)
     options = options_form.options()
     if document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default():
-        # The published PDF: rendered once (at publication, or here the first time) and stored.
+        # The published PDF: rendered once (at publication, or here the first time) and stored under a
+        # name that carries its content hash, which is also its ETag.
         if not document.pdf_file:
             render_stored_pdf(document)
+            document.refresh_from_db(fields=["pdf_file"])
+        etag = f'"{PurePosixPath(document.pdf_file.name).stem}"'
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            return HttpResponseNotModified(headers={"ETag": etag})
         response = FileResponse(document.pdf_file.open("rb"), content_type="application/pdf")
+        response["ETag"] = etag
     else:
         response = HttpResponse(render_document_pdf(data, options), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(

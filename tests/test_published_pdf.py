@@ -273,3 +273,18 @@ def test_a_withdrawn_document_keeps_its_pdf(client, staff_a, admin_a, published,
     assert "rendered 1, skipped 0" in rerender()  # withdrawn documents are re-rendered too
     published.refresh_from_db()
     assert published.pdf_file.name != name and not os.path.exists(media / name)
+
+
+def test_stored_pdf_is_named_by_its_content_hash_which_is_its_etag(client, staff_a, published):
+    import hashlib
+
+    stored = stored_bytes(published)
+    digest = hashlib.sha256(stored).hexdigest()[:20]
+    assert published.pdf_file.name == f"published/{published.organisation_id}/{published.pk}-{digest}.pdf"
+    client.force_login(staff_a)
+    response = client.get(url("pdf", published))
+    assert response["ETag"] == f'"{published.pk}-{digest}"'
+    again = client.get(url("pdf", published), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again["ETag"] == response["ETag"] and not again.content
+    stale = client.get(url("pdf", published), HTTP_IF_NONE_MATCH='"1-0000"')
+    assert stale.status_code == 200 and body(stale) == stored
