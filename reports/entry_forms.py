@@ -63,14 +63,19 @@ class EntryForm(forms.ModelForm):
             ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,application/pdf,image/jpeg,image/png"
         )
 
+    @staticmethod
+    def _text(value: str) -> str:
+        """Browsers send CRLF line ends from a textarea; stored texts use \n."""
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
     def clean_output(self):
-        return self.cleaned_data["output"].strip()
+        return self._text(self.cleaned_data["output"])
 
     def clean_outcome(self):
-        return self.cleaned_data["outcome"].strip()
+        return self._text(self.cleaned_data["outcome"])
 
     def clean_status_reason(self):
-        return self.cleaned_data["status_reason"].strip()
+        return self._text(self.cleaned_data["status_reason"])
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -266,8 +267,9 @@ class WorkflowEvent(models.Model):
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=WorkflowAction.choices)
-    from_status = models.CharField(_("from"), max_length=20, choices=DocumentStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=DocumentStatus.choices)
+    from_status = models.CharField(
+        pgettext_lazy("workflow status", "from"), max_length=20, choices=DocumentStatus.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("workflow status", "to"), max_length=20, choices=DocumentStatus.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("by"),

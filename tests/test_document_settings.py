@@ -6,6 +6,8 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from reports.document_settings import save_document_settings
 from reports.documents import COLUMN_KEYS, DEFAULT_HEADINGS, LAYOUT_COLUMNS
@@ -105,7 +107,7 @@ def test_save_writes_every_setting_and_returns_to_the_document(client, staff_a, 
     response = client.post(settings_url(document), data)
     assert response.status_code == 302 and response["Location"] == detail_url(document)
     notices = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("The document settings were saved." in m for m in notices)
+    assert gettext("The document settings were saved. The preview on the document page shows the result.") in notices
     fresh = Document.objects.get(pk=document.pk)
     assert fresh.title == "รายงานผลการดำเนินการตามมาตรการ ประจำปีงบประมาณ พ.ศ. ๒๕๖๘"
     assert fresh.intro == "คำนำย่อหน้าแรก\n\nย่อหน้าที่สอง"
@@ -126,7 +128,7 @@ def test_empty_layout_means_the_organisation_default(client, staff_a, org_a, doc
     org_a.save()
     client.force_login(staff_a)
     page = client.get(settings_url(document))
-    assert "Organisation default (B)" in page.text
+    assert gettext("Organisation default (%(layout)s)") % {"layout": "B"} in page.text
     response = client.post(settings_url(document), form_data(document, layout=""))
     assert response.status_code == 302
     assert Document.objects.get(pk=document.pk).layout == ""
@@ -187,7 +189,7 @@ def test_all_columns_hidden_is_refused_keeping_the_input(client, staff_a, docume
     data = form_data(document, columns=[], title="ชื่อเรื่องที่พิมพ์ไว้")
     response = client.post(settings_url(document), data)
     assert response.status_code == 400
-    assert "Show at least one column." in response.text and "data-columns-error" in response.text
+    assert gettext("Show at least one column.") in response.text and "data-columns-error" in response.text
     assert 'value="ชื่อเรื่องที่พิมพ์ไว้"' in response.text
     fresh = Document.objects.get(pk=document.pk)
     assert fresh.title == "" and fresh.columns == [] and fresh.version == document.version
@@ -244,7 +246,8 @@ def test_submitted_document_is_read_only_and_post_refused(client, staff_a, docum
 
     response = client.post(settings_url(document), form_data(document, title="แก้หลังส่งแล้ว"))
     assert response.status_code == 409
-    assert "so its settings can no longer be changed" in response.text
+    assert escape(gettext("The document is %(status)s, so its settings can no longer be changed.")
+                  % {"status": DocumentStatus.SUBMITTED.label}) in response.text
     assert 'value="แก้หลังส่งแล้ว"' in response.text  # what was typed is still there to copy
     fresh = Document.objects.get(pk=document.pk)
     assert fresh.title == "" and fresh.status == DocumentStatus.SUBMITTED and fresh.version == document.version
@@ -259,7 +262,9 @@ def test_stale_version_is_409_keeping_the_input(client, staff_a, approver_a, doc
     data = form_data(document, version=str(loaded_version), title="ชื่อเรื่องของฉัน", signer_name="นายของฉัน")
     response = client.post(settings_url(document), data)
     assert response.status_code == 409
-    assert "data-conflict" in response.text and "Someone changed this document after you opened it." in response.text
+    message = gettext("Someone changed this document after you opened it. Your settings were not saved; they "
+                      "are still in the form below. Compare them with the current settings and save again.")
+    assert "data-conflict" in response.text and escape(message) in response.text
     assert 'value="ชื่อเรื่องของฉัน"' in response.text and 'value="นายของฉัน"' in response.text
     assert "นายคนอื่น แก้ก่อน" in response.text  # the current settings are shown
     fresh = Document.objects.get(pk=document.pk)
