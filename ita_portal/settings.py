@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import environ
+import fontpkg_sarabun
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -113,7 +114,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The Sarabun files of the pinned fontpkg-sarabun package (the same files the PDFs embed) are served as
+# static files, so pages read in Thai on machines that have no Thai font (static/css/site.css @font-face).
+STATICFILES_DIRS = [BASE_DIR / "static", ("fonts/sarabun", str(Path(fontpkg_sarabun.ROOT) / "files"))]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Uploads and stored PDFs go only through the storage API, so an object store can replace the disk.
