@@ -45,6 +45,20 @@ def staff_b(org_b):
     return MembershipFactory(user=UserFactory(username="staff_b"), organisation=org_b, role=Role.STAFF).user
 
 
+@pytest.fixture
+def admin_b(org_b):
+    return MembershipFactory(user=UserFactory(username="admin_b"), organisation=org_b, role=Role.ADMIN).user
+
+
+@pytest.fixture
+def cast(staff_a, approver_a, admin_a, staff_b):
+    """The cast with e-mail addresses (<username>@example.org), for the notice and reminder tests."""
+    for user in (staff_a, approver_a, admin_a, staff_b):
+        user.email = f"{user.username}@example.org"
+        user.save()
+    return {"staff": staff_a, "approver": approver_a, "admin": admin_a, "other": staff_b}
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives Debian's Chromium; its own browser download cannot work here."""

@@ -13,11 +13,11 @@ from django.utils.translation import gettext
 from measures.forms import MeasureForm
 from measures.models import Measure, MeasureStep
 from measures.services import StepRow, delete_measure, save_measure
-from orgs.models import Division, Role
+from orgs.models import Division
 from reports.models import DocumentKind, Evidence, ProgressEntry
 from reports.services import add_evidence_link, create_document, remove_evidence, save_entry
 
-from .factories import MeasureFactory, MeasureStepFactory, MembershipFactory, UserFactory
+from .factories import MeasureFactory, MeasureStepFactory
 from .test_results_pages import find, find_all, th
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def admin_b(org_b):
-    return MembershipFactory(user=UserFactory(username="admin_b"), organisation=org_b, role=Role.ADMIN).user
 
 
 @pytest.fixture

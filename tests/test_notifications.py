@@ -42,14 +42,6 @@ def site_url(settings):
 
 
 @pytest.fixture
-def cast(staff_a, approver_a, admin_a, staff_b):
-    for user in (staff_a, approver_a, admin_a, staff_b):
-        user.email = f"{user.username}@example.org"
-        user.save()
-    return {"staff": staff_a, "approver": approver_a, "admin": admin_a, "other": staff_b}
-
-
-@pytest.fixture
 def document(org_a, cast):
     return services.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=cast["staff"])
 

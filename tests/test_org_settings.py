@@ -25,11 +25,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def admin_b(org_b):
-    return MembershipFactory(user=UserFactory(username="admin_b"), organisation=org_b, role=Role.ADMIN).user
-
-
 def urls(org, division, membership):
     slug = org.slug
     return {

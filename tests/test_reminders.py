@@ -33,14 +33,6 @@ def site_url(settings):
     settings.SITE_URL = SITE
 
 
-@pytest.fixture
-def cast(staff_a, approver_a, admin_a, staff_b):
-    for user in (staff_a, approver_a, admin_a, staff_b):
-        user.email = f"{user.username}@example.org"
-        user.save()
-    return {"staff": staff_a, "approver": approver_a, "admin": admin_a, "other": staff_b}
-
-
 def division(org, name):
     return org.divisions.get(name=name)
 
