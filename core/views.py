@@ -7,11 +7,6 @@ from orgs.models import Organisation
 from . import dashboard as dashboard_data
 
 
-def home(request):
-    organisations = Organisation.objects.order_by("province", "name")
-    return render(request, "core/home.html", {"organisations": organisations})
-
-
 @login_required
 def workspace_start(request):
     """After sign-in: straight to the organisation, or a picker when the user has several."""

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ita",
     "measures",
     "reports",
+    "public",
     "demo",
 ]
 
@@ -97,7 +98,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace_start"
-LOGOUT_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "public:directory"
 
 # django-axes: lock a username+IP after 5 failed sign-ins for one hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

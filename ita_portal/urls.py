@@ -18,7 +18,7 @@ workspace = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("public.urls")),  # the public site: directory at "/", organisations under /o/
     path("accounts/", include("django.contrib.auth.urls")),
     path("w/", core_views.workspace_start, name="workspace_start"),
     path("w/<slug:org_slug>/", include(workspace)),

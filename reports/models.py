@@ -231,6 +231,11 @@ class Evidence(models.Model):
     content_type = models.CharField(_("file type"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     url = models.URLField(_("link"), max_length=1000, blank=True)
+    is_public = models.BooleanField(
+        _("public"), default=False,
+        help_text=_("Shown on the public page of the published report. Files that name people or hold "
+                    "personal data should stay internal."),
+    )
     order = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -288,6 +288,7 @@ def _copy_evidence(ev: Evidence, entry: ProgressEntry) -> Evidence:
     copy = Evidence(
         entry=entry, kind=ev.kind, title=ev.title, original_name=ev.original_name, content_type=ev.content_type,
         size=ev.size, url=ev.url, order=ev.order, created_by=ev.created_by, created_at=ev.created_at,
+        is_public=ev.is_public,
     )
     copy.file.name = ev.file.name
     copy.save()
@@ -362,7 +363,8 @@ def save_entry(entry: ProgressEntry, *, data: dict, expected_version: int, actor
     return entry
 
 
-def add_evidence_file(entry: ProgressEntry, *, upload, title: str = "", actor, checked=None) -> Evidence:
+def add_evidence_file(entry: ProgressEntry, *, upload, title: str = "", actor, checked=None,
+                      is_public: bool = False) -> Evidence:
     """Store an uploaded file as evidence of a draft's entry under a generated name. ``checked`` is the
     result of reports.evidence.check_upload (done again here when not given)."""
     from .evidence import check_upload
@@ -373,7 +375,7 @@ def add_evidence_file(entry: ProgressEntry, *, upload, title: str = "", actor, c
         ev = Evidence(
             entry=entry, kind=EvidenceKind.FILE, title=title.strip(), original_name=checked.name,
             content_type=checked.content_type, size=checked.size, order=_next_evidence_order(entry),
-            created_by=actor,
+            created_by=actor, is_public=is_public,
         )
         upload.name = f"upload{checked.extension}"
         ev.file = upload
@@ -383,11 +385,11 @@ def add_evidence_file(entry: ProgressEntry, *, upload, title: str = "", actor, c
     return ev
 
 
-def add_evidence_link(entry: ProgressEntry, *, url: str, title: str = "", actor) -> Evidence:
+def add_evidence_link(entry: ProgressEntry, *, url: str, title: str = "", actor, is_public: bool = False) -> Evidence:
     with transaction.atomic():
         _editable_document(entry.document, actor)
         ev = Evidence(entry=entry, kind=EvidenceKind.LINK, url=url.strip(), title=title.strip(),
-                      order=_next_evidence_order(entry), created_by=actor)
+                      order=_next_evidence_order(entry), created_by=actor, is_public=is_public)
         ev._history_user = actor
         ev.save()
         _touch(entry.document)
@@ -403,6 +405,24 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
         _touch(evidence.entry.document)
         if name:
             transaction.on_commit(lambda: _delete_unreferenced([name]))
+
+
+def set_evidence_public(evidence: Evidence, *, public: bool, actor) -> Evidence:
+    """Mark evidence public (shown on the public page of the published report) or internal. Staff may
+    do it while the document is a draft; an approver or organisation admin at any time, also after
+    publication (it is not part of the frozen document: public pages read the flag as it is now)."""
+    document = evidence.entry.document
+    role = _require_role(actor, document, Role.STAFF)
+    with transaction.atomic():
+        document = _lock(document)
+        if document.status != DocumentStatus.DRAFT and ROLE_RANK[Role(role)] < ROLE_RANK[Role.APPROVER]:
+            raise WorkflowError(_("Only an approver may change this once the document has been submitted."), "role")
+        evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        if evidence.is_public != bool(public):
+            evidence.is_public = bool(public)
+            evidence._history_user = actor
+            evidence.save(update_fields=["is_public"])
+    return evidence
 
 
 def _next_evidence_order(entry) -> int:

@@ -79,7 +79,7 @@ def test_the_lock_is_per_username(client, staff_a, approver_a, lockout_template)
 def test_sign_out(client, staff_a):
     client.force_login(staff_a)
     response = client.post(reverse("logout"))
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert response.status_code == 302 and response["Location"] == reverse("public:directory")
     assert "_auth_user_id" not in client.session
 
 

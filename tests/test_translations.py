@@ -12,7 +12,8 @@ from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "th" / "LC_MESSAGES" / "django.po"
-SOURCE_DIRS = ["core", "orgs", "ita", "measures", "reports", "demo", "ita_portal", "templates"]
+# Every project app (a folder with apps.py), the settings package and the site templates.
+SOURCE_DIRS = sorted(p.name for p in ROOT.iterdir() if (p / "apps.py").is_file()) + ["ita_portal", "templates"]
 
 
 def po_entries(text):
