@@ -1,9 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition
 
 from core import views as core_views
+from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
 
@@ -19,11 +23,17 @@ workspace = [
 
 urlpatterns = [
     path("", include("public.urls")),  # the public site: directory at "/", organisations under /o/
+    # Absolute URLs from settings.SITE_URL; Last-Modified (condition) and ETag (ConditionalGetMiddleware)
+    # answer conditional requests with 304.
+    path("sitemap.xml",
+         cache_control(public=True, max_age=300)(condition(last_modified_func=sitemap_last_modified)(sitemap)),
+         {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("w/", core_views.workspace_start, name="workspace_start"),
     path("w/<slug:org_slug>/", include(workspace)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lang/<str:code>/", core_views.language, name="language"),
 ]
 
 if settings.DEBUG:

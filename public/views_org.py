@@ -1,14 +1,242 @@
-"""Public directory, organisation page and embeddable list (to be written)."""
-from django.http import Http404
+"""Public directory, organisation page and embeddable list of published documents (no sign-in).
+
+Every page here is cacheable by anyone for five minutes (`Cache-Control: public, max-age=300`), carries a
+`Last-Modified` (the latest publication or withdrawal of the documents it lists; none when nothing was
+ever published) and an `ETag` of its content, and answers conditional requests with 304. Query counts
+are fixed whatever the number of organisations, results and documents (tests/test_public_org_pages.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_safe
+
+from core.dashboard import score_chart
+from ita.analysis import level_summary
+from ita.models import AssessmentResult, ToolScore
+from orgs.models import Organisation
+from reports.documents import title_lines
+from reports.models import Document, DocumentKind, DocumentStatus
+
+from .links import absolute, document_path
+
+CACHE_SECONDS = 300
+TOOL_CODES = ("IIT", "EIT", "OIT")
+KIND_ORDER = {DocumentKind.ANALYSIS: 0, DocumentKind.MEASURES: 1, DocumentKind.PROGRESS: 2}
+# Words people type in front of a place name; the data holds the bare name ("ขอนแก่น", not "จังหวัดขอนแก่น").
+PLACE_PREFIXES = ("จังหวัด", "อำเภอ")
+# Documents shown publicly are those ever published: published now, or withdrawn after publication.
+EVER_PUBLISHED = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 
 
+# --- caching -----------------------------------------------------------------------------------------
+
+def _latest_change(documents):
+    """The latest published_at / withdrawn_at of ``documents`` (a queryset), or None."""
+    found = documents.order_by().aggregate(published=Max("published_at"), withdrawn=Max("withdrawn_at"))
+    moments = [m for m in found.values() if m is not None]
+    return max(moments, default=None)
+
+
+def _directory_last_modified(request, *args, **kwargs):
+    return _latest_change(Document.objects.all())
+
+
+def _organisation_last_modified(request, slug):
+    return _latest_change(Document.objects.filter(organisation__slug=slug))
+
+
+# The masked CSRF token of the page chrome (language switch) differs on every rendering; the ETag is of
+# the content without it, so an unchanged page gets the same ETag.
+_CSRF_TOKEN = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]*')
+
+
+def content_etag(content: bytes) -> str:
+    return '"%s"' % hashlib.md5(_CSRF_TOKEN.sub(rb"\1", content), usedforsecurity=False).hexdigest()
+
+
+def public_page(view):
+    """Cache headers of a public page: public for five minutes, varying by cookie (the language and the
+    signed-in user's name in the page chrome), an ETag of the content, 304 when it matches If-None-Match.
+    Outermost, so a 304 answered by `condition` (If-Modified-Since) carries the same Cache-Control."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            response["ETag"] = content_etag(response.content)
+            response = get_conditional_response(request, etag=response["ETag"], response=response)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    return wrapper
+
+
+# --- data ------------------------------------------------------------------------------------------
+
+def _results_prefetch(to_attr=None):
+    return Prefetch(
+        "results",
+        queryset=AssessmentResult.objects.select_related("year").prefetch_related(
+            Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool"))
+        ).order_by("-year__year"),
+        to_attr=to_attr,
+    )
+
+
+def result_row(result) -> dict:
+    tools = result.tool_score_map()
+    return {
+        "result": result,
+        "year": result.year.year,
+        "total": result.total_score,
+        "tools": [tools.get(code) for code in TOOL_CODES],
+        "levels": level_summary(result.total_score, tools, result.year.scale),
+    }
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a search, whitespace-tolerant, without a leading จังหวัด / อำเภอ."""
+    words = []
+    for word in (q or "").split():
+        for prefix in PLACE_PREFIXES:
+            if word.startswith(prefix) and len(word) > len(prefix):
+                word = word.removeprefix(prefix)
+        if word not in PLACE_PREFIXES:
+            words.append(word)
+    return words
+
+
+def search_organisations(q: str):
+    """Organisations whose name, district or province contain every word of ``q`` (any case)."""
+    organisations = Organisation.objects.all()
+    for word in search_words(q):
+        organisations = organisations.filter(
+            Q(name__icontains=word) | Q(district__icontains=word) | Q(province__icontains=word)
+        )
+    return organisations
+
+
+@dataclass
+class ListedDocument:
+    document: Document
+    title: str
+    withdrawn: bool
+    url: str  # the stable address; for a withdrawn one, its revision's address
+    pdf_url: str = ""
+
+    @property
+    def date(self):
+        return self.document.withdrawn_at if self.withdrawn else self.document.published_at
+
+
+@dataclass
+class YearGroup:
+    fiscal_year: int
+    itas_url: str
+    documents: list[ListedDocument] = field(default_factory=list)
+
+
+def published_documents(org) -> list[YearGroup]:
+    """The organisation's documents as the public sees them, by fiscal year (newest first) and kind
+    (analysis, measures plan, progress 3/6/9/12): the current published revision of each; a document
+    whose latest ever-published revision is withdrawn (and not republished) as withdrawn. Drafts,
+    submitted and approved revisions never appear. One query."""
+    documents = (
+        Document.objects.for_org(org)
+        .filter(status__in=EVER_PUBLISHED, published_at__isnull=False)
+        .defer("snapshot", "intro", "preamble", "columns")
+        .order_by("-fiscal_year", "kind", "round", "-revision")
+    )
+    chosen: dict[tuple, Document] = {}
+    for doc in documents:
+        doc.organisation = org
+        key = (doc.fiscal_year, doc.kind, doc.round)
+        current = chosen.get(key)
+        if current is None or (doc.status == DocumentStatus.PUBLISHED and current.status != DocumentStatus.PUBLISHED):
+            chosen[key] = doc
+    groups: dict[int, YearGroup] = {}
+    for key in sorted(chosen, key=lambda k: (-k[0], KIND_ORDER.get(k[1], 9), k[2])):
+        doc = chosen[key]
+        group = groups.get(doc.fiscal_year)
+        if group is None:
+            group = groups[doc.fiscal_year] = YearGroup(
+                doc.fiscal_year, reverse("public:itas", args=[org.slug, doc.fiscal_year])
+            )
+        title = " ".join(title_lines(doc))
+        if doc.status == DocumentStatus.PUBLISHED:
+            group.documents.append(ListedDocument(
+                doc, title, False, document_path(doc), document_path(doc, pdf=True)
+            ))
+        else:
+            group.documents.append(ListedDocument(doc, title, True, document_path(doc, revision=True)))
+    return list(groups.values())
+
+
+# --- views -------------------------------------------------------------------------------------------
+
+@public_page
+@condition(last_modified_func=_directory_last_modified)
+@require_safe
 def directory(request):
-    raise Http404
+    q = " ".join((request.GET.get("q") or "").split())
+    organisations = list(
+        search_organisations(q)
+        .annotate(published_count=Count("documents", filter=Q(documents__status=DocumentStatus.PUBLISHED)))
+        .prefetch_related(_results_prefetch())
+        .order_by("province", "district", "name")
+    )
+    rows = []
+    for org in organisations:
+        results = list(org.results.all())
+        rows.append({"org": org, "latest": result_row(results[0]) if results else None})
+    return render(request, "public/directory.html", {
+        "q": q, "rows": rows, "canonical": absolute(request.path),
+    })
 
 
+def _organisation_context(request, slug) -> dict:
+    org = get_object_or_404(Organisation, slug=slug)
+    return {"org": org, "years": published_documents(org), "canonical": absolute(request.path)}
+
+
+@public_page
+@condition(last_modified_func=_organisation_last_modified)
+@require_safe
 def organisation(request, slug):
-    raise Http404
+    context = _organisation_context(request, slug)
+    org = context["org"]
+    results = list(
+        AssessmentResult.objects.for_org(org).select_related("year").prefetch_related(
+            Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool"))
+        ).order_by("-year__year")
+    )
+    context.update({
+        "result_rows": [result_row(r) for r in results],
+        "chart": score_chart(results),
+        "tool_codes": TOOL_CODES,
+    })
+    return render(request, "public/organisation.html", context)
 
 
+@xframe_options_exempt
+@public_page
+@condition(last_modified_func=_organisation_last_modified)
+@require_safe
 def embed(request, slug):
-    raise Http404
+    """The published documents alone, to be framed by the organisation's own website (any site)."""
+    context = _organisation_context(request, slug)
+    context["page_url"] = absolute(reverse("public:organisation", args=[slug]))
+    response = render(request, "public/embed.html", context)
+    response["Content-Security-Policy"] = "frame-ancestors *"
+    return response

@@ -1,5 +1,6 @@
 """The form of one progress entry (what was done, outcome, status, activity dates) with the optional new
-evidence of the same save: one file (checked by content, reports/evidence.py) and one link."""
+evidence of the same save: one file (checked by content, reports/evidence.py) and one link, each with a
+"public" checkbox (Evidence.is_public: shown on the published report's public page)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -14,7 +15,9 @@ from core.forms import BEDateField, BEDateInput
 from .evidence import allowed_types_text, check_upload, max_bytes
 from .models import EntryStatus, ProgressEntry
 
-EVIDENCE_FIELDS = ("evidence_file", "evidence_file_title", "evidence_url", "evidence_url_title")
+EVIDENCE_FIELDS = ("evidence_file", "evidence_file_title", "evidence_file_public",
+                   "evidence_url", "evidence_url_title", "evidence_url_public")
+PUBLIC_LABEL = _("Public (shown on the published report's public page)")
 
 
 class EntryForm(forms.ModelForm):
@@ -31,11 +34,13 @@ class EntryForm(forms.ModelForm):
 
     evidence_file = forms.FileField(label=_("Add a file"), required=False)
     evidence_file_title = forms.CharField(label=_("Description of the file"), max_length=300, required=False)
+    evidence_file_public = forms.BooleanField(label=PUBLIC_LABEL, required=False)
     evidence_url = forms.URLField(
         label=_("Add a link"), required=False, max_length=1000, assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
     evidence_url_title = forms.CharField(label=_("Description of the link"), max_length=300, required=False)
+    evidence_url_public = forms.BooleanField(label=PUBLIC_LABEL, required=False)
 
     class Meta:
         model = ProgressEntry

@@ -1,5 +1,6 @@
 """Progress entries of a draft report: edit an entry with its evidence (files and links); download an
-evidence file; remove evidence. Everything is scoped by request.org (orgs.access): an entry, a document
+evidence file; remove evidence; mark evidence public or internal (Evidence.is_public: staff while the
+document is a draft, an approver or organisation admin at any time, also after publication). Everything is scoped by request.org (orgs.access): an entry, a document
 or evidence of another organisation is a 404. Changes go through reports/services.py only.
 
 The entry page saves the entry and its optional new evidence in one transaction, so a refused or
@@ -23,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from measures.models import MeasureStep
-from orgs.access import org_member_required
+from orgs.access import has_role, org_member_required
+from orgs.models import Role
 
 from . import cells, services
 from .entry_forms import EntryForm
@@ -93,6 +95,11 @@ def _evidence_list(entry) -> list[Evidence]:
     return items
 
 
+def can_set_public(request, document: Document) -> bool:
+    """Whether the page offers the public/internal toggle (services.set_evidence_public decides)."""
+    return document.is_draft or has_role(request.membership, Role.APPROVER)
+
+
 def _render(request, document, entry, form, *, status=200, **extra):
     measure = entry.measure
     context = {
@@ -103,6 +110,7 @@ def _render(request, document, entry, form, *, status=200, **extra):
         "measure": measure,
         "form": form,
         "editable": document.is_draft,
+        "can_set_public": can_set_public(request, document),
         "evidence": _evidence_list(entry),
         "measure_lines": cells.guideline_cell(measure),
         "steps": cells.steps_cell(measure),
@@ -142,11 +150,13 @@ def entry_edit(request, org_slug, pk, entry_pk):
                                 actor=request.user)
             if cleaned.get("evidence_url"):
                 services.add_evidence_link(entry, url=cleaned["evidence_url"],
-                                           title=cleaned.get("evidence_url_title", ""), actor=request.user)
+                                           title=cleaned.get("evidence_url_title", ""), actor=request.user,
+                                           is_public=bool(cleaned.get("evidence_url_public")))
             if cleaned.get("evidence_file"):
                 ev = services.add_evidence_file(entry, upload=cleaned["evidence_file"],
                                                 title=cleaned.get("evidence_file_title", ""),
-                                                actor=request.user, checked=form.checked_upload)
+                                                actor=request.user, checked=form.checked_upload,
+                                                is_public=bool(cleaned.get("evidence_file_public")))
                 stored_files.append(ev.file.name)
     except services.WorkflowError as exc:
         _forget_files(stored_files)
@@ -223,3 +233,21 @@ def evidence_delete(request, org_slug, pk, evidence_pk):
     else:
         messages.success(request, _("The evidence “%(label)s” was removed.") % {"label": evidence.label})
     return redirect(_entry_url(org_slug, pk, entry_pk))
+
+
+@require_POST
+@org_member_required()
+def evidence_public(request, org_slug, pk, evidence_pk):
+    """Mark evidence public ("public" = "1") or internal (anything else); back to its entry page."""
+    evidence = _evidence(request, pk, evidence_pk)
+    public = request.POST.get("public") == "1"
+    try:
+        services.set_evidence_public(evidence, public=public, actor=request.user)
+    except services.WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        if public:
+            messages.success(request, _("The evidence “%(label)s” is now public.") % {"label": evidence.label})
+        else:
+            messages.success(request, _("The evidence “%(label)s” is now internal.") % {"label": evidence.label})
+    return redirect(_entry_url(org_slug, pk, evidence.entry_id))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/entries/<int:entry_pk>/", entry_views.entry_edit, name="entry"),
     path("<int:pk>/evidence/<int:evidence_pk>/", entry_views.evidence_file, name="evidence"),
     path("<int:pk>/evidence/<int:evidence_pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),
+    path("<int:pk>/evidence/<int:evidence_pk>/public/", entry_views.evidence_public, name="evidence_public"),
     path("fonts/<str:name>", views.font, name="font"),
 ]

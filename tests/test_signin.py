@@ -110,3 +110,26 @@ def test_the_dashboard_links_to_change_password(client, staff_a, org_a):
     client.force_login(staff_a)
     page = client.get(reverse("dashboard", args=[org_a.slug])).text
     assert find(page, "a", id="change-password-link")["attrs"]["href"] == reverse("password_change")
+
+
+def test_language_link_sets_the_cookie_and_returns_to_a_local_page_only(client, settings):
+    from django.urls import reverse
+
+    response = client.get(reverse("language", args=["en"]) + "?next=/o/x/")
+    assert response.status_code == 302 and response["Location"] == "/o/x/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    response = client.get(reverse("language", args=["th"]) + "?next=https://evil.example/")
+    assert response["Location"] == "/" and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "th"
+    assert client.get(reverse("language", args=["xx"])).status_code == 404
+
+
+def test_public_pages_carry_no_csrf_token_nor_personal_chrome(client, staff_a):
+    from django.urls import reverse
+
+    client.force_login(staff_a)
+    response = client.get(reverse("public:directory"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html and "csrftoken" not in response.cookies
+    assert staff_a.get_full_name() not in html
+    assert reverse("workspace_start") in html and reverse("language", args=["en"]) in html
