@@ -1,18 +1,138 @@
-"""Public document pages, PDFs, evidence files and the ITAS link list (to be written)."""
-from django.http import Http404
+"""Public document pages, PDFs, evidence files and the ITAS link list (no sign-in; see public/urls.py).
+
+Only published and withdrawn revisions exist here (public/documents.py finds them); everything else,
+including a draft, submitted or approved revision, is a 404 at every address.
+
+Caching (see ``public_cache``): stable addresses are ``Cache-Control: public, no-cache``, revision
+addresses ``public, max-age=300``; all with Last-Modified (the last publication or
+withdrawal, or evidence change) and a weak ETag, and answer conditional requests with 304
+(``django.views.decorators.http.condition``); PDFs and evidence files are ``max-age=3600``, a PDF with
+its content-hash ETag. The lookup runs once per request: the condition functions and the view share it.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import condition, require_safe
+
+from reports.evidence import ALLOWED_CONTENT_TYPES, INLINE_CONTENT_TYPES, download_name
+from reports.rendering import RenderOptions, content_disposition
+from reports.services import document_snapshot, render_stored_pdf
+
+from . import documents
+
+PAGE_MAX_AGE = 300
+FILE_MAX_AGE = 3600
 
 
+def public_cache(max_age: int):
+    """Cache-Control on successful and 304 responses (never on a 404): a revision's address
+    (``/r<N>/``) ``public, max-age=…``; a stable address (the current revision, the ITAS list)
+    ``public, no-cache``: caches keep it but ask every time (a cheap 304), so a republished document
+    shows at once behind the link pasted into ITAS."""
+    def decorator(view):
+        @wraps(view)
+        def inner(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code in (200, 304):
+                if kwargs.get("revision") is None:
+                    patch_cache_control(response, public=True, no_cache=True)
+                else:
+                    patch_cache_control(response, public=True, max_age=max_age)
+            return response
+        return inner
+    return decorator
+
+
+def _once(request, key, make):
+    """``make()`` once per request (the condition functions and the view need the same lookup)."""
+    cache = request.__dict__.setdefault("_public_documents", {})
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+# --- document page ------------------------------------------------------------------------------------
+
+def _page(request, slug, fiscal_year, kind, revision=None) -> documents.DocumentPage:
+    return _once(request, "page", lambda: documents.document_page(slug, fiscal_year, kind, revision))
+
+
+@require_safe
+@public_cache(PAGE_MAX_AGE)
+@condition(etag_func=lambda request, *a, **kw: _page(request, *a, **kw).etag(),
+           last_modified_func=lambda request, *a, **kw: _page(request, *a, **kw).last_modified())
 def document(request, slug, fiscal_year, kind, revision=None):
-    raise Http404
+    page = _page(request, slug, fiscal_year, kind, revision)
+    return render(request, "public/document.html", page.context())
 
 
+# --- PDF -----------------------------------------------------------------------------------------------
+
+def _pdf_document(request, slug, fiscal_year, kind, revision=None):
+    def make():
+        doc = documents.pdf_document(slug, fiscal_year, kind, revision)
+        if not doc.pdf_file:
+            render_stored_pdf(doc)  # rendering at publication failed or was skipped: now, once
+            doc.refresh_from_db(fields=["pdf_file", "pdf_rendered_at"])
+        if not doc.pdf_file:
+            raise Http404
+        return doc
+    return _once(request, "pdf", make)
+
+
+@require_safe
+@public_cache(FILE_MAX_AGE)
+@condition(etag_func=lambda request, *a, **kw: documents.pdf_etag(_pdf_document(request, *a, **kw)),
+           last_modified_func=lambda request, *a, **kw: documents.pdf_last_modified(_pdf_document(request, *a, **kw)))
 def document_pdf(request, slug, fiscal_year, kind, revision=None):
-    raise Http404
+    doc = _pdf_document(request, slug, fiscal_year, kind, revision)
+    try:
+        handle = doc.pdf_file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(document_snapshot(doc), RenderOptions())
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
+# --- evidence file -------------------------------------------------------------------------------------
+
+@require_safe
+@public_cache(FILE_MAX_AGE)
 def evidence_file(request, slug, fiscal_year, kind, revision, evidence_pk):
-    raise Http404
+    """A public evidence file of a published revision, with the headers of the staff download."""
+    evidence = documents.public_evidence(slug, fiscal_year, kind, revision, evidence_pk)
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    # Only the types check_upload accepts are served as such; anything else downloads as bytes.
+    content_type = evidence.content_type if evidence.content_type in ALLOWED_CONTENT_TYPES else (
+        "application/octet-stream")
+    response = FileResponse(
+        handle,
+        as_attachment=content_type not in INLINE_CONTENT_TYPES,
+        filename=download_name(evidence.original_name, content_type),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
+# --- ITAS link list -----------------------------------------------------------------------------------
+
+def _itas(request, slug, fiscal_year) -> documents.ItasPage:
+    return _once(request, "itas", lambda: documents.itas_page(slug, fiscal_year))
+
+
+@require_safe
+@public_cache(PAGE_MAX_AGE)
+@condition(etag_func=lambda request, *a, **kw: _itas(request, *a, **kw).etag(),
+           last_modified_func=lambda request, *a, **kw: _itas(request, *a, **kw).last_modified())
 def itas_links(request, slug, fiscal_year):
-    raise Http404
+    return render(request, "public/itas.html", _itas(request, slug, fiscal_year).context())

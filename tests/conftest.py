@@ -69,5 +69,8 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": [
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            # Every test origin is a loopback address (the live server, and "another website" for the
+            # embed test); Chromium's local-network-access checks exist for public → local requests.
+            "--disable-features=LocalNetworkAccessChecks",
         ],
     }

@@ -1,0 +1,377 @@
+"""What the public document pages show: which revision an address names, the data of its page, the
+public evidence of a progress report and the ITAS link list. No view logic, no HTTP.
+
+Only published and withdrawn revisions are ever looked at: a draft, submitted or approved (not yet
+published) revision does not exist for the public site. The revision history is made from the
+documents' own publication and withdrawal fields, never from WorkflowEvent (whose comments, e.g. of a
+return, are internal); the reason for a withdrawal is public.
+
+Queries are fixed whatever the number of measures, evidence or revisions:
+
+- a document page: the revisions (1, organisation joined), the public evidence ids (1) and the date of
+  the last change of that evidence (1), the last two only for a published progress report with evidence;
+- a PDF: the revisions (1), plus an update when the stored PDF is rendered on the first download;
+- an evidence file: the revisions (1) and the evidence row (1);
+- the ITAS page: the organisation (1), the assessment year (1), its OIT items (1), the documents (1).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+
+from ita.models import AssessmentYear, OITItem
+from orgs.models import Organisation
+from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
+from reports.rendering import RenderOptions, document_context
+from reports.services import document_snapshot
+
+from . import links
+
+PUBLIC_STATUSES = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
+SAFE_LINK_SCHEMES = ("http", "https")
+
+
+# --- which revision an address names ---------------------------------------------------------------
+
+@dataclass
+class Lookup:
+    """The revisions of one document (organisation, fiscal year, kind, round) the public may see, and
+    the one an address names."""
+
+    revisions: list[Document]  # published or withdrawn, by revision ascending
+    document: Document  # the revision shown
+    stable: bool  # addressed by the stable URL (no /r<N>/)
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.document.organisation
+
+    @property
+    def current(self) -> Document | None:
+        """The revision published now (None when every published revision has been withdrawn)."""
+        published = [d for d in self.revisions if d.status == DocumentStatus.PUBLISHED]
+        return published[-1] if published else None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.document.status == DocumentStatus.WITHDRAWN
+
+    @property
+    def published(self) -> bool:
+        return self.document.status == DocumentStatus.PUBLISHED
+
+    def last_modified(self) -> datetime | None:
+        """The last publication or withdrawal of any revision (the page shows the whole history)."""
+        return _latest(stamp for d in self.revisions for stamp in (d.published_at, d.withdrawn_at))
+
+
+def _latest(stamps) -> datetime | None:
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+def public_revisions(slug: str, fiscal_year: int, kind: str, round_: int) -> list[Document]:
+    """The published and withdrawn revisions, oldest first (one query, organisation joined)."""
+    return list(
+        Document.objects.filter(
+            organisation__slug=slug, fiscal_year=fiscal_year, kind=kind, round=round_,
+            status__in=PUBLIC_STATUSES, snapshot__isnull=False,
+        ).select_related("organisation").order_by("revision")
+    )
+
+
+def lookup(slug: str, fiscal_year: int, kind_slug: str, revision: int | None = None) -> Lookup:
+    """The revision an address names; Http404 when there is none the public may see.
+
+    Stable address: the highest published revision; when none is published now, the latest withdrawn
+    one (its page says so). ``/r<N>/``: revision N when it is published or withdrawn."""
+    try:
+        kind, round_ = links.parse_kind_slug(kind_slug)
+    except ValueError as exc:
+        raise Http404 from exc
+    revisions = public_revisions(slug, fiscal_year, kind, round_)
+    if not revisions:
+        raise Http404
+    if revision is None:
+        published = [d for d in revisions if d.status == DocumentStatus.PUBLISHED]
+        return Lookup(revisions, (published or revisions)[-1], stable=True)
+    for document in revisions:
+        if document.revision == revision:
+            return Lookup(revisions, document, stable=False)
+    raise Http404
+
+
+# --- the document page ------------------------------------------------------------------------------
+
+def snapshot_evidence_ids(data: dict) -> list[int]:
+    return [ev["id"] for m in data.get("measures", ()) for ev in m.get("evidence", ()) if ev.get("id")]
+
+
+def public_evidence_ids(document: Document, data: dict) -> set[int]:
+    """The ids of the snapshot's evidence that is public now (Evidence.is_public as it is today; one
+    query). Nothing for a withdrawn revision: its evidence is no longer served."""
+    ids = snapshot_evidence_ids(data)
+    if not ids or document.status != DocumentStatus.PUBLISHED:
+        return set()
+    return set(
+        Evidence.objects.filter(pk__in=ids, entry__document=document, is_public=True).values_list("pk", flat=True)
+    )
+
+
+def evidence_changed_at(document: Document, data: dict) -> datetime | None:
+    """When the snapshot's evidence last changed (e.g. marked public or internal after publication)."""
+    ids = snapshot_evidence_ids(data)
+    if not ids or document.status != DocumentStatus.PUBLISHED:
+        return None
+    return Evidence.history.filter(id__in=ids).aggregate(at=Max("history_date"))["at"]
+
+
+def is_safe_link(url: str) -> bool:
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    return parts.scheme.lower() in SAFE_LINK_SCHEMES and bool(parts.netloc)
+
+
+def evidence_groups(document: Document, data: dict, public_ids: set[int]) -> list[dict]:
+    """[{"number_text", "title", "items": [{"kind", "label", "url", "name", "content_type", "size"}]}]:
+    the public evidence of each measure, links (http/https only) and files (their public URL)."""
+    from django.urls import reverse
+
+    groups = []
+    for measure in data.get("measures", ()):
+        items = []
+        for ev in measure.get("evidence", ()):
+            if ev.get("id") not in public_ids:
+                continue
+            if ev.get("kind") == EvidenceKind.LINK:
+                if not is_safe_link(ev.get("url", "")):
+                    continue
+                url = ev["url"]
+            elif ev.get("kind") == EvidenceKind.FILE and ev.get("file"):
+                url = reverse("public:evidence", args=[
+                    document.organisation.slug, document.fiscal_year,
+                    links.kind_slug(document.kind, document.round), document.revision, ev["id"]])
+            else:
+                continue
+            items.append({
+                "kind": ev["kind"], "label": ev.get("title") or ev.get("name") or ev.get("url") or "",
+                "url": url, "name": ev.get("name", ""), "content_type": ev.get("content_type", ""),
+                "size": ev.get("size") or 0,
+            })
+        if items:
+            title = measure.get("title") or measure.get("measure") or []
+            groups.append({"number_text": measure.get("number_text", ""), "title": " ".join(title), "items": items})
+    return groups
+
+
+@dataclass
+class DocumentPage:
+    """Everything a document page shows, and what its conditional headers are made of."""
+
+    lookup: Lookup
+    data: dict
+    public_ids: set[int] = field(default_factory=set)
+    evidence_at: datetime | None = None
+
+    @property
+    def document(self) -> Document:
+        return self.lookup.document
+
+    def last_modified(self) -> datetime | None:
+        return _latest([self.lookup.last_modified(), self.evidence_at])
+
+    def etag(self) -> str:
+        """A weak validator of everything the page depends on (the language included)."""
+        parts = [get_language() or "", str(self.document.pk), str(self.lookup.stable)]
+        for d in self.lookup.revisions:
+            parts += [str(d.pk), d.status, str(d.published_at), str(d.withdrawn_at), d.withdrawn_reason]
+        parts += [str(i) for i in sorted(self.public_ids)]
+        return f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]}"'
+
+    def context(self) -> dict:
+        document = self.document
+        lookup = self.lookup
+        stable_path = links.document_path(document)
+        revision_path = links.document_path(document, revision=True)
+        if lookup.withdrawn and lookup.stable:
+            pdf_path = ""  # the stable PDF address is a 404 while nothing is published
+        else:
+            pdf_path = links.document_path(document, revision=not lookup.stable, pdf=True)
+        current = lookup.current
+        render = document_context(self.data, RenderOptions())
+        history = [
+            {"revision": d.revision, "published_at": d.published_at, "withdrawn_at": d.withdrawn_at,
+             "withdrawn_reason": d.withdrawn_reason, "status": d.status,
+             "url": links.document_path(d, revision=True), "shown": d.pk == document.pk,
+             "current": current is not None and d.pk == current.pk}
+            for d in reversed(lookup.revisions)
+        ]
+        return {
+            **render,
+            "document": document,
+            "organisation": lookup.organisation,
+            "stable": lookup.stable,
+            "withdrawn": lookup.withdrawn,
+            "current": current,
+            "current_url": links.document_path(current, revision=True) if current and current != document else "",
+            "canonical": links.absolute(stable_path),
+            "stable_url": links.absolute(stable_path),
+            "revision_url": links.absolute(revision_path),
+            "pdf_url": pdf_path,
+            "history": history,
+            "is_progress": document.kind == DocumentKind.PROGRESS,
+            "evidence_groups": evidence_groups(document, self.data, self.public_ids),
+            "itas_url": links.absolute(reverse_itas(lookup.organisation.slug, document.fiscal_year)),
+        }
+
+
+def reverse_itas(slug: str, fiscal_year: int) -> str:
+    from django.urls import reverse
+
+    return reverse("public:itas", args=[slug, fiscal_year])
+
+
+def document_page(slug: str, fiscal_year: int, kind_slug: str, revision: int | None = None) -> DocumentPage:
+    found = lookup(slug, fiscal_year, kind_slug, revision)
+    data = document_snapshot(found.document)
+    page = DocumentPage(found, data)
+    if found.document.kind == DocumentKind.PROGRESS:
+        page.public_ids = public_evidence_ids(found.document, data)
+        page.evidence_at = evidence_changed_at(found.document, data)
+    return page
+
+
+# --- PDF and evidence ---------------------------------------------------------------------------------
+
+def pdf_document(slug: str, fiscal_year: int, kind_slug: str, revision: int | None = None) -> Document:
+    """The revision whose stored PDF an address serves: the current published one (stable address) or
+    revision N when published or withdrawn (a permanent record). Http404 otherwise."""
+    found = lookup(slug, fiscal_year, kind_slug, revision)
+    if found.stable and not found.published:
+        raise Http404
+    return found.document
+
+
+def pdf_etag(document: Document) -> str:
+    """The content-hash stem of the stored file name ("<id>-<sha256[:20]>"), as reports.views.pdf."""
+    return f'"{PurePosixPath(document.pdf_file.name).stem}"'
+
+
+def pdf_last_modified(document: Document) -> datetime | None:
+    return _latest([document.published_at, document.pdf_rendered_at])
+
+
+def public_evidence(slug: str, fiscal_year: int, kind_slug: str, revision: int, evidence_pk: int) -> Evidence:
+    """A public evidence file of revision N, only while that revision is published; Http404 otherwise."""
+    found = lookup(slug, fiscal_year, kind_slug, revision)
+    document = found.document
+    if document.status != DocumentStatus.PUBLISHED or evidence_pk not in snapshot_evidence_ids(document.snapshot):
+        raise Http404
+    evidence = Evidence.objects.filter(
+        pk=evidence_pk, entry__document=document, is_public=True, kind=EvidenceKind.FILE,
+    ).first()
+    if evidence is None or not evidence.file:
+        raise Http404
+    return evidence
+
+
+# --- the ITAS link list -----------------------------------------------------------------------------
+
+# Which documents answer an OIT item whose portal_documents names a kind: (kind, round, expected).
+# An expected document is listed even when not published yet ("not published yet"); the others only
+# when published (a separate analysis: the measures plan carries the analysis in front; rounds 3 and 9
+# are optional, 6 and 12 are the reports ITAS asks for).
+KIND_SLOTS = {
+    DocumentKind.ANALYSIS: [(DocumentKind.ANALYSIS, ReportRound.NONE, False)],
+    DocumentKind.MEASURES: [(DocumentKind.MEASURES, ReportRound.NONE, True)],
+    DocumentKind.PROGRESS: [
+        (DocumentKind.PROGRESS, ReportRound.MONTHS_3, False),
+        (DocumentKind.PROGRESS, ReportRound.MONTHS_6, True),
+        (DocumentKind.PROGRESS, ReportRound.MONTHS_9, False),
+        (DocumentKind.PROGRESS, ReportRound.MONTHS_12, True),
+    ],
+}
+SLOT_ORDER = [slot[:2] for kind in (DocumentKind.ANALYSIS, DocumentKind.MEASURES, DocumentKind.PROGRESS)
+              for slot in KIND_SLOTS[kind]]
+
+
+def slot_label(kind: str, round_: int) -> str:
+    label = str(DocumentKind(kind).label)
+    if kind == DocumentKind.PROGRESS and round_:
+        label = f"{label} {ReportRound(round_).label}"
+    return label
+
+
+@dataclass
+class ItasPage:
+    organisation: Organisation
+    fiscal_year: int
+    has_catalogue: bool
+    rows: list[dict]
+    documents: list[Document]
+
+    def last_modified(self) -> datetime | None:
+        return _latest(stamp for d in self.documents for stamp in (d.published_at, d.withdrawn_at))
+
+    def etag(self) -> str:
+        parts = [get_language() or "", str(self.organisation.pk), str(self.has_catalogue)]
+        for row in self.rows:
+            parts += [row["code"], row["title"]] + [f"{link['key']}={link['url']}" for link in row["links"]]
+        parts += [f"{d.pk}:{d.status}:{d.published_at}:{d.withdrawn_at}" for d in self.documents]
+        return f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]}"'
+
+    def context(self) -> dict:
+        return {
+            "organisation": self.organisation, "fiscal_year": self.fiscal_year,
+            "has_catalogue": self.has_catalogue, "rows": self.rows,
+            "canonical": links.absolute(reverse_itas(self.organisation.slug, self.fiscal_year)),
+        }
+
+
+def itas_page(slug: str, fiscal_year: int) -> ItasPage:
+    """The OIT items of assessment year ``fiscal_year`` answered by our documents, each with the
+    absolute stable URL of every document published now (Http404 for an unknown organisation)."""
+    org = get_object_or_404(Organisation, slug=slug)
+    year = AssessmentYear.objects.filter(year=fiscal_year).first()
+    items = []
+    if year is not None:
+        items = [item for item in OITItem.objects.filter(year=year).exclude(portal_documents="").order_by("number")
+                 if any(kind in KIND_SLOTS for kind in item.portal_document_kinds)]
+    documents = list(
+        Document.objects.for_org(org).filter(fiscal_year=fiscal_year, status__in=PUBLIC_STATUSES)
+        .only("pk", "organisation", "fiscal_year", "kind", "round", "revision", "status", "published_at",
+              "withdrawn_at")
+        .order_by("kind", "round", "revision")
+    )
+    published = {}
+    for document in documents:
+        if document.status == DocumentStatus.PUBLISHED:
+            document.organisation = org
+            published[(document.kind, document.round)] = document
+    rows = []
+    for item in items:
+        slots = [slot for kind in item.portal_document_kinds for slot in KIND_SLOTS.get(kind, ())]
+        shown = [s for s in slots if s[2] or s[:2] in published] or slots
+        shown.sort(key=lambda s: SLOT_ORDER.index(s[:2]))
+        row_links = []
+        for kind, round_, _expected in shown:
+            document = published.get((kind, round_))
+            row_links.append({
+                "key": links.kind_slug(kind, round_),
+                "label": slot_label(kind, round_),
+                "url": links.absolute(links.document_path(document)) if document else "",
+                "published_at": document.published_at if document else None,
+                "revision": document.revision if document else None,
+            })
+        rows.append({"code": item.code, "title": item.title, "uncertain": item.uncertain, "links": row_links})
+    return ItasPage(org, fiscal_year, year is not None, rows, documents)
