@@ -1,4 +1,5 @@
 """Settings of ITA Portal. Everything deployment-specific comes from the environment (django-environ)."""
+import sys
 from pathlib import Path
 
 import environ
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before XFrameOptionsMiddleware in this list, so it sees the final X-Frame-Options (core/security.py).
+    "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ThaiFirstLocaleMiddleware",
@@ -161,6 +164,37 @@ LOGGING = {
 }
 
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+
+# --- Security (HTTPS, cookies, headers); `manage.py check --deploy` gives no warnings -------------------
+# Outside DEBUG every switch defaults to the secure value. For a plain-HTTP run without DEBUG (a local
+# trial) switch them off in the environment: SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false
+# CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0. docs/DEPLOY.md lists them.
+# The test settings (ita_portal/settings_test.py, imported by pytest-django) talk plain HTTP to the test
+# client and the live server, so the HTTPS-only defaults are off while that module is being loaded.
+_PLAIN_HTTP_TESTS = "ita_portal.settings_test" in sys.modules
+_HTTPS = not DEBUG and not _PLAIN_HTTP_TESTS
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe the app servers over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _HTTPS else 0)  # one year
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600  # a working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Behind a TLS-terminating proxy that sets it: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the request
+# counts as HTTPS when that header says "https"). Unset by default: without such a proxy a client could
+# send the header itself.
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="")
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # views that may be framed say so (embed: exempt; document preview: SAMEORIGIN)
+# Content-Security-Policy: core/security.py. Origins images may also come from, when MEDIA_URL points at
+# another host (an object store serving the emblems), e.g. CSP_IMG_SRC=https://media.example.org
+CSP_IMG_SRC = env.list("CSP_IMG_SRC", default=[])
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
 

@@ -7,6 +7,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 
 from core import views as core_views
+from core.health import healthz
 from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lang/<str:code>/", core_views.language, name="language"),
+    path("healthz", healthz, name="healthz"),  # for the load balancer (docs/DEPLOY.md)
 ]
 
 if settings.DEBUG:

@@ -2,6 +2,8 @@
 links, the ITAS link list, the embeddable list and the sitemap.
 
     /                                         directory of organisations
+    /opendata/organisations.csv               open data: the organisations (CSV)
+    /opendata/results.csv                     open data: the ITA results (CSV)
     /o/<slug>/                                organisation page
     /o/<slug>/embed/                          published documents, for an iframe on the municipal website
     /o/<slug>/<fy>/itas/                      the URLs to paste into ITAS per OIT item of that year
@@ -14,7 +16,7 @@ links, the ITAS link list, the embeddable list and the sitemap.
 """
 from django.urls import path, register_converter
 
-from . import views_documents, views_org
+from . import opendata, views_documents, views_org
 
 
 class KindConverter:
@@ -32,6 +34,8 @@ register_converter(KindConverter, "dockind")
 app_name = "public"
 urlpatterns = [
     path("", views_org.directory, name="directory"),
+    path("opendata/organisations.csv", opendata.organisations_csv, name="opendata_organisations"),
+    path("opendata/results.csv", opendata.results_csv, name="opendata_results"),
     path("o/<slug:slug>/", views_org.organisation, name="organisation"),
     path("o/<slug:slug>/embed/", views_org.embed, name="embed"),
     path("o/<slug:slug>/<int:fiscal_year>/itas/", views_documents.itas_links, name="itas"),

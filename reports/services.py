@@ -169,7 +169,7 @@ def _notify(event: WorkflowEvent, notify: bool) -> None:
 
 def _lock(document: Document) -> Document:
     """The document row, locked for the rest of the transaction, with its current values."""
-    return Document.objects.select_for_update().select_related("organisation").get(pk=document.pk)
+    return Document.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=document.pk)
 
 
 def _check_version(document: Document, expected_version: int | None) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import entry_views, settings_views, views, workflow_views
+from . import entry_views, export_views, settings_views, views, workflow_views
 
 app_name = "reports"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/preview/", views.preview, name="preview"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("<int:pk>/docx/", export_views.docx, name="docx"),
     path("<int:pk>/memo/", views.memo, name="memo"),
     path("<int:pk>/settings/", settings_views.document_settings, name="settings"),
     path("<int:pk>/do/<str:action>/", workflow_views.transition, name="transition"),
@@ -16,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/evidence/<int:evidence_pk>/", entry_views.evidence_file, name="evidence"),
     path("<int:pk>/evidence/<int:evidence_pk>/delete/", entry_views.evidence_delete, name="evidence_delete"),
     path("<int:pk>/evidence/<int:evidence_pk>/public/", entry_views.evidence_public, name="evidence_public"),
+    path("xlsx/<int:fiscal_year>/", export_views.xlsx, name="xlsx"),
     path("fonts/<str:name>", views.font, name="font"),
 ]

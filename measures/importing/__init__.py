@@ -5,11 +5,15 @@ PDF), DOCX and XLSX. Two steps, so the user sees a preview before anything is sa
     result = apply_import(org, fiscal_year, preview, round=6 or None, actor=user)   # atomic
 
 Errors the user must read (unknown format, empty, too large, no recognisable heading) raise
-ImportRefused with a Thai-translatable message. (Being written: see the modules of this package.)
+ImportRefused with a translatable message (English msgid, Thai translation).
+
+Modules: text.py (pasted text), office.py (DOCX/XLSX, zip-bomb and XML checks), headings.py (column
+headings), steps.py (cells into steps and sub-items), table.py (rows into measures), apply.py (saving).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 class ImportRefused(Exception):
@@ -23,6 +27,7 @@ class ImportedStep:
     text: str
     label: str = ""  # the number as written ("๑.", "(๑)"); "" = automatic
     sub_items: list["ImportedStep"] = field(default_factory=list)
+    due_date: date | None = None
 
 
 @dataclass
@@ -38,6 +43,15 @@ class ImportedMeasure:
     steps: list[ImportedStep] = field(default_factory=list)
     output: str = ""  # progress entry: what was done (one paragraph a line)
     outcome: str = ""
+    # Read from our own XLSX export (own_xlsx.py); the defaults mean "not given by the source".
+    start_month: date | None = None
+    end_month: date | None = None
+    report_rounds: list[int] | None = None  # None = the default rounds
+    divisions: list[str] | None = None  # division names; None = guess from responsible_text
+    indicators: list[int] = field(default_factory=list)  # indicator numbers (catalogue of fiscal year − 1)
+    oit_items: list[str] = field(default_factory=list)  # OIT item codes (same catalogue)
+    status: str = ""  # progress entry status (reports.models.EntryStatus value); "" = from output
+    status_reason: str = ""
 
 
 @dataclass
@@ -57,9 +71,59 @@ class ImportResult:
     document: object | None  # the progress report (reports.Document) when a round was given
 
 
+MAX_BYTES = 10 * 1024 * 1024  # pasted text or uploaded file
+
+
+def _too_large():
+    from django.utils.translation import gettext as _
+
+    return ImportRefused(_("The text or file is too large to import (more than 10 MB). Import the table in parts."))
+
+
+def _empty():
+    from django.utils.translation import gettext as _
+
+    return ImportRefused(_("There is nothing to import: the text or file is empty."))
+
+
 def read_import(*, text: str | None = None, upload=None) -> ImportPreview:
-    raise ImportRefused("not implemented yet")
+    """Read pasted text or an uploaded file (a Django UploadedFile or any binary file object) into a
+    preview; nothing is saved. The type of an upload is decided by its content, never by its name:
+    a ZIP holding word/document.xml (DOCX) or xl/workbook.xml (XLSX), or UTF-8 text."""
+    from .office import read_office
+    from .text import read_text
+
+    if upload is not None:
+        size = getattr(upload, "size", None)
+        if size is not None and size > MAX_BYTES:
+            raise _too_large()
+        upload.seek(0)
+        data = upload.read(MAX_BYTES + 1)
+        upload.seek(0)
+        if len(data) > MAX_BYTES:
+            raise _too_large()
+        if not data.strip():
+            raise _empty()
+        if data.startswith(b"PK\x03\x04"):
+            return read_office(data)
+        try:
+            decoded = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            decoded = None
+        if decoded is None or "\x00" in decoded:
+            from .office import _unknown
+
+            raise _unknown()
+        text = decoded
+    if text is None or not text.strip():
+        raise _empty()
+    if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
+        raise _too_large()
+    return read_text(text)
 
 
 def apply_import(org, fiscal_year: int, preview: ImportPreview, *, round: int | None = None, actor) -> ImportResult:
-    raise ImportRefused("not implemented yet")
+    """Save the previewed measures (and, with a round, their progress entries) in one transaction."""
+    from .apply import apply_import as _apply
+
+    return _apply(org, fiscal_year, preview, round=round, actor=actor)

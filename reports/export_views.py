@@ -1,0 +1,55 @@
+"""Staff exports: a document as Word (DOCX) and the measures and entries of a fiscal year as Excel.
+
+    /w/<org>/documents/<pk>/docx/              the document, from reports.views.document_data (its
+                                               frozen snapshot once approved), same options as the PDF
+    /w/<org>/documents/xlsx/<fiscal_year>/     measures (one row per step) and progress entries
+
+Members of the organisation only (orgs.access); another organisation's document is a 404.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.views.decorators.http import require_safe
+
+from orgs.access import org_member_required
+
+from .export_docx import CONTENT_TYPE as DOCX_TYPE
+from .export_docx import docx_filename, render_document_docx
+from .export_xlsx import CONTENT_TYPE as XLSX_TYPE
+from .export_xlsx import ascii_xlsx_filename, measures_workbook, xlsx_filename
+from .rendering import ascii_filename, pdf_filename
+from .views import _document, _options_form, document_data
+
+
+def attachment(ascii_name: str, name: str) -> str:
+    """``attachment; filename="<ascii>"; filename*=UTF-8''<the Thai name, percent-encoded>`` (RFC 6266)."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _file_response(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = attachment(ascii_name, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@org_member_required()
+def docx(request, org_slug, pk):
+    document = _document(request, pk)
+    data = document_data(document)
+    options = _options_form(request, document, data).options()
+    content = render_document_docx(data, options)
+    return _file_response(content, DOCX_TYPE, docx_filename(ascii_filename(data)),
+                          docx_filename(pdf_filename(data, options)))
+
+
+@require_safe
+@org_member_required()
+def xlsx(request, org_slug, fiscal_year):
+    content = measures_workbook(request.org, fiscal_year)
+    return _file_response(content, XLSX_TYPE, ascii_xlsx_filename(request.org, fiscal_year),
+                          xlsx_filename(request.org, fiscal_year))
