@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from django.db.models import Max
@@ -260,11 +259,6 @@ def pdf_document(slug: str, fiscal_year: int, kind_slug: str, revision: int | No
     if found.stable and not found.published:
         raise Http404
     return found.document
-
-
-def pdf_etag(document: Document) -> str:
-    """The content-hash stem of the stored file name ("<id>-<sha256[:20]>"), as reports.views.pdf."""
-    return f'"{PurePosixPath(document.pdf_file.name).stem}"'
 
 
 def pdf_last_modified(document: Document) -> datetime | None:

@@ -18,9 +18,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from reports.evidence import ALLOWED_CONTENT_TYPES, INLINE_CONTENT_TYPES, download_name
+from reports.evidence import evidence_response
 from reports.rendering import RenderOptions, content_disposition
-from reports.services import document_snapshot, render_stored_pdf
+from reports.services import document_snapshot, render_stored_pdf, stored_pdf_etag
 
 from . import documents
 
@@ -86,7 +86,7 @@ def _pdf_document(request, slug, fiscal_year, kind, revision=None):
 
 @require_safe
 @public_cache(FILE_MAX_AGE)
-@condition(etag_func=lambda request, *a, **kw: documents.pdf_etag(_pdf_document(request, *a, **kw)),
+@condition(etag_func=lambda request, *a, **kw: stored_pdf_etag(_pdf_document(request, *a, **kw)),
            last_modified_func=lambda request, *a, **kw: documents.pdf_last_modified(_pdf_document(request, *a, **kw)))
 def document_pdf(request, slug, fiscal_year, kind, revision=None):
     doc = _pdf_document(request, slug, fiscal_year, kind, revision)
@@ -107,21 +107,7 @@ def document_pdf(request, slug, fiscal_year, kind, revision=None):
 def evidence_file(request, slug, fiscal_year, kind, revision, evidence_pk):
     """A public evidence file of a published revision, with the headers of the staff download."""
     evidence = documents.public_evidence(slug, fiscal_year, kind, revision, evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    # Only the types check_upload accepts are served as such; anything else downloads as bytes.
-    content_type = evidence.content_type if evidence.content_type in ALLOWED_CONTENT_TYPES else (
-        "application/octet-stream")
-    response = FileResponse(
-        handle,
-        as_attachment=content_type not in INLINE_CONTENT_TYPES,
-        filename=download_name(evidence.original_name, content_type),
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_response(evidence)
 
 
 # --- ITAS link list -----------------------------------------------------------------------------------

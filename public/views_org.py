@@ -7,15 +7,13 @@ are fixed whatever the number of organisations, results and documents (tests/tes
 """
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from functools import wraps
 
 from django.db.models import Count, Max, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
@@ -54,26 +52,15 @@ def _organisation_last_modified(request, slug):
     return _latest_change(Document.objects.filter(organisation__slug=slug))
 
 
-# The masked CSRF token of the page chrome (language switch) differs on every rendering; the ETag is of
-# the content without it, so an unchanged page gets the same ETag.
-_CSRF_TOKEN = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]*')
-
-
-def content_etag(content: bytes) -> str:
-    return '"%s"' % hashlib.md5(_CSRF_TOKEN.sub(rb"\1", content), usedforsecurity=False).hexdigest()
-
-
 def public_page(view):
-    """Cache headers of a public page: public for five minutes, varying by cookie (the language and the
-    signed-in user's name in the page chrome), an ETag of the content, 304 when it matches If-None-Match.
-    Outermost, so a 304 answered by `condition` (If-Modified-Since) carries the same Cache-Control."""
+    """Cache headers of a public page: public for five minutes, varying by cookie (the language). The
+    ETag of the content and the 304 on a matching If-None-Match come from ConditionalGetMiddleware (public
+    pages carry no CSRF token, so an unchanged page has an unchanged body). Outermost, so a 304 answered
+    by `condition` (If-Modified-Since) carries the same Cache-Control."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            response["ETag"] = content_etag(response.content)
-            response = get_conditional_response(request, etag=response["ETag"], response=response)
         if response.status_code in (200, 304):
             patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
         patch_vary_headers(response, ("Cookie",))

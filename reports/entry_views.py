@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +28,7 @@ from orgs.models import Role
 
 from . import cells, services
 from .entry_forms import EntryForm
-from .evidence import ALLOWED_CONTENT_TYPES, INLINE_CONTENT_TYPES, download_name
+from .evidence import evidence_response
 from .models import Document, Evidence, EvidenceKind, ProgressEntry
 
 
@@ -199,22 +198,7 @@ def _refused(request, document, entry, form, data, exc: services.WorkflowError):
 def evidence_file(request, org_slug, pk, evidence_pk):
     """A stored evidence file, for members of the organisation (whatever the document's status)."""
     evidence = _evidence(request, pk, evidence_pk, kind=EvidenceKind.FILE)
-    if not evidence.file:
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    # Only the types check_upload accepts are served as such; anything else downloads as bytes.
-    content_type = evidence.content_type if evidence.content_type in ALLOWED_CONTENT_TYPES else (
-        "application/octet-stream")
-    response = FileResponse(
-        handle,
-        as_attachment=content_type not in INLINE_CONTENT_TYPES,
-        filename=download_name(evidence.original_name, content_type),
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    response = evidence_response(evidence)
     response["Cache-Control"] = "private, no-cache"
     return response
 

@@ -207,3 +207,27 @@ def check_upload(upload) -> CheckedUpload:
     extension = EXTENSIONS[content_type][0]
     return CheckedUpload(name=name or f"evidence{extension}", content_type=content_type, size=size,
                          extension=extension)
+
+
+def evidence_response(evidence):
+    """The download of a stored evidence file: only the accepted types are served as such (anything else
+    as bytes), images and PDFs inline, the rest as attachments, under the original name with the
+    content's extension (download_name). Http404 when the file is gone from storage."""
+    from django.http import FileResponse, Http404
+
+    if not evidence.file:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    content_type = evidence.content_type if evidence.content_type in ALLOWED_CONTENT_TYPES else (
+        "application/octet-stream")
+    response = FileResponse(
+        handle,
+        as_attachment=content_type not in INLINE_CONTENT_TYPES,
+        filename=download_name(evidence.original_name, content_type),
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -8,8 +8,6 @@ Members of the organisation only (orgs.access); another organisation's document 
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
@@ -19,18 +17,13 @@ from .export_docx import CONTENT_TYPE as DOCX_TYPE
 from .export_docx import docx_filename, render_document_docx
 from .export_xlsx import CONTENT_TYPE as XLSX_TYPE
 from .export_xlsx import ascii_xlsx_filename, measures_workbook, xlsx_filename
-from .rendering import ascii_filename, pdf_filename
+from .rendering import ascii_filename, disposition, pdf_filename
 from .views import _document, _options_form, document_data
-
-
-def attachment(ascii_name: str, name: str) -> str:
-    """``attachment; filename="<ascii>"; filename*=UTF-8''<the Thai name, percent-encoded>`` (RFC 6266)."""
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _file_response(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment(ascii_name, name)
+    response["Content-Disposition"] = disposition(ascii_name, name, attachment=True)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

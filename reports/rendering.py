@@ -343,11 +343,15 @@ def ascii_filename(data: dict) -> str:
     return "-".join(parts) + ".pdf"
 
 
-def content_disposition(data: dict, options: RenderOptions = RenderOptions(), *, attachment=False) -> str:
-    """``inline; filename="ita-….pdf"; filename*=UTF-8''<the Thai name, percent-encoded>`` (RFC 6266)."""
+def disposition(ascii_name: str, name: str, *, attachment=False) -> str:
+    """``inline|attachment; filename="<ascii>"; filename*=UTF-8''<the Thai name, percent-encoded>`` (RFC 6266)."""
     kind = "attachment" if attachment else "inline"
-    return (f'{kind}; filename="{ascii_filename(data)}"; '
-            f"filename*=UTF-8''{quote(pdf_filename(data, options), safe='')}")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def content_disposition(data: dict, options: RenderOptions = RenderOptions(), *, attachment=False) -> str:
+    """The Content-Disposition of a document's PDF: ``ita-….pdf`` and its Thai name."""
+    return disposition(ascii_filename(data), pdf_filename(data, options), attachment=attachment)
 
 
 __all__ = [

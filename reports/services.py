@@ -70,7 +70,7 @@ def role_of(user, org) -> str | None:
 
 
 def _require_role(actor, document: Document, minimum: str) -> str:
-    role = role_of(actor, document.organisation_id and document.organisation)
+    role = role_of(actor, document.organisation)
     if role is None:
         raise WorkflowError(_("You are not a member of this organisation."), "not_member")
     if ROLE_RANK[Role(role)] < ROLE_RANK[Role(minimum)]:
@@ -243,11 +243,10 @@ def create_document(org, *, fiscal_year: int, kind: str, round: int = 0, actor, 
         if kind == DocumentKind.PROGRESS:
             source = previous_round_document(org, fiscal_year, round)
             if source is not None:
-                for name in ("title", "intro", "preamble", "layout", "arabic_digits", "month_style", "columns",
+                # Not the title: the round is part of the standard title.
+                for name in ("intro", "preamble", "layout", "arabic_digits", "month_style", "columns",
                              "signer_name", "signer_position", "signer_role"):
                     setattr(document, name, getattr(source, name))
-                if source.title:
-                    document.title = ""  # the round is part of the standard title
                 document.save()
             ensure_entries(document, source=source)
         _event(document, WorkflowAction.CREATE, "", actor)
@@ -570,6 +569,13 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
     if old and old != document.pdf_file.name:
         document.pdf_file.storage.delete(old)
     return True
+
+
+def stored_pdf_etag(document: Document) -> str:
+    """The ETag of a stored PDF: the "<id>-<content hash>" stem of its file name (render_stored_pdf)."""
+    from pathlib import PurePosixPath
+
+    return f'"{PurePosixPath(document.pdf_file.name).stem}"'
 
 
 def _render_stored_pdf_quietly(pk: int) -> None:

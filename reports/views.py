@@ -10,8 +10,6 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import messages
-from pathlib import PurePosixPath
-
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +24,7 @@ from .forms import MemoForm, RenderOptionsForm
 from .workflow_forms import CreateDocumentForm
 from .models import Document, DocumentKind, DocumentStatus, Memo
 from .pdf import font_files
-from .services import allowed_actions, document_snapshot, ensure_entries, render_stored_pdf
+from .services import allowed_actions, document_snapshot, ensure_entries, render_stored_pdf, stored_pdf_etag
 from .rendering import content_disposition, render_document_pdf, render_preview_html
 
 
@@ -137,7 +135,7 @@ def pdf(request, org_slug, pk):
         if not document.pdf_file:
             render_stored_pdf(document)
             document.refresh_from_db(fields=["pdf_file"])
-        etag = f'"{PurePosixPath(document.pdf_file.name).stem}"'
+        etag = stored_pdf_etag(document)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             return HttpResponseNotModified(headers={"ETag": etag})
         response = FileResponse(document.pdf_file.open("rb"), content_type="application/pdf")

@@ -4,7 +4,6 @@ revision; the stored PDF with its content-hash ETag; public evidence files of a 
 the ITAS link list; caching headers, conditional requests and fixed query counts.
 
 Every state is made through reports.services (notify=False); all requests are anonymous."""
-import io
 import re
 
 import pytest
@@ -18,7 +17,7 @@ from django.utils.html import escape
 from ita.models import OITItem
 from public import links
 from reports import services
-from reports.models import Document, DocumentKind, DocumentStatus, Evidence
+from reports.models import Document, DocumentKind, DocumentStatus
 
 from .factories import AssessmentYearFactory, DocumentFactory, MeasureFactory, MeasureStepFactory
 

@@ -14,7 +14,6 @@ from reports import reminders, services
 from reports.models import SentReminder
 
 from .factories import (
-    DivisionFactory,
     MeasureFactory,
     MeasureStepFactory,
     MembershipFactory,

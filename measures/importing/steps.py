@@ -74,7 +74,7 @@ def items(cell: str) -> list[Item]:
             at_start = start == 0
             if not at_start and not paragraph[start - 1].isspace():
                 continue
-            sub, number, _punct, dash = match.group(1), match.group(2), match.group(3), match.group(4)
+            sub, number, dash = match.group(1), match.group(2), match.group(4)
             if dash:
                 # a dash bullet needs text after it; inline only in a list of dashes
                 if not (at_start or dash_list) or match.end() >= len(paragraph):
