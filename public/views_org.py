@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import wraps
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -27,6 +29,7 @@ from reports.models import Document, DocumentKind, DocumentStatus
 from .links import absolute, document_path
 
 CACHE_SECONDS = 300
+DIRECTORY_PER_PAGE = 50  # ~7,850 organisations nationwide: the directory is paged
 TOOL_CODES = ("IIT", "EIT", "OIT")
 KIND_ORDER = {DocumentKind.ANALYSIS: 0, DocumentKind.MEASURES: 1, DocumentKind.PROGRESS: 2}
 # Words people type in front of a place name; the data holds the bare name ("ขอนแก่น", not "จังหวัดขอนแก่น").
@@ -177,18 +180,26 @@ def published_documents(org) -> list[YearGroup]:
 @require_safe
 def directory(request):
     q = " ".join((request.GET.get("q") or "").split())
-    organisations = list(
-        search_organisations(q)
-        .annotate(published_count=Count("documents", filter=Q(documents__status=DocumentStatus.PUBLISHED)))
-        .prefetch_related(_results_prefetch())
-        .order_by("province", "district", "name")
+    published = (
+        Document.objects.filter(organisation=OuterRef("pk"), status=DocumentStatus.PUBLISHED)
+        .order_by().values("organisation").annotate(n=Count("pk")).values("n")
     )
+    organisations = (
+        search_organisations(q)
+        .annotate(published_count=Coalesce(Subquery(published, output_field=IntegerField()), 0))
+        .order_by("province", "district", "name", "pk")
+    )
+    page_obj = Paginator(organisations, DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))
+    page_orgs = list(page_obj.object_list)
+    # The latest results of this page's organisations only (prefetch over the page, not the nation).
+    prefetch_related_objects(page_orgs, _results_prefetch())
     rows = []
-    for org in organisations:
+    for org in page_orgs:
         results = list(org.results.all())
         rows.append({"org": org, "latest": result_row(results[0]) if results else None})
     return render(request, "public/directory.html", {
-        "q": q, "rows": rows, "canonical": absolute(request.path),
+        "q": q, "rows": rows, "page_obj": page_obj, "total": page_obj.paginator.count,
+        "canonical": absolute(request.path),
     })
 
 

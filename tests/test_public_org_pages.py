@@ -201,9 +201,30 @@ def _organisations_with_results(n):
 @pytest.mark.parametrize("n", [3, 12])
 def test_directory_query_count_does_not_grow(client, n, django_assert_max_num_queries):
     _organisations_with_results(n)
-    with django_assert_max_num_queries(4):  # last-modified, organisations, results, tool scores
+    with django_assert_max_num_queries(5):  # last-modified, count, organisations, results, tool scores
         page = client.get(DIRECTORY)
     assert page.text.count("<tr data-org=") == n
+
+
+def test_directory_is_paged_fifty_at_a_time_keeping_the_search(client, django_assert_max_num_queries):
+    from public.views_org import DIRECTORY_PER_PAGE
+
+    for i in range(DIRECTORY_PER_PAGE + 3):
+        OrganisationFactory(name=f"เทศบาลตำบลทดสอบ{i:03d}", province="ขอนแก่น", district="เมือง")
+    OrganisationFactory(name="เทศบาลตำบลอื่น", province="อุดรธานี", district="เมือง")
+    with django_assert_max_num_queries(5):
+        first = client.get(DIRECTORY, {"q": "ขอนแก่น"})
+    assert first.text.count("<tr data-org=") == DIRECTORY_PER_PAGE
+    assert "ค้นหา “ขอนแก่น” พบ ๕๓ หน่วยงาน" in first.text  # the count is of all pages
+    assert "หน้า ๑ จาก ๒" in first.text
+    assert 'href="?q=%E0%B8%82%E0%B8%AD%E0%B8%99%E0%B9%81%E0%B8%81%E0%B9%88%E0%B8%99&amp;page=2"' in first.text
+    second = client.get(DIRECTORY, {"q": "ขอนแก่น", "page": 2})
+    names = re.findall(r'<a href="/o/[^"]+/">([^<]+)</a>', second.text)
+    assert names == [f"เทศบาลตำบลทดสอบ{i:03d}" for i in range(DIRECTORY_PER_PAGE, DIRECTORY_PER_PAGE + 3)]
+    assert "หน้า ๒ จาก ๒" in second.text and "เทศบาลตำบลอื่น" not in second.text
+    # A page number past the end shows the last page; nonsense shows the first.
+    assert client.get(DIRECTORY, {"q": "ขอนแก่น", "page": 99}).text.count("<tr data-org=") == 3
+    assert client.get(DIRECTORY, {"q": "ขอนแก่น", "page": "x"}).text.count("<tr data-org=") == DIRECTORY_PER_PAGE
 
 
 # --- organisation page ---------------------------------------------------------------------------
