@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from core import pagecache
 from core.thai import to_arabic_digits, to_thai_digits
 
 from .models import AssessmentResult, IndicatorScore, OITItemScore, ToolScore
@@ -241,6 +242,7 @@ class ResultEntry:
                 if not updated:
                     raise StaleResult
                 result = AssessmentResult.objects.get(pk=self.instance.pk)
+                pagecache.bump(organisation.slug)  # the UPDATE sends no signal
                 for model in (ToolScore, IndicatorScore, OITItemScore):
                     model.objects.filter(result=result).delete()
             ToolScore.objects.bulk_create(

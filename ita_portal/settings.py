@@ -52,6 +52,8 @@ MIDDLEWARE = [
     # Before XFrameOptionsMiddleware in this list, so it sees the final X-Frame-Options (core/security.py).
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs of public pages and PDFs from the shared cache, before sessions and views (core/pagecache.py).
+    "core.pagecache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,6 +136,12 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Cache: CACHE_URL, e.g. redis://cache.internal:6379/0 (shared by every app server); a process-local
+# memory cache without it. The public page cache (core/pagecache.py) needs a shared cache, so it is on by
+# default only when CACHE_URL is set.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_URL", default="")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -12,3 +12,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# One process: the memory cache is shared by every request, so the public page cache is on in every test
+# (tests/conftest.py empties the cache before each test).
+PUBLIC_PAGE_CACHE = True

@@ -23,6 +23,7 @@ from reports.rendering import RenderOptions, content_disposition
 from reports.services import document_snapshot, render_stored_pdf, stored_pdf_etag
 
 from . import documents
+from core.pagecache import mark_public
 
 PAGE_MAX_AGE = 300
 FILE_MAX_AGE = 3600
@@ -42,7 +43,7 @@ def public_cache(max_age: int):
                     patch_cache_control(response, public=True, no_cache=True)
                 else:
                     patch_cache_control(response, public=True, max_age=max_age)
-            return response
+            return mark_public(response)
         return inner
     return decorator
 
@@ -97,7 +98,7 @@ def document_pdf(request, slug, fiscal_year, kind, revision=None):
     response = FileResponse(handle, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(document_snapshot(doc), RenderOptions())
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return mark_public(response, file_name=doc.pdf_file.name)
 
 
 # --- evidence file -------------------------------------------------------------------------------------

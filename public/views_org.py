@@ -26,6 +26,7 @@ from orgs.models import Organisation
 from reports.documents import title_lines
 from reports.models import Document, DocumentKind, DocumentStatus
 
+from core.pagecache import mark_public
 from .links import absolute, document_path
 
 CACHE_SECONDS = 300
@@ -67,7 +68,7 @@ def public_page(view):
         if response.status_code in (200, 304):
             patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
         patch_vary_headers(response, ("Cookie",))
-        return response
+        return mark_public(response)
 
     return wrapper
 

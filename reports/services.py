@@ -22,6 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from measures.models import Measure
 from orgs.access import ROLE_RANK
 from orgs.models import Membership, Role
@@ -566,6 +567,7 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
     digest = hashlib.sha256(pdf).hexdigest()[:20]  # the content hash in the name is the ETag
     document.pdf_file.save(f"{document.pk}-{digest}.pdf", ContentFile(pdf), save=False)
     Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name, pdf_rendered_at=timezone.now())
+    pagecache.bump(document.organisation.slug)  # the UPDATE sends no signal
     if old and old != document.pdf_file.name:
         document.pdf_file.storage.delete(old)
     return True

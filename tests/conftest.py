@@ -10,6 +10,17 @@ from .factories import DivisionFactory, MembershipFactory, OrganisationFactory, 
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache (the public page cache is on in tests; the cache lives in
+    this process and would otherwise keep one test's pages for the next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org_a(db):
     org = OrganisationFactory(name="เทศบาลตำบลเอ", slug="org-a")

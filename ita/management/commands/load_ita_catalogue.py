@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core import pagecache
 from ita.catalogue_loader import CatalogueError, load_catalogue
 
 
@@ -11,5 +12,6 @@ class Command(BaseCommand):
             stats = load_catalogue()
         except CatalogueError as exc:
             raise CommandError(str(exc)) from exc
+        pagecache.bump(catalogue=True)  # the ITAS lists show the catalogue
         for line in stats.report_lines("ITA catalogue"):
             self.stdout.write(line)

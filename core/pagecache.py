@@ -1,0 +1,199 @@
+"""A shared cache of public pages and stored-PDF answers, invalidated per organisation.
+
+The public site is read far more than it changes (and hardest in the weeks before ITAS checks the
+links), so an anonymous GET of a public address is answered from Django's cache when it can be, before
+the session, CSRF, authentication and view layers run: a page from its stored bytes and headers, a PDF
+from its stored file name (the file itself is read through the storage API, as the view does).
+
+Freshness: every entry's key holds *generations*, tokens that change whenever something the public
+sees changes:
+
+- ``org:<slug>``: the organisation's profile, results, publications, withdrawals, public evidence, its
+  stored PDFs (signals on Organisation, AssessmentResult, Document and Evidence, plus ``bump`` where an
+  UPDATE bypasses them);
+- ``site``: any of those, for any organisation (the directory, the open data, the sitemap);
+- ``catalogue``: the ITA catalogue (the ITAS lists of every organisation).
+
+An organisation's pages depend on its own generation and the catalogue's only, so a publication of one
+organisation leaves the pages of the 7,849 others cached.
+
+A change bumps the generations at once and again after its transaction commits; the next request
+builds the page anew.
+So a republished document shows at once behind its stable link, as without the cache.
+
+The cache must be shared by every process that serves requests (``CACHE_URL``, e.g. Redis): a
+process-local cache would not see another process's bump. ``PUBLIC_PAGE_CACHE`` turns the layer on; it
+defaults to on when ``CACHE_URL`` is set (docs/DEPLOY.md). Requests with a session cookie (a signed-in
+user's chrome differs) and non-GET requests always pass through. Only answers a view marks as public
+(``mark_public``) are stored: 200s without cookies.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import FileResponse, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+ORG_PATH = re.compile(r"^/o/(?P<slug>[-\w]+)/")
+SITE_PATHS = ("/", "/opendata/", "/sitemap.xml")
+TIMEOUT = 3600  # an entry's lifetime, so a missed bump (e.g. a raw SQL fix) ages out within the hour
+SKIP_HEADERS = {"set-cookie"}
+
+
+def _cache():
+    return caches[getattr(settings, "PUBLIC_PAGE_CACHE_ALIAS", "default")]
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "PUBLIC_PAGE_CACHE", False))
+
+
+# --- generations -------------------------------------------------------------------------------------
+
+def _gen_key(scope: str) -> str:
+    return f"public:gen:{scope}"
+
+
+def _new_token() -> str:
+    return f"{time.time_ns():x}"
+
+
+def generations(scopes: list[str]) -> str:
+    """The current tokens of ``scopes`` joined; a scope without a token (never bumped, or evicted) gets
+    a new one, so entries cached under a lost token are never reached again."""
+    cache = _cache()
+    keys = [_gen_key(s) for s in scopes]
+    found = cache.get_many(keys)
+    missing = {k: _new_token() for k in keys if k not in found}
+    if missing:
+        for key, token in missing.items():
+            # add(): of two processes creating the same token, the first one wins for both.
+            if not cache.add(key, token, None):
+                missing[key] = cache.get(key) or token
+        found.update(missing)
+    return ".".join(str(found[k]) for k in keys)
+
+
+def bump(*slugs: str, catalogue: bool = False) -> None:
+    """New tokens for these organisations (and the catalogue) and for the site: now, and again when the
+    current transaction commits (a request served between the two could have cached the old state)."""
+    if not enabled():
+        return
+    scopes = ["site", *(["catalogue"] if catalogue else []), *(f"org:{s}" for s in slugs if s)]
+
+    def do():
+        try:
+            _cache().set_many({_gen_key(s): _new_token() for s in scopes}, None)
+        except Exception:  # a cache outage must never break a publication
+            logger.exception("public cache: bump failed for %s", scopes)
+
+    do()
+    transaction.on_commit(do)
+
+
+# --- what a view marks -------------------------------------------------------------------------------
+
+def mark_public(response, *, file_name: str | None = None):
+    """Mark a 200 answer of a public view as storable (``file_name``: a FileResponse of that stored file)."""
+    if response.status_code == 200 and not hasattr(response, "public_cache"):
+        response.public_cache = {"file": file_name} if file_name else {}
+    return response
+
+
+# --- the middleware ------------------------------------------------------------------------------------
+
+def _scopes(path: str) -> list[str] | None:
+    match = ORG_PATH.match(path)
+    if match:
+        return ["catalogue", f"org:{match['slug']}"]
+    if path in SITE_PATHS or path.startswith("/opendata/"):
+        return ["site"]
+    return None
+
+
+def _entry_key(request, scopes) -> str:
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"public:page:{generations(scopes)}:{language[:8]}:{digest}"
+
+
+class PublicCacheMiddleware:
+    """Sits right after WhiteNoise: outside sessions, CSRF, authentication and the views, inside the
+    security headers and the Content-Security-Policy (which every answer still gets)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not enabled() or request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return self.get_response(request)
+        scopes = _scopes(request.path)
+        if scopes is None:
+            return self.get_response(request)
+        try:
+            key = _entry_key(request, scopes)
+            entry = _cache().get(key)
+        except Exception:
+            logger.exception("public cache: lookup failed")
+            return self.get_response(request)
+        if entry is not None:
+            response = self._replay(entry)
+            if response is not None:
+                return self._conditional(request, response)
+        response = self.get_response(request)
+        self._store(key, response)
+        return response
+
+    @staticmethod
+    def _store(key, response):
+        marked = getattr(response, "public_cache", None)
+        if marked is None or response.status_code != 200 or response.cookies:
+            return
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIP_HEADERS]
+        if marked.get("file"):
+            entry = {"file": marked["file"], "headers": headers}
+        elif response.streaming:
+            return
+        else:
+            entry = {"content": response.content, "headers": headers}
+        try:
+            _cache().set(key, entry, TIMEOUT)
+        except Exception:
+            logger.exception("public cache: store failed")
+
+    @staticmethod
+    def _replay(entry):
+        if "file" in entry:
+            from django.core.files.storage import default_storage
+
+            try:
+                response = FileResponse(default_storage.open(entry["file"], "rb"))
+            except OSError:  # the stored file is gone (re-rendered): build the answer anew
+                return None
+        else:
+            response = HttpResponse(entry["content"])
+        for name, value in entry["headers"]:
+            response.headers[name] = value
+        return response
+
+    @staticmethod
+    def _conditional(request, response):
+        etag = response.get("ETag")
+        last_modified = response.get("Last-Modified")
+        last_modified = last_modified and parse_http_date_safe(last_modified)
+        if etag or last_modified:
+            conditional = get_conditional_response(request, etag=etag, last_modified=last_modified,
+                                                   response=response)
+            if conditional is not response and isinstance(response, FileResponse):
+                response.close()
+            return conditional
+        return response

@@ -1,0 +1,192 @@
+"""The shared cache of public pages and PDFs (core/pagecache.py): a repeated anonymous GET is answered
+without touching the database, and every change the public sees shows at once (generations bumped by
+the services' saves), for pages, PDFs and conditional requests. Signed-in users and other methods pass
+through; a broken cache never breaks a page."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reports import services
+from reports.models import Document
+
+from .factories import MeasureFactory, MeasureStepFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+FY = 2568
+TITLE = "มาตรการเปิดเผยข้อมูลการจัดซื้อจัดจ้างต่อสาธารณะ"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def reload(document):
+    return Document.objects.select_related("organisation").get(pk=document.pk)
+
+
+def publish(org, staff, approver, *, render=True):
+    document = services.create_document(org, fiscal_year=FY, kind="measures", round=0, actor=staff, notify=False)
+    document = services.submit_document(reload(document), actor=staff, notify=False)
+    document = services.approve_document(reload(document), actor=approver, notify=False)
+    return reload(services.publish_document(reload(document), actor=approver, notify=False, render=render))
+
+
+@pytest.fixture
+def plan(org_a, staff_a, approver_a, django_capture_on_commit_callbacks):
+    measure = MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, title=TITLE)
+    MeasureStepFactory(measure=measure, order=1, text="ประชุมชี้แจงบุคลากร")
+    with django_capture_on_commit_callbacks(execute=True):  # the PDF is rendered after the commit
+        return publish(org_a, staff_a, approver_a)
+
+
+ORG = reverse("public:organisation", args=["org-a"])
+PAGE = reverse("public:document", args=["org-a", FY, "measures"])
+PDF = reverse("public:document_pdf", args=["org-a", FY, "measures"])
+
+
+def queries(client, url, **headers):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **headers)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body, len(captured)
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=ขอนแก่น", ORG, PAGE, PDF, reverse("public:embed", args=["org-a"]),
+                                 reverse("public:itas", args=["org-a", FY])])
+def test_a_repeated_anonymous_get_needs_no_query_and_is_the_same_answer(client, plan, url):
+    first, first_body, first_queries = queries(client, url)
+    assert first.status_code == 200 and first_queries > 0
+    second, second_body, second_queries = queries(client, url)
+    assert second.status_code == 200 and second_queries == 0
+    assert second_body == first_body
+    for header in ("Content-Type", "Cache-Control", "ETag", "Last-Modified", "Vary", "X-Frame-Options",
+                   "Content-Security-Policy", "Content-Language"):
+        assert second.get(header) == first.get(header), header
+
+
+def test_conditional_requests_are_answered_from_the_cache(client, plan):
+    for url in (ORG, PAGE, PDF):
+        first, _, _ = queries(client, url)
+        by_etag, body, n = queries(client, url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert (by_etag.status_code, body, n) == (304, b"", 0), url
+        by_date, body, n = queries(client, url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert (by_date.status_code, n) == (304, 0), url
+        assert by_etag["Cache-Control"] == first["Cache-Control"]
+
+
+def test_a_profile_change_shows_at_once(client, org_a, plan):
+    assert "043-999999" not in client.get(ORG).text
+    org_a.phone = "043-999999"
+    org_a.save()
+    assert "043-999999" in client.get(ORG).text
+
+
+def test_a_change_of_one_organisation_leaves_the_others_cached(client, org_a, org_b, plan):
+    other = reverse("public:organisation", args=["org-b"])
+    client.get(other)
+    org_a.phone = "043-999999"
+    org_a.save()
+    assert queries(client, other)[2] == 0
+    assert queries(client, ORG)[2] > 0
+
+
+def test_withdrawal_and_republication_show_at_once_behind_the_stable_links(
+        client, org_a, staff_a, approver_a, admin_a, plan, django_capture_on_commit_callbacks):
+    assert TITLE in client.get(PAGE).text
+    old_pdf, old_body, _ = queries(client, PDF)
+    services.withdraw_document(plan, actor=admin_a, reason="ตารางผิดพลาด ต้องแก้ไข", notify=False)
+    withdrawn = client.get(PAGE)
+    assert withdrawn.status_code == 200 and "ตารางผิดพลาด ต้องแก้ไข" in withdrawn.text
+    assert client.get(PDF).status_code == 404  # no published revision now
+    revision = reload(services.new_revision(reload(plan), actor=staff_a))
+    measure = org_a.measures.get()
+    measure.title = "มาตรการฉบับแก้ไขใหม่ทั้งหมด"
+    measure.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_document(revision, actor=staff_a, notify=False)
+        services.approve_document(reload(revision), actor=approver_a, notify=False)
+        services.publish_document(reload(revision), actor=approver_a, notify=False)
+    page = client.get(PAGE)
+    assert "มาตรการฉบับแก้ไขใหม่ทั้งหมด" in page.text
+    new_pdf, new_body, _ = queries(client, PDF)
+    assert new_pdf.status_code == 200 and new_pdf["ETag"] != old_pdf["ETag"] and new_body != old_body
+
+
+def test_a_rerendered_pdf_is_served_anew(client, plan):
+    first, first_body, _ = queries(client, PDF)
+    name = reload(plan).pdf_file.name
+    # The stored file changes under the same document (rerender_published after a template fix).
+    Document.objects.filter(pk=plan.pk).update(pdf_file="")
+    document = reload(plan)
+    document.pdf_file.storage.delete(name)
+    services.render_stored_pdf(document)
+    again, again_body, n = queries(client, PDF)
+    assert again.status_code == 200 and n > 0 and again_body[:5] == b"%PDF-"
+
+
+def test_a_vanished_stored_file_is_not_served_from_the_cache(client, plan):
+    client.get(PDF)
+    document = reload(plan)
+    document.pdf_file.storage.delete(document.pdf_file.name)  # e.g. deleted by hand on the disk
+    assert client.get(PDF).status_code == 404  # the view's answer, not a crash on the cached name
+
+
+def test_thai_and_english_are_cached_apart(client, plan):
+    thai = client.get(ORG)
+    client.cookies["django_language"] = "en"
+    english = client.get(ORG)
+    assert english["Content-Language"] == "en" and thai["Content-Language"] == "th"
+    assert english.content != thai.content
+    assert queries(client, ORG)[1] == english.content
+
+
+def test_signed_in_users_and_other_methods_pass_through(client, staff_b, plan):
+    client.get(ORG)
+    assert queries(client, ORG)[2] == 0
+    with CaptureQueriesContext(connection) as captured:
+        assert client.head(ORG).status_code == 200
+    assert len(captured) > 0
+    client.force_login(staff_b)
+    response, _, n = queries(client, ORG)
+    assert response.status_code == 200 and n > 0  # built for the session, neither read nor kept
+    assert queries(client, ORG)[2] > 0
+
+
+def test_answers_that_are_not_200_are_never_kept(client, org_a):
+    missing = reverse("public:organisation", args=["brand-new"])
+    assert client.get(missing).status_code == 404
+    OrganisationFactory(slug="brand-new", name="เทศบาลตำบลใหม่")
+    assert client.get(missing).status_code == 200
+    draft_page = reverse("public:document", args=["org-a", FY, "progress-6"])
+    assert client.get(draft_page).status_code == 404
+
+
+def test_off_means_every_request_is_built(client, plan, settings):
+    settings.PUBLIC_PAGE_CACHE = False
+    client.get(ORG)
+    assert queries(client, ORG)[2] > 0
+
+
+def test_a_broken_cache_never_breaks_a_page(client, plan, settings, caplog):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Nothing listens on port 9 here: every cache call fails.
+        "broken": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+    }
+    settings.PUBLIC_PAGE_CACHE_ALIAS = "broken"
+    for url in (ORG, PAGE, PDF):
+        assert client.get(url).status_code == 200
+    assert "public cache: lookup failed" in caplog.text
+
+
+def test_loading_the_catalogue_renews_every_itas_list(client, plan):
+    from django.core.management import call_command
+
+    itas = reverse("public:itas", args=["org-a", FY])
+    client.get(itas)
+    assert queries(client, itas)[2] == 0
+    call_command("load_ita_catalogue", stdout=open("/dev/null", "w"))
+    assert queries(client, itas)[2] > 0
