@@ -72,6 +72,24 @@ class ImportResult:
 
 
 MAX_BYTES = 10 * 1024 * 1024  # pasted text or uploaded file
+# Bounds on the shape of a table, so that reading (and saving) takes bounded time whatever the input: real
+# measure tables have tens of rows of a few columns.
+MAX_CELLS = 50_000  # table cells in all (tab-separated or markdown cells, DOCX/XLSX cells)
+MAX_MEASURES = 1_000  # measures in one import
+
+
+def too_many_cells():
+    from django.utils.translation import gettext as _
+
+    return ImportRefused(_("The table has too many cells to import at once (more than 50,000). Import the "
+                           "table in parts."))
+
+
+def too_many_measures():
+    from django.utils.translation import gettext as _
+
+    return ImportRefused(_("The table has too many measures to import at once (more than 1,000). Import the "
+                           "table in parts."))
 
 
 def _too_large():
@@ -105,7 +123,7 @@ def read_import(*, text: str | None = None, upload=None) -> ImportPreview:
         if not data.strip():
             raise _empty()
         if data.startswith(b"PK\x03\x04"):
-            return read_office(data)
+            return _bounded(read_office(data))
         try:
             decoded = data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -119,7 +137,13 @@ def read_import(*, text: str | None = None, upload=None) -> ImportPreview:
         raise _empty()
     if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
         raise _too_large()
-    return read_text(text)
+    return _bounded(read_text(text))
+
+
+def _bounded(preview: ImportPreview) -> ImportPreview:
+    if len(preview.measures) > MAX_MEASURES:
+        raise too_many_measures()
+    return preview
 
 
 def apply_import(org, fiscal_year: int, preview: ImportPreview, *, round: int | None = None, actor) -> ImportResult:

@@ -32,12 +32,13 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
-from . import ImportPreview, ImportRefused
+from . import MAX_CELLS, ImportPreview, ImportRefused, too_many_cells
 from .table import Group, Row, Section, build_preview, section_of
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_RATIO = 200
+MAX_SHEET_AREA = 20 * MAX_CELLS  # rows × columns of a worksheet (openpyxl fills in every empty cell)
 _DTD_MARKERS = tuple(
     marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
     for encoding in ("utf-8", "utf-16-le", "utf-16-be")
@@ -187,11 +188,19 @@ def _value_text(value) -> str:
     return str(value)
 
 
+def check_sheet_sizes(workbook) -> None:
+    """Refuse a workbook with a sheet whose used area (a value in cell XFD1048576 …) is too large to walk."""
+    for sheet in workbook.worksheets:
+        if sheet.max_row * sheet.max_column > MAX_SHEET_AREA:
+            raise too_many_cells()
+
+
 def _xlsx_events(data: bytes):
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     try:
+        check_sheet_sizes(workbook)
         for sheet in workbook.worksheets:
             full_width = set()
             for merged in sheet.merged_cells.ranges:

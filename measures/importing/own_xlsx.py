@@ -114,6 +114,9 @@ def read_own_xlsx(data: bytes) -> ImportPreview | None:
     try:
         if not is_own_export(workbook):
             return None
+        from .office import check_sheet_sizes
+
+        check_sheet_sizes(workbook)
         sheet = workbook[MEASURES_SHEET]
         keys = _keys(sheet)
         second = next(sheet.iter_rows(min_row=2, max_row=2, values_only=True), ())

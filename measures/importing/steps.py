@@ -127,11 +127,12 @@ def split_steps(cell: str, *, method: bool = False) -> tuple[list[str], list[Imp
     """
     guideline: list[str] = []
     steps: list[ImportedStep] = []
+    wrapped: dict[int, tuple[ImportedStep, list[str]]] = {}  # wrapped lines of a step, joined at the end
     for item in items(cell):
         if not item.label:
             if steps:
                 target = steps[-1].sub_items[-1] if steps[-1].sub_items else steps[-1]
-                target.text = f"{target.text} {item.text}".strip()
+                wrapped.setdefault(id(target), (target, [target.text]))[1].append(item.text)
             elif method:
                 guideline.append(item.text)
             else:
@@ -146,6 +147,8 @@ def split_steps(cell: str, *, method: bool = False) -> tuple[list[str], list[Imp
         position = len(steps) + 1
         label = "" if item.label == automatic_label(position, 1) else item.label
         steps.append(ImportedStep(text=item.text, label=label))
+    for target, parts in wrapped.values():
+        target.text = " ".join(parts).strip()
     return guideline, steps
 
 

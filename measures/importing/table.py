@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.utils.translation import gettext as _
 
-from . import ImportedMeasure, ImportPreview, ImportRefused
+from . import (MAX_CELLS, MAX_MEASURES, ImportedMeasure, ImportPreview, ImportRefused, too_many_cells,
+               too_many_measures)
 from .headings import detect_layout, fields_of, is_heading_row, normalise, same_headings
 from .steps import cell_text, paragraphs, split_measure, split_steps
 
@@ -64,6 +66,19 @@ class _Pending:
     group: str
     tool: str
     number: int
+    # Continuation rows appended to a cell: its parts, joined once at the end (no quadratic re-joining).
+    more: dict[int, list[str]] = dataclass_field(default_factory=dict)
+
+    def add(self, index: int, text: str) -> None:
+        if index in self.more:
+            self.more[index].append(text)
+        elif normalise(self.cells[index]):
+            self.more[index] = [self.cells[index], text]
+        else:
+            self.more[index] = [text]
+
+    def joined(self) -> list[str]:
+        return [("\n".join(self.more[i]) if i in self.more else cell) for i, cell in enumerate(self.cells)]
 
 
 def build_preview(events, source: str) -> ImportPreview:
@@ -73,7 +88,12 @@ def build_preview(events, source: str) -> ImportPreview:
     group = ""
     rows: list[_Pending] = []
     unplaced: list[str] = []
+    cell_count = 0
     for event in events:
+        if isinstance(event, Row):
+            cell_count += len(event.cells)
+            if cell_count > MAX_CELLS:
+                raise too_many_cells()
         if isinstance(event, Section):
             tool = event.tool
             continue
@@ -113,12 +133,14 @@ def build_preview(events, source: str) -> ImportPreview:
                 for i in filled:
                     unplaced.append(_unplaced(0, i, headings, cells[i]))
                 continue
-            previous = rows[-1].cells
-            previous.extend([""] * (len(cells) - len(previous)))
+            previous = rows[-1]
+            previous.cells.extend([""] * (len(cells) - len(previous.cells)))
             for i in filled:
-                previous[i] = f"{previous[i]}\n{cells[i]}" if normalise(previous[i]) else cells[i]
+                previous.add(i, cells[i])
             continue
         rows.append(_Pending(cells, group, tool, len(rows) + 1))
+        if len(rows) > MAX_MEASURES:
+            raise too_many_measures()
     if headings is None or not any(f and f != "number" for f in fields):
         raise ImportRefused(_(
             "No table with known column headings was found (for example “มาตรการ/แนวทาง”, "
@@ -148,7 +170,8 @@ def _measure(row: _Pending, headings, fields, unplaced) -> ImportedMeasure | Non
     steps = []
     texts: dict[str, list[str]] = {k: [] for k in ("weakness", "responsible", "timeline", "monitoring",
                                                    "output", "outcome")}
-    for index, cell in enumerate(row.cells):
+    cells = row.joined()
+    for index, cell in enumerate(cells):
         if not normalise(cell):
             continue
         field = fields[index] if index < len(fields) else ""
@@ -180,7 +203,7 @@ def _measure(row: _Pending, headings, fields, unplaced) -> ImportedMeasure | Non
         title = " ".join(texts["weakness"]) or (guideline[0] if guideline else "") or \
             (steps[0].text if steps else "")
     if not title:
-        for index, cell in enumerate(row.cells):
+        for index, cell in enumerate(cells):
             if normalise(cell) and (index >= len(fields) or fields[index] not in ("number", "")):
                 unplaced.append(_unplaced(row.number, index, headings, cell))
         return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from . import ImportPreview
+from . import MAX_CELLS, ImportPreview, too_many_cells
 from .headings import is_heading_row
 from .table import Group, Row, Section, build_preview, section_of
 
@@ -29,10 +29,10 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s๐-๙0-9./]*$")
 def read_text(text: str) -> ImportPreview:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     lines = text.split("\n")
-    if any(_SEPARATOR.match(line.strip()) and "|" in line for line in lines):
-        events = list(_markdown_events(lines))
-    else:
-        events = list(_tab_events(lines))
+    markdown = any("|" in line and _SEPARATOR.match(line.strip()) for line in lines)
+    if text.count("|" if markdown else "\t") > MAX_CELLS:  # each separator starts a cell
+        raise too_many_cells()
+    events = _markdown_events(lines) if markdown else _tab_events(lines)
     return build_preview(events, "text")
 
 
@@ -67,13 +67,15 @@ def _free_text(buffer: list[str]):
 def _tab_events(lines: list[str]):
     columns = None
     buffer: list[str] = []
+    tabs = 0  # the tabs in buffer (counted as lines come: no rescan of a long buffer)
     start = 0
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        has_tab = "\t" in line
-        pending_tabs = any("\t" in b for b in buffer)
+        line_tabs = line.count("\t")
+        has_tab = line_tabs > 0
+        pending_tabs = tabs > 0
         if not has_tab and section_of(stripped) and not pending_tabs:
-            buffer = []
+            buffer, tabs = [], 0
             yield Section(section_of(stripped))
             continue
         if columns is None:
@@ -82,7 +84,7 @@ def _tab_events(lines: list[str]):
                 yield Row(_cells(line), f"line {number}")
             continue
         if has_tab and not pending_tabs and is_heading_row(_cells(line)):
-            buffer = []
+            buffer, tabs = [], 0
             columns = len(_cells(line))
             yield Row(_cells(line), f"line {number}")
             continue
@@ -91,19 +93,19 @@ def _tab_events(lines: list[str]):
                 event = _free_text(buffer)
                 if event is not None:
                     yield event
-                buffer = []
+                buffer, tabs = [], 0
             elif buffer:
                 buffer.append(line)  # a blank line inside a cell
             continue
         if not buffer:
             start = number
         buffer.append(line)
-        joined = "\n".join(buffer)
-        if joined.count("\t") >= columns - 1:
-            yield Row(_cells(joined), f"line {start}")
-            buffer = []
+        tabs += line_tabs
+        if tabs >= columns - 1:
+            yield Row(_cells("\n".join(buffer)), f"line {start}")
+            buffer, tabs = [], 0
     if buffer:
-        if any("\t" in b for b in buffer):
+        if tabs:
             yield Row(_cells("\n".join(buffer)), f"line {start}")
         else:
             event = _free_text(buffer)
