@@ -7,11 +7,13 @@ PORT ?= 8000
 export PYTHAINLP_READ_ONLY := 1
 
 # Debian packages: the app's PDF engine (Pango comes with the base image; harfbuzz-subset makes
-# font subsetting fast), gettext for compilemessages; the tests also need pdftotext and Chromium.
+# font subsetting fast), gettext for compilemessages; the tests also need pdftotext, Chromium and a
+# Redis server of their own (the shared-cache tests start one).
 DEBS_RUN := gettext libharfbuzz-subset0
-DEBS_TEST := $(DEBS_RUN) poppler-utils chromium fonts-dejavu-core
-# The PDF benchmark compares with LibreOffice converting an equivalent DOCX.
-DEBS_BENCH := $(DEBS_RUN) libreoffice-writer-nogui
+DEBS_TEST := $(DEBS_RUN) poppler-utils chromium fonts-dejavu-core redis-server
+# The PDF benchmark compares with LibreOffice converting an equivalent DOCX; the load benchmark drives
+# gunicorn with wrk, on PostgreSQL with Redis as the shared cache.
+DEBS_BENCH := $(DEBS_RUN) libreoffice-writer-nogui wrk redis-server postgresql-client
 
 .PHONY: run test setup setup-test messages serve-setup bench clean
 
@@ -50,10 +52,14 @@ run: serve-setup
 test: setup-test
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
-# PDF render time, pages and memory for 10/15/50/200 measures, against LibreOffice (bench/pdf_bench.py).
+# PDF render time, pages and memory for 10/15/50/200 measures, against LibreOffice (bench/pdf_bench.py);
+# then the national data set (seed_scale) served by gunicorn under wrk, against static files of the same
+# sizes (bench/load_bench.py; PostgreSQL at 127.0.0.1:5432, database ita_scale).
 bench: $(VENV)/.installed-test
 	scripts/ensure-debs.sh $(DEBS_BENCH)
+	DEBUG=true $(MAKE) --no-print-directory messages
 	$(BIN)/python bench/pdf_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

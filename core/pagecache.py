@@ -5,8 +5,9 @@ links), so an anonymous GET of a public address is answered from Django's cache 
 the session, CSRF, authentication and view layers run: a page from its stored bytes and headers, a PDF
 from its stored file name (the file itself is read through the storage API, as the view does).
 
-Freshness: every entry's key holds *generations*, tokens that change whenever something the public
-sees changes:
+Freshness: every entry holds the tokens of the *generations* it was built under, and is used only
+while they are current (one ``get_many`` reads the entry and the tokens); a token changes whenever
+something the public sees changes:
 
 - ``org:<slug>``: the organisation's profile, results, publications, withdrawals, public evidence, its
   stored PDFs (signals on Organisation, AssessmentResult, Document and Evidence, plus ``bump`` where an
@@ -67,20 +68,21 @@ def _new_token() -> str:
     return f"{time.time_ns():x}"
 
 
-def generations(scopes: list[str]) -> str:
-    """The current tokens of ``scopes`` joined; a scope without a token (never bumped, or evicted) gets
-    a new one, so entries cached under a lost token are never reached again."""
+def _current(found: dict, scopes: list[str]) -> list[str]:
+    """The current tokens of ``scopes`` from ``found`` (a get_many answer); a scope without a token
+    (never bumped, or evicted) gets a new one, so no entry built before the loss matches it."""
     cache = _cache()
-    keys = [_gen_key(s) for s in scopes]
-    found = cache.get_many(keys)
-    missing = {k: _new_token() for k in keys if k not in found}
-    if missing:
-        for key, token in missing.items():
+    tokens = []
+    for scope in scopes:
+        key = _gen_key(scope)
+        token = found.get(key)
+        if token is None:
+            token = _new_token()
             # add(): of two processes creating the same token, the first one wins for both.
             if not cache.add(key, token, None):
-                missing[key] = cache.get(key) or token
-        found.update(missing)
-    return ".".join(str(found[k]) for k in keys)
+                token = cache.get(key) or token
+        tokens.append(token)
+    return tokens
 
 
 def bump(*slugs: str, catalogue: bool = False) -> None:
@@ -120,10 +122,22 @@ def _scopes(path: str) -> list[str] | None:
     return None
 
 
-def _entry_key(request, scopes) -> str:
+def _entry_key(request) -> str:
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"public:page:{generations(scopes)}:{language[:8]}:{digest}"
+    return f"public:page:{language[:8]}:{digest}"
+
+
+def lookup(request, scopes):
+    """(key, tokens, entry): one round trip to the cache for the entry and the current tokens of its
+    scopes; ``entry`` is None unless it was built under exactly those tokens."""
+    key = _entry_key(request)
+    found = _cache().get_many([key, *(_gen_key(s) for s in scopes)])
+    tokens = _current(found, scopes)
+    entry = found.get(key)
+    if entry is not None and entry.get("tokens") != tokens:
+        entry = None
+    return key, tokens, entry
 
 
 class PublicCacheMiddleware:
@@ -140,8 +154,7 @@ class PublicCacheMiddleware:
         if scopes is None:
             return self.get_response(request)
         try:
-            key = _entry_key(request, scopes)
-            entry = _cache().get(key)
+            key, tokens, entry = lookup(request, scopes)
         except Exception:
             logger.exception("public cache: lookup failed")
             return self.get_response(request)
@@ -150,21 +163,21 @@ class PublicCacheMiddleware:
             if response is not None:
                 return self._conditional(request, response)
         response = self.get_response(request)
-        self._store(key, response)
+        self._store(key, tokens, response)
         return response
 
     @staticmethod
-    def _store(key, response):
+    def _store(key, tokens, response):
         marked = getattr(response, "public_cache", None)
         if marked is None or response.status_code != 200 or response.cookies:
             return
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIP_HEADERS]
         if marked.get("file"):
-            entry = {"file": marked["file"], "headers": headers}
+            entry = {"file": marked["file"], "headers": headers, "tokens": tokens}
         elif response.streaming:
             return
         else:
-            entry = {"content": response.content, "headers": headers}
+            entry = {"content": response.content, "headers": headers, "tokens": tokens}
         try:
             _cache().set(key, entry, TIMEOUT)
         except Exception:

@@ -141,6 +141,8 @@ STORAGES = {
 # memory cache without it. The public page cache (core/pagecache.py) needs a shared cache, so it is on by
 # default only when CACHE_URL is set.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"  # one client per pool, not per call
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_URL", default="")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

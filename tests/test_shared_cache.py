@@ -1,0 +1,93 @@
+"""The public page cache on a real shared Redis (as in production, CACHE_URL=redis://...): what one
+app server bumps, another sees at once. The test starts its own redis-server (Debian package
+redis-server, installed by `make test`) on a free loopback port and stops it afterwards."""
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from core import pagecache
+from core.redis_cache import RedisCache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    server = shutil.which("redis-server")
+    assert server, "redis-server is missing: `make test` installs it (Debian package redis-server)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def two_servers(url):
+    """Two cache objects on one Redis, as two app servers have: nothing in memory is shared."""
+    config = {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": url}
+    return {"default": config, "other": dict(config)}
+
+
+def test_the_backend_reuses_one_client_and_does_what_djangos_does(redis_url):
+    cache = RedisCache(redis_url, {})
+    reference = DjangoRedisCache(redis_url, {})
+    cache.clear()
+    assert cache.add("k", {"a": 1}, 60) and not cache.add("k", 2, 60)
+    assert reference.get("k") == {"a": 1}  # the same data format as Django's own backend
+    cache.set_many({"x": b"bytes", "y": "ไทย"}, None)
+    assert cache.get_many(["x", "y", "missing"]) == {"x": b"bytes", "y": "ไทย"}
+    assert cache._cache.get_client() is cache._cache.get_client()
+    assert reference._cache.get_client() is not reference._cache.get_client()
+
+
+def test_a_bump_on_one_server_is_seen_by_the_other_at_once(client, org_a, redis_url, settings):
+    settings.CACHES = two_servers(redis_url)
+    caches["default"].clear()
+    url = reverse("public:organisation", args=[org_a.slug])
+    client.get(url)  # built and stored by "this server"
+    settings.PUBLIC_PAGE_CACHE_ALIAS = "other"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert len(captured) == 0  # "the other server" answers from the shared entry
+    # "This server" saves a change (its signal bumps through its own cache object) ...
+    with override_settings(PUBLIC_PAGE_CACHE_ALIAS="default"):
+        org_a.phone = "043-123456"
+        org_a.save()
+    # ... and "the other server" builds the page anew.
+    assert "043-123456" in client.get(url).text
+
+
+def test_a_lost_token_is_never_taken_for_an_old_one(client, org_a, redis_url, settings):
+    settings.CACHES = two_servers(redis_url)
+    caches["default"].clear()
+    url = reverse("public:organisation", args=[org_a.slug])
+    client.get(url)
+    # Redis evicts the organisation's token (memory pressure); the entry itself survives.
+    caches["default"].delete(pagecache._gen_key(f"org:{org_a.slug}"))
+    org_a.phone = "043-654321"
+    type(org_a).objects.filter(pk=org_a.pk).update(phone="043-654321")  # no signal: only the loss helps
+    assert "043-654321" in client.get(url).text
