@@ -71,7 +71,8 @@ def _stored(org, token):
 
 def _read(org, form):
     cleaned = form.cleaned_data
-    if cleaned.get("file"):
+    fresh = bool(cleaned.get("file"))
+    if fresh:
         token = _store(org, cleaned["file"])
         name, filename = _stored(org, token)
     elif cleaned.get("stored"):
@@ -79,8 +80,13 @@ def _read(org, form):
         name, filename = _stored(org, token)
     else:
         return read_import(text=cleaned["text"]), ""
-    with default_storage.open(name, "rb") as fh:
-        return read_import(upload=File(fh, name=filename)), token
+    try:
+        with default_storage.open(name, "rb") as fh:
+            return read_import(upload=File(fh, name=filename)), token
+    except ImportRefused:
+        if fresh:  # a refused upload is not kept: nothing will ever name it again
+            default_storage.delete(name)
+        raise
 
 
 @org_member_required()

@@ -15,6 +15,10 @@ EMBLEM_MAX_BYTES = 2 * 1024 * 1024
 EMBLEM_FORMATS = {"PNG", "JPEG"}
 EMBLEM_INVALID = _("Upload the emblem as a PNG or JPEG image.")
 EMBLEM_TOO_BIG = _("The emblem must be smaller than 2 MB.")
+# An emblem prints about 3 cm wide; a small file can still claim a huge image (a "pixel bomb" that makes
+# every memo PDF decode hundreds of megapixels), so its sides are bounded too.
+EMBLEM_MAX_SIDE = 4000
+EMBLEM_TOO_MANY_PIXELS = _("The emblem must be at most 4000 × 4000 pixels.")
 # Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
 TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -26,7 +30,7 @@ def check_emblem(upload):
     try:
         upload.seek(0)
         with Image.open(upload) as image:
-            kind = image.format
+            kind, size = image.format, image.size
             image.verify()
     except Exception:  # Pillow raises many kinds of errors on broken or foreign data
         raise forms.ValidationError(EMBLEM_INVALID, code="invalid_image") from None
@@ -34,6 +38,8 @@ def check_emblem(upload):
         upload.seek(0)
     if kind not in EMBLEM_FORMATS:
         raise forms.ValidationError(EMBLEM_INVALID, code="invalid_image")
+    if max(size) > EMBLEM_MAX_SIDE:
+        raise forms.ValidationError(EMBLEM_TOO_MANY_PIXELS, code="too_many_pixels")
 
 
 class OrganisationForm(forms.ModelForm):

@@ -410,3 +410,323 @@ def test_continuation_rows_are_joined_in_order():
     measure = read_import(text=text).measures[0]
     assert [s.text for s in measure.steps] == ["จัดทำประกาศ", "ขั้นสอง ต่อบรรทัด", "ขั้นสาม"]
     assert measure.timeline_text == "ตุลาคม ๒๕๖๘ พฤศจิกายน"
+
+
+# --- DOCX/XLSX zip bombs and XML tricks (beyond tests/test_import_measures.py) -------------------------
+
+def xlsx_table(**extra_cells) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for column, heading in zip("ABCDEF", HEADINGS_A.split("\t")):
+        sheet[f"{column}1"] = heading
+    sheet["A2"], sheet["B2"] = "มาตรการเผยแพร่ข้อมูล", "๑. จัดทำประกาศ"
+    for cell, value in extra_cells.items():
+        sheet[cell] = value
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def members_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def with_member(data: bytes, name: str, change) -> bytes:
+    members = members_of(data)
+    members[name] = change(members[name])
+    return zip_bytes(members)
+
+
+def dtd(xml: bytes, declaration: bytes) -> bytes:
+    """The XML part with ``declaration`` after its XML declaration (or at its start)."""
+    if not xml.startswith(b"<?xml"):
+        return declaration + xml
+    head, rest = xml.split(b"?>", 1)
+    return head + b"?>" + declaration + rest
+
+
+BILLION_LAUGHS = (b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                  b'<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">]>')
+XXE = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+
+
+def bombs():
+    """(name, file bytes, words of the refusal) for the importer."""
+    from .test_import_measures import docx_bytes as table_docx
+
+    xlsx, docx = xlsx_table(), table_docx()
+    padded = b"<!--" + "".join(f"{n:08x}" for n in range(131_072)).encode()
+    yield "xlsx billion laughs in the styles", with_member(
+        xlsx, "xl/styles.xml", lambda x: dtd(x, BILLION_LAUGHS)), "XML declarations"
+    yield "xlsx external entity in a sheet", with_member(
+        xlsx, "xl/worksheets/sheet1.xml", lambda x: dtd(x, XXE)), "XML declarations"
+    yield "xlsx entity in the workbook part", with_member(
+        xlsx, "xl/workbook.xml", lambda x: dtd(x, XXE)), "XML declarations"
+    yield "docx UTF-16 document with a DTD", with_member(
+        docx, "word/document.xml",
+        lambda x: dtd(x, XXE).replace(b'encoding="UTF-8"', b'encoding="UTF-16"').decode().encode("utf-16")), \
+        "XML declarations"
+    # the DTD straddles the scanner's 1 MB read window (padding that does not compress: no ratio refusal)
+    yield "docx DTD across the 1 MB window", with_member(
+        docx, "word/document.xml",
+        lambda x: dtd(x, padded[: 1024 * 1024 - 60 - len(x.split(b"?>", 1)[0])] + b"-->" + XXE)), "XML declarations"
+    yield "xlsx member of 5 MB of zeros (ratio)", zip_bytes({**members_of(xlsx), "xl/media/zeros.bin": b"\0" * (5 << 20)}), \
+        "50 MB"
+    yield "xlsx of 60 MB unpacked", zip_bytes({**members_of(xlsx), **{f"xl/media/{n}.bin": bytes(range(256)) * 4096 * 60
+                                                                      for n in range(1)}}), "50 MB"
+    yield "docx with 10,001 members", zip_bytes({**members_of(docx), **{f"word/media/{n}.txt": b"x"
+                                                                       for n in range(10_001)}}), "50 MB"
+    yield "xlsx with a value in column XFD", xlsx_table(XFD2000="ไกลมาก"), "50,000"
+
+
+BOMBS = {name: (data, words) for name, data, words in bombs()}
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+def test_office_bombs_and_xml_tricks_are_refused_without_unpacking(name):
+    data, words = BOMBS[name]
+    assert len(data) < 10 * 1024 * 1024
+    started = time.monotonic()
+    with translation_en(), pytest.raises(ImportRefused) as caught:
+        read_import(upload=SimpleUploadedFile("ตาราง.xlsx", data))
+    assert time.monotonic() - started < 10
+    assert words in caught.value.message, caught.value.message
+
+
+def translation_en():
+    from django.utils import translation
+
+    return translation.override("en")
+
+
+def test_a_bomb_through_the_import_page_gets_the_thai_message_and_leaves_no_file(client, org_a, staff_a, media):
+    client.force_login(staff_a)
+    data, _words = BOMBS["xlsx billion laughs in the styles"]
+    response = client.post(import_url(), {"step": "preview", "file": SimpleUploadedFile("ตาราง.xlsx", data)})
+    html = response.content.decode()
+    assert response.status_code == 400 and "data-import-error" in html
+    assert "ไม่อ่าน" in html or "XML" in html
+    assert not Measure.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()], "a refused upload was kept in storage"
+
+
+# --- uploads whose content does not match the name, empty, oversized, path parts: every upload field ----
+
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("ตาราง.docx", image_bytes("PNG"), "cannot be imported"),
+    ("ตาราง.xlsx", EXE, "cannot be imported"),
+    ("ตาราง.txt", EXE, "cannot be imported"),
+    ("ตาราง.docx", zip_bytes({"readme.txt": "zip"}), "neither"),
+    ("ว่าง.docx", b"", "empty"),
+    ("ใหญ่.txt", b"a\tb\n" * (10 * 1024 * 1024 // 4 + 1), "too large"),
+])
+def test_the_import_page_refuses_bad_uploads_in_thai_and_keeps_nothing(client, org_a, staff_a, media,
+                                                                       name, content, message):
+    client.force_login(staff_a)
+    response = client.post(import_url(), {"step": "preview", "file": SimpleUploadedFile(name, content)})
+    html = response.content.decode()
+    assert response.status_code == 400 and "data-import-error" in html
+    with translation_en():
+        english = {
+            "cannot be imported": gettext("This kind of file cannot be imported. Paste the table as text, or "
+                                          "upload a Word (.docx) or Excel (.xlsx) file."),
+            "neither": gettext("This ZIP file is neither a Word (.docx) nor an Excel (.xlsx) document. Upload a "
+                               "Word (.docx) or Excel (.xlsx) file, or paste the table as text."),
+        }
+    if message in english:
+        assert escape(gettext(english[message])) in html  # the Thai translation of the refusal
+        assert gettext(english[message]) != english[message]
+    assert not Measure.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()], "a refused upload was kept in storage"
+
+
+def test_path_parts_in_an_import_file_name_never_reach_the_storage(client, org_a, staff_a, media):
+    from .test_import_measures import docx_bytes as table_docx
+
+    client.force_login(staff_a)
+    upload = SimpleUploadedFile("../../../../etc/cron.d/evil.docx", table_docx())
+    response = client.post(import_url(), {"step": "preview", "file": upload})
+    assert response.status_code == 200
+    stored = [p for p in media.rglob("*") if p.is_file()]
+    assert len(stored) == 1 and re.fullmatch(rf"imports/{org_a.pk}/[0-9a-f]{{32}}",
+                                             stored[0].relative_to(media).as_posix())
+
+
+@pytest.fixture
+def entry(org_a, staff_a):
+    MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, report_rounds=[6])
+    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                        notify=False)
+    return document.entries.get()
+
+
+def entry_post(entry, **extra):
+    return {"output": "ผลที่พิมพ์", "outcome": "", "status": "done", "status_reason": "", "activity_start": "",
+            "activity_end": "", "version": str(entry.version), **extra}
+
+
+@pytest.mark.parametrize("name, content, code", [
+    ("ว่าง.pdf", b"", "empty"),  # refused by Django's FileField before reports.evidence
+    ("โปรแกรม.pdf", EXE, "unknown_type"),
+    ("ภาพ.jpg", b"<html><script>alert(1)</script></html>", "unknown_type"),
+    ("เอกสาร.docx", zip_bytes({"readme.txt": "zip"}), "unknown_type"),
+    ("ภาพ.png", image_bytes("PNG")[:30], "broken_image"),
+    ("ใหญ่.pdf", pdf_bytes() + b"0" * 200, "too_large"),
+])
+def test_the_entry_page_refuses_bad_evidence_and_saves_nothing(client, staff_a, entry, settings, media,
+                                                               name, content, code):
+    """tests/test_entries_pages.py::test_a_bad_upload_does_not_lose_the_typed_text has text named .png;
+    the other refusals, through the page: 400, the refusal's own message, no evidence, no file, and the
+    entry's text not saved either (one save: all or nothing)."""
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from reports.evidence import check_upload
+
+    settings.EVIDENCE_MAX_BYTES = len(pdf_bytes()) + 100
+    client.force_login(staff_a)
+    before = list(ProgressEntry.objects.values())
+    response = client.post(reverse("reports:entry", args=[A, entry.document_id, entry.pk]),
+                           entry_post(entry, evidence_file=SimpleUploadedFile(name, content)))
+    assert response.status_code == 400
+    if code == "empty":
+        message = forms.FileField.default_error_messages["empty"]
+    else:
+        with pytest.raises(ValidationError) as refused:
+            check_upload(SimpleUploadedFile(name, content))
+        assert refused.value.code == code
+        message = refused.value.messages[0]
+    assert escape(gettext(message)) in response.content.decode()
+    assert list(ProgressEntry.objects.values()) == before
+    assert not Evidence.objects.exists() and not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_path_parts_in_an_evidence_file_name_are_dropped(client, staff_a, org_a, entry, media):
+    client.force_login(staff_a)
+    response = client.post(reverse("reports:entry", args=[A, entry.document_id, entry.pk]),
+                           entry_post(entry, evidence_file=SimpleUploadedFile("../../../etc/รายงาน.pdf", pdf_bytes())))
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.original_name == "รายงาน.pdf"
+    assert re.fullmatch(rf"evidence/{org_a.pk}/[0-9a-f]{{32}}\.pdf", evidence.file.name)
+    assert [p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file()] == [evidence.file.name]
+
+
+def profile_post(org, **extra):
+    data = {name: getattr(org, name) for name in ("name", "kind", "district", "province", "website", "address",
+                                                   "phone", "email", "default_layout")}
+    data["strength_threshold"] = str(org.strength_threshold)
+    data.update(extra)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def png_of(size, mode="1") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, 1).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+@pytest.mark.parametrize("name, content, message", [
+    ("ตรา.png", b"", "The submitted file is empty."),
+    ("ตรา.png", pdf_bytes(), "Upload the emblem as a PNG or JPEG image."),
+    ("ตรา.jpg", EXE, "Upload the emblem as a PNG or JPEG image."),
+    ("ตรา.png", docx_bytes(), "Upload the emblem as a PNG or JPEG image."),
+    # 41 KB that decode to 144 megapixels: every memo PDF took 19 s and 1.3 GB to print it
+    ("ตรา.png", png_of((12_000, 12_000)), "The emblem must be at most 4000 × 4000 pixels."),
+    ("ตรา.png", png_of((4001, 10)), "The emblem must be at most 4000 × 4000 pixels."),
+])
+def test_the_emblem_field_refuses_what_is_not_a_small_png_or_jpeg(client, org_a, admin_a, name, content, message):
+    """tests/test_org_settings.py::test_the_emblem_is_checked_by_its_content has text, a GIF and 2 MB."""
+    from .test_results_pages import find, th
+
+    client.force_login(admin_a)
+    response = client.post(reverse("orgs:settings", args=[A]),
+                           profile_post(org_a, emblem=SimpleUploadedFile(name, content)))
+    assert response.status_code == 200
+    assert find(response.text, id="error_1_id_emblem")["text"] == th(message)
+    org_a.refresh_from_db()
+    assert not org_a.emblem and org_a.name == "เทศบาลตำบลเอ"
+
+
+def test_a_4000_pixel_emblem_is_fine_and_path_parts_of_its_name_are_dropped(client, org_a, admin_a, media):
+    client.force_login(admin_a)
+    response = client.post(reverse("orgs:settings", args=[A]), profile_post(
+        org_a, emblem=SimpleUploadedFile("../../../static/ตรา.png", png_of((4000, 40)))))
+    assert response.status_code == 302
+    org_a.refresh_from_db()
+    assert re.fullmatch(r"emblems/[^/]+\.png", org_a.emblem.name), org_a.emblem.name
+    assert (media / org_a.emblem.name).is_file()
+
+
+# --- CSRF on the form views (the POST-only views: tests/test_url_permissions.py) ----------------------
+
+def form_views(org, measure, document, entry_, division, membership):
+    slug = org.slug
+    return {
+        "measures:create": (reverse("measures:create", args=[slug, FY]), measure_post("มาตรการใหม่")),
+        "measures:edit": (reverse("measures:edit", args=[slug, measure.pk]),
+                          measure_post("แก้ชื่อ", version=str(measure.version))),
+        "measures:delete": (reverse("measures:delete", args=[slug, measure.pk]), {"confirm": "1"}),
+        "measures:copy": (reverse("measures:copy", args=[slug, FY + 1]), {"measures": [str(measure.pk)]}),
+        "measures:import": (import_url(), {"step": "confirm", "text": HEADINGS_A + "\n" + ROW}),
+        "ita:result_create": (reverse("ita:result_create", args=[slug, FY - 1]), {"total_score": "90"}),
+        "reports:settings": (reverse("reports:settings", args=[slug, document.pk]),
+                             {"version": str(document.version), "title": "ชื่อใหม่", "month_style": "full",
+                              "col-measure-show": "on"}),
+        "reports:entry": (reverse("reports:entry", args=[slug, document.pk, entry_.pk]), entry_post(entry_)),
+        "orgs:settings": (reverse("orgs:settings", args=[slug]), profile_post(org, name="ชื่อใหม่")),
+        "orgs:divisions": (reverse("orgs:divisions", args=[slug]), {"name": "กองใหม่"}),
+        "orgs:division_edit": (reverse("orgs:division_edit", args=[slug, division.pk]), {"name": "กองเปลี่ยนชื่อ"}),
+        "orgs:division_delete": (reverse("orgs:division_delete", args=[slug, division.pk]), {"confirm": "1"}),
+        "orgs:member_edit": (reverse("orgs:member_edit", args=[slug, membership.pk]),
+                             {"role": "approver", "position": "ใหม่"}),
+        "password_change": (reverse("password_change"), {"old_password": "pw-for-tests", "new_password1": "x" * 12,
+                                                         "new_password2": "x" * 12}),
+    }
+
+
+def everything():
+    from django.contrib.auth import get_user_model
+
+    from ita.models import AssessmentResult as Result
+
+    models = (Measure, MeasureStep, Document, ProgressEntry, Evidence, Memo, Organisation, Division, Membership,
+              Result)
+    state = {m.__name__: list(m.objects.order_by("pk").values()) for m in models}
+    state["users"] = list(get_user_model().objects.order_by("pk").values("pk", "password", "last_login"))
+    return state
+
+
+FORM_VIEWS = ["measures:create", "measures:edit", "measures:delete", "measures:copy", "measures:import",
+              "ita:result_create", "reports:settings", "reports:entry", "orgs:settings", "orgs:divisions",
+              "orgs:division_edit", "orgs:division_delete", "orgs:member_edit", "password_change"]
+
+
+def test_the_csrf_list_covers_every_form_view(org_a, admin_a, staff_a, entry):
+    measure = Measure.objects.get()
+    views = form_views(org_a, measure, entry.document, entry, org_a.divisions.first(),
+                       Membership.objects.get(user=staff_a))
+    assert sorted(views) == sorted(FORM_VIEWS)
+
+
+@pytest.mark.parametrize("key", FORM_VIEWS)
+def test_form_views_refuse_a_post_without_the_csrf_token(org_a, admin_a, staff_a, entry, key):
+    AssessmentYearFactory(year=FY - 1)
+    measure = Measure.objects.get()
+    url, data = form_views(org_a, measure, entry.document, entry, org_a.divisions.order_by("order").last(),
+                           Membership.objects.get(user=staff_a))[key]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_a)
+    before = everything()
+    response = client.post(url, data)
+    assert response.status_code == 403, f"{key}: {response.status_code}"
+    assert everything() == before
+    # with the token the same POST goes through (the 403 was the token, not the data or the role)
+    assert client.get(url).status_code == 200
+    accepted = client.post(url, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert accepted.status_code in (200, 302), f"{key} with the token: {accepted.status_code}"
