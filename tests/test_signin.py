@@ -133,3 +133,68 @@ def test_public_pages_carry_no_csrf_token_nor_personal_chrome(client, staff_a):
     assert "csrfmiddlewaretoken" not in html and "X-CSRFToken" not in html and "csrftoken" not in response.cookies
     assert staff_a.get_full_name() not in html
     assert reverse("workspace_start") in html and reverse("language", args=["en"]) in html
+
+
+# --- behind a proxy, and session expiry ---------------------------------------------------------------
+
+def sign_in_from(client, password, remote, forwarded_for=None):
+    """A sign-in as staff_a arriving from ``remote`` (REMOTE_ADDR), with an X-Forwarded-For header."""
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded_for is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(reverse("login"), {"username": "staff_a", "password": password}, **meta).status_code
+
+
+def test_without_a_proxy_a_forged_forwarded_for_header_changes_nothing(client, staff_a, lockout_template):
+    # Five failures, each claiming another address: all of them come from REMOTE_ADDR, so the lock holds.
+    codes = [sign_in_from(client, "wrong", "203.0.113.9", f"198.51.100.{i}") for i in range(5)]
+    assert codes == [200, 200, 200, 200, 429]
+    assert sign_in_from(client, PASSWORD, "203.0.113.9") == 429
+    assert sign_in_from(client, PASSWORD, "192.0.2.44") == 302  # the lock is per username and address
+
+
+def test_behind_one_proxy_the_lockout_counts_the_real_client(client, staff_a, settings, lockout_template):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # The attacker forges the left part; the proxy appends the address it saw (203.0.113.9).
+    codes = [sign_in_from(client, "wrong", "10.0.0.2", f"198.51.100.{i}, 203.0.113.9") for i in range(5)]
+    assert codes == [200, 200, 200, 200, 429]
+    assert sign_in_from(client, PASSWORD, "10.0.0.2", "203.0.113.9") == 429
+    # Another person behind the same proxy is not locked out with the attacker.
+    assert sign_in_from(client, PASSWORD, "10.0.0.2", "192.0.2.44") == 302
+
+
+def test_the_client_address_rules(rf, settings):
+    from core.client_ip import client_ip
+
+    def ip(forwarded=None, remote="10.0.0.2"):
+        extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
+        return client_ip(rf.get("/", REMOTE_ADDR=remote, **extra))
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ip("198.51.100.1") == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert ip("198.51.100.1, 203.0.113.9") == "203.0.113.9"
+    assert ip("203.0.113.9") == "203.0.113.9"
+    assert ip() == "10.0.0.2" and ip("") == "10.0.0.2"  # not through the proxy
+    assert ip("not-an-address") == "10.0.0.2"
+    assert ip("2001:db8::1") == "2001:db8::1"
+    settings.TRUSTED_PROXY_COUNT = 2  # CDN, then the load balancer
+    assert ip("198.51.100.1, 203.0.113.9, 192.0.2.7") == "203.0.113.9"
+    assert ip("192.0.2.7") == "10.0.0.2"
+
+
+def test_a_session_ends_after_eight_hours(client, staff_a, org_a):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    sign_in(client, "staff_a", PASSWORD)
+    dashboard = reverse("dashboard", args=[org_a.slug])
+    assert client.get(dashboard).status_code == 200
+    assert client.session.get_expiry_age() == 8 * 3600
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert timezone.now() + timedelta(hours=7, minutes=59) < session.expire_date <= timezone.now() + timedelta(hours=8)
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get(dashboard)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
