@@ -8,7 +8,7 @@ from django.views.decorators.http import condition
 
 from core import views as core_views
 from core.health import healthz
-from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified
+from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified, sitemap_index
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
 
@@ -27,8 +27,11 @@ urlpatterns = [
     # Absolute URLs from settings.SITE_URL; Last-Modified (condition) and ETag (ConditionalGetMiddleware)
     # answer conditional requests with 304.
     path("sitemap.xml",
+         cache_control(public=True, max_age=300)(condition(last_modified_func=sitemap_last_modified)(sitemap_index)),
+         name="sitemap"),
+    path("sitemap-<section>.xml",
          cache_control(public=True, max_age=300)(condition(last_modified_func=sitemap_last_modified)(sitemap)),
-         {"sitemaps": SITEMAPS}, name="django.contrib.sitemaps.views.sitemap"),
+         {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("w/", core_views.workspace_start, name="workspace_start"),
     path("w/<slug:org_slug>/", include(workspace)),

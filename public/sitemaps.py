@@ -1,6 +1,10 @@
 """sitemap.xml: the directory, every organisation page, the stable address of every currently published
 document and the permanent address of every revision ever published (published or withdrawn).
 
+Nationwide that is about 8,000 organisation pages and hundreds of thousands of document addresses, over
+the 50,000 URLs one sitemap file may hold: ``/sitemap.xml`` is a sitemap index naming the pages of each
+section (``/sitemap-<section>.xml?p=N``, PAGE_SIZE addresses each).
+
 Absolute URLs start with settings.SITE_URL (as the links pasted into ITAS do), not with the Sites
 framework or the request's host.
 """
@@ -10,15 +14,18 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem
 from django.db.models import Max
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from orgs.models import Organisation
 from reports.models import Document, DocumentStatus
 
-from .links import document_path
+from .links import absolute, document_path
 
 EVER_PUBLISHED = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
+PAGE_SIZE = 10_000  # addresses per sitemap page (the protocol allows 50,000)
 
 
 def _later(*moments):
@@ -34,6 +41,8 @@ def last_modified(request, **kwargs):
 
 class SiteURLSitemap(Sitemap):
     """A sitemap whose protocol and domain (with any path prefix) come from settings.SITE_URL."""
+
+    limit = PAGE_SIZE
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or "https"
@@ -119,3 +128,15 @@ SITEMAPS = {
     "documents": DocumentSitemap,
     "revisions": RevisionSitemap,
 }
+
+
+def sitemap_index(request):
+    """The sitemap index: every page of every section, as absolute URLs from settings.SITE_URL (Django's
+    own index view takes the request's host). One count query per section."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        path = reverse("sitemap_section", kwargs={"section": section})
+        for page in range(1, sitemap_class().paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(absolute(path if page == 1 else f"{path}?p={page}"), None))
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries},
+                            content_type="application/xml")

@@ -446,15 +446,32 @@ def test_a_changed_page_gets_a_new_etag(client, org_a, documents):
 
 # --- sitemap -------------------------------------------------------------------------------------
 
-def sitemap_entries(client):
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_pages(client):
+    """The sitemap index at /sitemap.xml: the absolute URLs of its pages."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ElementTree.fromstring(response.content)
-    return response, {
-        u.find("s:loc", ns).text: (u.find("s:lastmod", ns).text if u.find("s:lastmod", ns) is not None else None)
-        for u in root.findall("s:url", ns)
-    }
+    assert root.tag == "{%s}sitemapindex" % SITEMAP_NS["s"]
+    return response, [s.find("s:loc", SITEMAP_NS).text for s in root.findall("s:sitemap", SITEMAP_NS)]
+
+
+def sitemap_entries(client):
+    """Every address of every page the index names: {loc: lastmod}."""
+    response, pages = sitemap_pages(client)
+    entries = {}
+    for page in pages:
+        assert page.startswith(SITE + "/sitemap-")
+        answer = client.get(page.removeprefix(SITE))
+        assert answer.status_code == 200 and answer["Content-Type"].startswith("application/xml")
+        for u in ElementTree.fromstring(answer.content).findall("s:url", SITEMAP_NS):
+            lastmod = u.find("s:lastmod", SITEMAP_NS)
+            loc = u.find("s:loc", SITEMAP_NS).text
+            assert loc not in entries, loc
+            entries[loc] = lastmod.text if lastmod is not None else None
+    return response, entries
 
 
 def test_sitemap_lists_pages_stable_and_revision_urls_with_site_url(client, org_a, org_b, documents):
@@ -487,6 +504,20 @@ def test_sitemap_answers_conditional_requests(client, org_a, documents):
 def test_sitemap_without_documents(client, org_a):
     response, entries = sitemap_entries(client)
     assert set(entries) == {f"{SITE}/", f"{SITE}/o/org-a/"}
+
+
+def test_a_national_sitemap_is_an_index_of_pages(client, monkeypatch, django_assert_max_num_queries):
+    from public import sitemaps
+
+    monkeypatch.setattr(sitemaps.SiteURLSitemap, "limit", 4)
+    orgs = sorted(OrganisationFactory().slug for _ in range(9))
+    with django_assert_max_num_queries(5):  # last-modified + one count per section
+        response, pages = sitemap_pages(client)
+    assert pages == [f"{SITE}/sitemap-directory.xml", f"{SITE}/sitemap-organisations.xml",
+                     f"{SITE}/sitemap-organisations.xml?p=2", f"{SITE}/sitemap-organisations.xml?p=3",
+                     f"{SITE}/sitemap-documents.xml", f"{SITE}/sitemap-revisions.xml"]
+    _, entries = sitemap_entries(client)
+    assert [loc for loc in entries if "/o/" in loc] == [f"{SITE}/o/{slug}/" for slug in orgs]
 
 
 # --- the snippet on the settings page ------------------------------------------------------------

@@ -71,8 +71,8 @@ EXPECTED = {
                               {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:opendata_results":
                               {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
-    "django.contrib.sitemaps.views.sitemap":
-                              {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "sitemap":                {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "sitemap_section":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     # the load balancer's health check: public, says only "ok" / "error" per part
     "healthz":                {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     # sign-in and passwords (django.contrib.auth.urls)
@@ -183,7 +183,8 @@ URL_KWARGS = {
                                                   "evidence_pk": w.internal_file.pk},
     "public:opendata_organisations": lambda w: {},
     "public:opendata_results": lambda w: {},
-    "django.contrib.sitemaps.views.sitemap": lambda w: {},
+    "sitemap": lambda w: {},
+    "sitemap_section": lambda w: {"section": "documents"},
     "healthz": lambda w: {},
     "login": lambda w: {},
     "logout": lambda w: {},
