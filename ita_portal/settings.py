@@ -149,6 +149,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"  # one client per pool, not per call
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_URL", default="")))
 
+# Publication renders the document's PDF right after the commit, in the approver's request. Off (false),
+# a worker renders it instead: cron `manage.py rerender_published --missing-only` every minute
+# (docs/DEPLOY.md); until then the first download renders it.
+PUBLISH_RENDERS_PDF = env.bool("PUBLISH_RENDERS_PDF", default=True)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

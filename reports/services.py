@@ -17,6 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -482,9 +483,13 @@ def approve_document(document: Document, *, actor, comment: str = "", notify: bo
     return document
 
 
-def publish_document(document: Document, *, actor, notify: bool = True, render: bool = True) -> Document:
+def publish_document(document: Document, *, actor, notify: bool = True, render: bool | None = None) -> Document:
     """approved → published. The PDF is rendered once from the snapshot and stored (after the commit;
-    when rendering fails the publication stands and the PDF is rendered on the first download)."""
+    when rendering fails the publication stands and the PDF is rendered on the first download).
+    ``render`` None: as settings.PUBLISH_RENDERS_PDF says; with False the PDF is left to
+    ``rerender_published --missing-only`` (a worker's cron job: rendering off the request path)."""
+    if render is None:
+        render = settings.PUBLISH_RENDERS_PDF
     _require_role(actor, document, Role.APPROVER)
     with transaction.atomic():
         document = _lock(document)

@@ -288,3 +288,18 @@ def test_stored_pdf_is_named_by_its_content_hash_which_is_its_etag(client, staff
     assert again.status_code == 304 and again["ETag"] == response["ETag"] and not again.content
     stale = client.get(url("pdf", published), HTTP_IF_NONE_MATCH='"1-0000"')
     assert stale.status_code == 200 and body(stale) == stored
+
+
+def test_rendering_can_leave_the_request_path_for_a_worker(
+        org_a, measure, staff_a, approver_a, settings, django_capture_on_commit_callbacks, client):
+    settings.PUBLISH_RENDERS_PDF = False  # app servers publish; a worker's cron job renders
+    document = make_draft(org_a, staff_a)
+    document = services.submit_document(document, actor=staff_a, notify=False)
+    document = services.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PUBLISHED and not document.pdf_file
+    assert "rendered 1, skipped 0" in rerender("--missing-only")  # the worker
+    document.refresh_from_db()
+    assert document.pdf_file and norm(OLD_MEASURE) in text_of(stored_bytes(document))
