@@ -602,3 +602,77 @@ def test_seed_documents_render_with_their_own_headings_and_cells(catalogue, key)
     if key == "000":
         assert norm("คำนำ") in text and norm(data["intro"][0][:200]) in text
         assert norm("(นางสาว ทิพวรรณ นามวงษ์)") in text and norm("ผู้จัดทำ") in text
+
+
+# --- the faster layout paths (reports.pdf.speedups) draw exactly what WeasyPrint draws ----------------
+
+def page_streams(pdf: bytes) -> list[tuple]:
+    """Each page's size and decoded content stream: what is drawn, glyph by glyph."""
+    return [(tuple(page.mediabox), page.get_contents().get_data()) for page in reader(pdf).pages]
+
+
+def speedup_documents(org):
+    """Every document kind and layout, a draft with memo and watermark, rows split across pages."""
+    make_result(org, year=2567)
+    documents = [(make_report(org, 12, layout="A", status=DocumentStatus.APPROVED, fiscal_year=2569), {})]
+    for year, layout in enumerate("BCD", start=2570):
+        documents.append((make_report(org, 4, layout=layout, fiscal_year=year), {"layout": layout}))
+    draft = make_report(org, 3, layout="A", status=DocumentStatus.SUBMITTED, emoji=True, fiscal_year=2573)
+    long_memo(draft)
+    documents.append((draft, {"memo": True}))
+    documents.append((make_report(org, 3, kind="measures", fiscal_year=2568), {}))
+    analysis = Document.objects.create(organisation=org, fiscal_year=2568, kind="analysis", status="approved")
+    documents.append((analysis, {}))
+    return documents
+
+
+def test_speedups_draw_the_same_pages_as_weasyprint(org, monkeypatch):
+    from weasyprint import draw as weasyprint_draw
+
+    from reports.pdf import speedups
+
+    assert speedups.is_installed()  # importing reports.pdf installs them
+    drawn, rebuilt = [0], [0]  # text boxes drawn, and their layouts built again, with the speedups
+    original_draw_text, original_reactivate = weasyprint_draw.draw_text, speedups._ORIGINALS["reactivate"]
+
+    def draw_text(*args, **kwargs):
+        drawn[0] += speedups.is_installed()
+        return original_draw_text(*args, **kwargs)
+
+    def reactivate(*args, **kwargs):
+        rebuilt[0] += speedups.is_installed()
+        return original_reactivate(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint_draw, "draw_text", draw_text)
+    monkeypatch.setitem(speedups._ORIGINALS, "reactivate", reactivate)
+    try:
+        for document, options in speedup_documents(org):
+            fast = rendered_pdf(document, **options)
+            speedups.uninstall()
+            try:
+                plain = rendered_pdf(document, **options)
+            finally:
+                speedups.install()
+            assert page_streams(fast) == page_streams(plain), (document.kind, document.layout, options)
+            assert page_texts(fast) == page_texts(plain)
+    finally:
+        speedups.install()
+    # Most drawn lines used the layout kept from line breaking instead of building it again.
+    assert drawn[0] > 1000 and rebuilt[0] < drawn[0] / 4, (rebuilt[0], drawn[0])
+
+
+def test_speedups_install_is_idempotent_and_uninstall_restores_weasyprint():
+    from weasyprint.text import line_break
+
+    from reports.pdf import speedups
+
+    speedups.install()
+    speedups.install()
+    assert speedups.is_installed() and line_break.Layout.setup is speedups.setup
+    speedups.uninstall()
+    try:
+        assert not speedups.is_installed()
+        assert line_break.Layout.setup is speedups._ORIGINALS["setup"]
+        assert line_break.first_line_metrics is speedups._ORIGINALS["first_line_metrics"]
+    finally:
+        speedups.install()

@@ -1,7 +1,8 @@
 """PDF rendering for ITA Portal (WeasyPrint 70 + Sarabun).
 
 Importing this package checks the WeasyPrint version pin (raises
-``WeasyPrintVersionError``) and installs the ToUnicode fix (see ``tounicode``).
+``WeasyPrintVersionError``), installs the ToUnicode fix (see ``tounicode``) and the faster
+text layout paths (see ``speedups``: same output).
 
     from reports.pdf import render_pdf
     pdf_bytes = render_pdf(html, base_url=..., allowed_dirs=[STATIC_ROOT, MEDIA_ROOT])
