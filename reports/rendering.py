@@ -248,6 +248,8 @@ def emblem_source(name: str, *, for_pdf: bool) -> tuple[str, list[Path]]:
             return default_storage.url(name), []
         try:
             path = Path(default_storage.path(name)).resolve()
+            if not path.is_file():  # a storage whose paths are not files here (in memory, a mount elsewhere)
+                raise NotImplementedError
         except NotImplementedError:
             with default_storage.open(name, "rb") as fh:
                 content = fh.read()
