@@ -149,6 +149,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"  # one client per pool, not per call
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_URL", default="")))
 
+# A request body held in memory (typed or pasted text): the importer takes up to 10 MB of pasted text, so
+# 11 MB (Django's default, 2.5 MB, refused a long pasted table before the import page could say why).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+
 # Publication renders the document's PDF right after the commit, in the approver's request. Off (false),
 # a worker renders it instead: cron `manage.py rerender_published --missing-only` every minute
 # (docs/DEPLOY.md); until then the first download renders it.
