@@ -1,7 +1,7 @@
 """PDF benchmark: progress reports (layout A) of 10, 15, 50 and 200 synthetic Thai measures.
 
     make bench                      # installs LibreOffice (Debian libreoffice-writer-nogui) when missing
-    .venv/bin/python bench/pdf_bench.py [--sizes 10 15 50 200] [--repeat 3] [--no-libreoffice]
+    .venv/bin/python bench/pdf_bench.py [--sizes 10 15 50 200] [--repeat 3] [--no-libreoffice] [--plain-weasyprint]
 
 For each size, in a child process that has already rendered one small report (warm, as a running
 server is): the peak memory a render adds (RSS sampled every 5 ms minus the RSS before it), then
@@ -15,6 +15,9 @@ conversion, its profile created beforehand; median of --repeat), and the ratio.
 Targets (issue "Reports app: Thai government-format PDF documents"): 15 measures in at most half the
 LibreOffice time; under 200 MB added peak memory at 200 measures.
 
+WeasyPrint and LibreOffice are measured one size after the other (the machine's load changes
+over minutes); the table shows medians, and the ratio of CPU times beside the ratio of wall times.
+
 The data lives in a throwaway SQLite database in a temporary directory; nothing else is touched.
 """
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -144,7 +148,7 @@ class PeakRSS:
         return self.peak - self.start
 
 
-def child(db_path: Path, size: int, repeat: int) -> dict:
+def child(db_path: Path, size: int, repeat: int, plain: bool = False) -> dict:
     """Runs in its own process: warm up, then time, memory and pages of one size."""
     import gc
 
@@ -154,24 +158,31 @@ def child(db_path: Path, size: int, repeat: int) -> dict:
     setup_django(db_path)
     from reports.rendering import render_document_pdf
 
+    if plain:
+        from reports.pdf import speedups
+
+        speedups.uninstall()
+
     render_document_pdf(report_data(min(10, size)))  # warm: fonts, templates, imports
     data = report_data(size)
     gc.collect()
     with PeakRSS() as memory:
         pdf = render_document_pdf(data)
-    times = []
+    times, cpu_times = [], []
     for _ in range(repeat):
         gc.collect()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         render_document_pdf(data)
         times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu_started)
     gc.collect()
     tracemalloc.start()
     render_document_pdf(data)
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    return {"size": size, "times": times, "pages": pages, "rss_added": memory.added, "traced_peak": traced_peak}
+    return {"size": size, "times": times, "cpu_times": cpu_times, "pages": pages, "rss_added": memory.added,
+            "traced_peak": traced_peak}
 
 
 # --- LibreOffice -----------------------------------------------------------------------------------------
@@ -264,16 +275,22 @@ def libreoffice_env(work: Path) -> dict:
     return {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(work)}
 
 
-def convert(binary: str, docx: Path, work: Path, env: dict) -> tuple[float, Path]:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def convert(binary: str, docx: Path, work: Path, env: dict) -> tuple[float, float, Path]:
+    """(wall time, CPU time of soffice and its children, the PDF) of one conversion."""
     out = work / "out"
     out.mkdir(exist_ok=True)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), children_cpu()
     subprocess.run(
         [binary, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
          "--convert-to", "pdf", "--outdir", str(out), str(docx)],
         check=True, capture_output=True, env=env, timeout=600)
     elapsed = time.perf_counter() - started
-    return elapsed, out / (docx.stem + ".pdf")
+    return elapsed, children_cpu() - cpu_started, out / (docx.stem + ".pdf")
 
 
 def pdf_pages(path: Path) -> int:
@@ -289,12 +306,14 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 15, 50, 200])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-libreoffice", action="store_true")
+    parser.add_argument("--plain-weasyprint", action="store_true",
+                        help="render without reports.pdf.speedups (WeasyPrint's own text layout paths)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
-        print(json.dumps(child(Path(args.db), args.child, args.repeat)))
+        print(json.dumps(child(Path(args.db), args.child, args.repeat, args.plain_weasyprint)))
         return
 
     work = Path(tempfile.mkdtemp(prefix="ita-pdf-bench-"))
@@ -306,41 +325,47 @@ def main():
         print(f"Synthetic data: {', '.join(map(str, args.sizes))} measures "
               f"(SQLite in {work}, built in {time.perf_counter() - started:.1f} s)")
 
-        results = {}
-        for size in args.sizes:
-            proc = subprocess.run([sys.executable, __file__, "--child", str(size), "--db", str(db),
-                                   "--repeat", str(args.repeat)], capture_output=True, text=True, env=os.environ)
-            if proc.returncode:
-                sys.stderr.write(proc.stderr)
-                raise SystemExit(f"benchmark child for {size} measures failed")
-            results[size] = json.loads(proc.stdout.strip().splitlines()[-1])
-
         binary = None if args.no_libreoffice else soffice()
-        lo = {}
         if binary:
             env = libreoffice_env(work)
             warm = work / "warmup.docx"
             warm.write_bytes(docx_bytes(report_data(10)))
             convert(binary, warm, work, env)  # creates the profile and the font cache
-            for size in args.sizes:
-                docx = work / f"report-{size}.docx"
-                docx.write_bytes(docx_bytes(report_data(size)))
-                runs = [convert(binary, docx, work, env) for _ in range(args.repeat)]
-                lo[size] = {"time": statistics.median(t for t, _ in runs), "pages": pdf_pages(runs[-1][1])}
         elif not args.no_libreoffice:
             print("LibreOffice (soffice) not found: `make bench` installs libreoffice-writer-nogui.")
 
+        # Per size, WeasyPrint and then LibreOffice, so that both see about the same machine load.
+        results, lo = {}, {}
+        for size in args.sizes:
+            command = [sys.executable, __file__, "--child", str(size), "--db", str(db), "--repeat", str(args.repeat)]
+            if args.plain_weasyprint:
+                command.append("--plain-weasyprint")
+            proc = subprocess.run(command, capture_output=True, text=True, env=os.environ)
+            if proc.returncode:
+                sys.stderr.write(proc.stderr)
+                raise SystemExit(f"benchmark child for {size} measures failed")
+            results[size] = json.loads(proc.stdout.strip().splitlines()[-1])
+            if binary:
+                docx = work / f"report-{size}.docx"
+                docx.write_bytes(docx_bytes(report_data(size)))
+                runs = [convert(binary, docx, work, env) for _ in range(args.repeat)]
+                lo[size] = {"time": statistics.median(t for t, _, _ in runs),
+                            "cpu": statistics.median(c for _, c, _ in runs), "pages": pdf_pages(runs[-1][2])}
+
         mib = 1024 * 1024
         print()
+        print(f"Medians of {args.repeat} runs; CPU = process CPU time (WeasyPrint) and soffice's CPU time.")
         print(f"{'measures':>8} {'pages':>5} {'WeasyPrint warm':>15} {'per page':>8} {'RSS added':>10} "
-              f"{'py heap peak':>12} {'LO pages':>8} {'LibreOffice':>11} {'ratio WP/LO':>11}")
+              f"{'py heap peak':>12} {'LO pages':>8} {'LibreOffice':>11} {'ratio WP/LO':>11} {'CPU ratio':>9}")
         for size in args.sizes:
             r = results[size]
             t = statistics.median(r["times"])
             line = (f"{size:>8} {r['pages']:>5} {t:>13.2f} s {1000 * t / r['pages']:>5.0f} ms "
                     f"{r['rss_added'] / mib:>6.0f} MiB {r['traced_peak'] / mib:>8.0f} MiB")
             if size in lo:
-                line += f" {lo[size]['pages']:>8} {lo[size]['time']:>9.2f} s {t / lo[size]['time']:>10.2f}×"
+                cpu = statistics.median(r["cpu_times"])
+                line += (f" {lo[size]['pages']:>8} {lo[size]['time']:>9.2f} s {t / lo[size]['time']:>10.2f}×"
+                         f" {cpu / lo[size]['cpu']:>8.2f}×")
             print(line)
         print()
         checks = []
