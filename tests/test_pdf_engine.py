@@ -285,3 +285,44 @@ def test_install_is_idempotent():
     assert tounicode.is_installed()
     assert hook.__wrapped__ is weasyprint.pdf.fonts.build_fonts_dictionary
     assert FAMILY == "Sarabun"
+
+
+# --- reports.pdf.speedups: the layouts it keeps or rebuilds draw what WeasyPrint draws ------------------
+
+SPEEDUP_CASES = {
+    "plain": "<p>{t}</p>",
+    "justified": '<p style="text-align: justify">{t} {t}</p>',
+    "letter-spacing": '<p style="letter-spacing: 1pt">{t}</p>',
+    "word-spacing": '<p style="word-spacing: 4pt">{t}</p>',
+    "pre-line": '<p style="white-space: pre-line">{t}\n{t}\n\nend</p>',
+    "pre": '<pre style="font-family: Sarabun">line one\nline two\tafter a tab</pre>',
+    "underline": '<p style="text-decoration: underline line-through">{t}</p>',
+    "soft-hyphens": '<p lang="en" style="hyphens: manual; width: 30mm">extra\u00adordinarily trans\u00adpa\u00adrency</p>',
+    "auto-hyphens": '<p lang="en" style="hyphens: auto; width: 25mm">internationalization responsibilities</p>',
+    "ellipsis": '<p style="white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 40mm">{t}</p>',
+    "narrow-break-word": '<p style="overflow-wrap: break-word; width: 12mm">{t} https://example.go.th/abcdefghijklmnop</p>',
+    "centred-table": '<table><tr><th>{t}</th><td style="text-align: center">{t}</td>'
+                     '<td style="text-align: right; font-size: 9pt">{t}</td></tr></table>',
+}
+SPEEDUP_TEXT = "การประเมินคุณธรรมและความโปร่งใส น้ำ ผู้ใหญ่ ๑๒๓ Latin text, ligatures fi fl"
+
+
+@pytest.mark.parametrize("case", sorted(SPEEDUP_CASES))
+def test_speedups_draw_what_weasyprint_draws(case):
+    from reports.pdf import speedups
+
+    html = ('<html lang="th"><body style="font-family: Sarabun">'
+            + SPEEDUP_CASES[case].replace("{t}", SPEEDUP_TEXT) + "</body></html>")
+    assert speedups.is_installed()
+    fast = render_pdf(html)
+    speedups.uninstall()
+    try:
+        plain = render_pdf(html)
+    finally:
+        speedups.install()
+
+    def pages(pdf):
+        return [(tuple(p.mediabox), p.get_contents().get_data()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+    assert pages(fast) == pages(plain)
+    assert pypdf_pages(fast) == pypdf_pages(plain)

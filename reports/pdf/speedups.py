@@ -21,19 +21,22 @@ What is patched (:func:`install`, idempotent; :func:`uninstall` restores WeasyPr
   Everything else is WeasyPrint's code.  A FontConfiguration, and so these caches, must not be
   used by two threads at once -- WeasyPrint's own caches on it are not thread-safe either;
   ``reports.pdf.render`` keeps one per thread.
-- ``line_break.first_line_metrics``: a finished line's layout is kept (not freed) when it is
-  already in exactly the state drawing would rebuild: unlimited width (the line was broken off a
-  longer text), word wrapping, single-paragraph mode (set before the final layout; it changes
-  nothing for text without a paragraph separator, which is required), no letter or word spacing.
-  Any other layout is freed as before.
+- ``line_break.first_line_metrics``: a finished line's layout is kept (not freed) and put in the
+  state drawing would rebuild -- no width, word wrapping, single-paragraph mode -- when its text
+  has no paragraph separator and its style no letter or word spacing.  A line broken off a longer
+  text is put in that state before its final layout (which WeasyPrint already does without a
+  width; wrapping and single-paragraph mode change nothing then); a text that fits is measured
+  first and put in that state afterwards, so drawing lays it out as a new layout would.  Hyphenated
+  lines and any other layout are freed as before.
 - ``Layout.reactivate``: a kept layout whose style is the one drawing asks for and which has no
   justification spacing is used as it is; otherwise WeasyPrint's ``reactivate`` rebuilds it.
   ``draw_text`` frees it after drawing, as before.
 
-Measured: a 15-measure report about 8 % faster; at 200 measures the kept layouts add about
-30 MiB of peak memory (still far under the 200 MB target).  The PDF's page content streams are
-byte-identical with and without these paths (tests/test_pdf_engine.py checks it for every
-document kind and layout).
+Measured (bench/pdf_bench.py, --plain-weasyprint for without): a 15-measure report renders about
+10-15 % faster; at 200 measures the kept layouts add about 25 MiB of peak memory (about 150 MiB
+in all, under the 200 MB target).  The page content streams are byte-identical with and without
+these paths (tests/test_documents_pdf.py checks every document kind and layout, a memo cover,
+a watermark and rows split across pages).
 
 Like :mod:`.tounicode`, the module refuses to import unless WeasyPrint is exactly the pinned
 version and the patched functions have the expected signatures: re-check the copies below against
