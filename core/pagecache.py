@@ -85,6 +85,11 @@ def _current(found: dict, scopes: list[str]) -> list[str]:
     return tokens
 
 
+def tokens(scopes: list[str]) -> list[str]:
+    """The current tokens of ``scopes`` (what a cached entry must have been built under to be used)."""
+    return _current(_cache().get_many([_gen_key(s) for s in scopes]), scopes)
+
+
 def bump(*slugs: str, catalogue: bool = False) -> None:
     """New tokens for these organisations (and the catalogue) and for the site: now, and again when the
     current transaction commits (a request served between the two could have cached the old state)."""
