@@ -113,7 +113,8 @@ KIND_WEIGHTS = (
     (OrganisationKind.SAO, 0.66), (OrganisationKind.SUBDISTRICT_MUNICIPALITY, 0.31),
     (OrganisationKind.TOWN, 0.025), (OrganisationKind.CITY, 0.005),
 )
-PAO_EVERY = 104  # one org in 104 is an อบจ. (77 of 8,000), one per province
+PAO_EVERY = 104  # one org in 104 is an อบจ. (76 of 8,000), one per province
+PAO_PROVINCES = tuple(p for p in vocab.PROVINCES if p != "กรุงเทพมหานคร")  # Bangkok has no อบจ.
 LAYOUT_WEIGHTS = (("A", 0.5), ("B", 0.25), ("C", 0.25))
 # Entry variants per round: (status, output key, outcome key, weight).
 ENTRY_VARIANTS = {
@@ -647,8 +648,8 @@ class OrgPlan:
 
 def plan_organisation(index: int, org_id: int, rng, seed: int) -> OrgPlan:
     province = rng.choice(vocab.PROVINCES)
-    if index % PAO_EVERY == 3 and (index // PAO_EVERY) < len(vocab.PROVINCES):
-        province = vocab.PROVINCES[index // PAO_EVERY]
+    if index % PAO_EVERY == 3 and (index // PAO_EVERY) < len(PAO_PROVINCES):
+        province = PAO_PROVINCES[index // PAO_EVERY]
         kind, name, district = OrganisationKind.PAO, KIND_PREFIX[OrganisationKind.PAO] + province, "เมือง" + province
     else:
         kind = _pick(rng, KIND_WEIGHTS)
