@@ -164,9 +164,9 @@ class PublicCacheMiddleware:
             logger.exception("public cache: lookup failed")
             return self.get_response(request)
         if entry is not None:
-            response = self._replay(entry)
+            response = self._replay(request, entry)
             if response is not None:
-                return self._conditional(request, response)
+                return response
         response = self.get_response(request)
         self._store(key, tokens, response)
         return response
@@ -189,29 +189,29 @@ class PublicCacheMiddleware:
             logger.exception("public cache: store failed")
 
     @staticmethod
-    def _replay(entry):
-        if "file" in entry:
-            from django.core.files.storage import default_storage
-
-            try:
-                response = FileResponse(default_storage.open(entry["file"], "rb"))
-            except OSError:  # the stored file is gone (re-rendered): build the answer anew
-                return None
-        else:
-            response = HttpResponse(entry["content"])
+    def _replay(request, entry):
+        """The stored answer, or a 304 (412) when the request's validators match: decided on the
+        stored headers, before a stored file is opened. None when the stored file is gone."""
+        headers = HttpResponse()
         for name, value in entry["headers"]:
-            response.headers[name] = value
-        return response
-
-    @staticmethod
-    def _conditional(request, response):
-        etag = response.get("ETag")
-        last_modified = response.get("Last-Modified")
+            headers.headers[name] = value
+        etag = headers.get("ETag")
+        last_modified = headers.get("Last-Modified")
         last_modified = last_modified and parse_http_date_safe(last_modified)
         if etag or last_modified:
             conditional = get_conditional_response(request, etag=etag, last_modified=last_modified,
-                                                   response=response)
-            if conditional is not response and isinstance(response, FileResponse):
-                response.close()
-            return conditional
+                                                   response=headers)
+            if conditional is not headers:
+                return conditional
+        if "file" not in entry:
+            headers.content = entry["content"]
+            return headers
+        from django.core.files.storage import default_storage
+
+        try:
+            response = FileResponse(default_storage.open(entry["file"], "rb"))
+        except OSError:  # the stored file is gone (re-rendered): build the answer anew
+            return None
+        for name, value in entry["headers"]:
+            response.headers[name] = value
         return response

@@ -573,8 +573,8 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
     document.pdf_file.save(f"{document.pk}-{digest}.pdf", ContentFile(pdf), save=False)
     Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name, pdf_rendered_at=timezone.now())
     pagecache.bump(document.organisation.slug)  # the UPDATE sends no signal
-    if old and old != document.pdf_file.name:
-        document.pdf_file.storage.delete(old)
+    if old and old != document.pdf_file.name and not Document.objects.filter(pdf_file=old).exists():
+        document.pdf_file.storage.delete(old)  # unless another document names the same file (seed_scale)
     return True
 
 

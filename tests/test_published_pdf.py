@@ -221,6 +221,21 @@ def test_rerender_published_renders_again_under_a_new_name_and_deletes_the_old_f
     assert len(list((media / "published").rglob("*.pdf"))) == 1
 
 
+def test_a_file_another_document_still_names_is_kept(published, org_a, staff_a, approver_a, media,
+                                                    django_capture_on_commit_callbacks):
+    """Documents may share one stored file (seed_scale's synthetic documents do): re-rendering one of
+    them never deletes what the other still serves."""
+    second = publish(make_draft(org_a, staff_a, round_=12), staff_a, approver_a,
+                     django_capture_on_commit_callbacks, render=False)
+    shared = published.pdf_file.name
+    Document.objects.filter(pk=second.pk).update(pdf_file=shared)
+    services.render_stored_pdf(Document.objects.get(pk=published.pk), force=True)
+    assert Document.objects.get(pk=published.pk).pdf_file.name != shared
+    assert (media / shared).is_file() and stored_bytes(Document.objects.get(pk=second.pk)).startswith(b"%PDF")
+    services.render_stored_pdf(Document.objects.get(pk=second.pk), force=True)
+    assert not (media / shared).exists()  # the last one to name it lets it go
+
+
 def test_rerender_missing_only_skips_documents_that_have_a_file(
         published, org_a, org_b, staff_a, approver_a, staff_b, django_capture_on_commit_callbacks, media):
     MeasureFactory(organisation=org_a, fiscal_year=2568, order=2, title="มาตรการที่สองของรอบสิบสองเดือน")
