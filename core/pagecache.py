@@ -48,6 +48,7 @@ ORG_PATH = re.compile(r"^/o/(?P<slug>[-\w]+)/")
 SITE_PATHS = ("/", "/opendata/", "/sitemap.xml")
 TIMEOUT = 3600  # an entry's lifetime, so a missed bump (e.g. a raw SQL fix) ages out within the hour
 SKIP_HEADERS = {"set-cookie"}
+CONDITIONAL_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 
 
 def _cache():
@@ -116,11 +117,21 @@ def mark_public(response, *, file_name: str | None = None):
     return response
 
 
+class StoredFileResponse(FileResponse):
+    """A stored file with the headers of its first answer (replayed below), as WhiteNoise serves static
+    files: nothing is derived from the file again (type, length, disposition)."""
+
+    def set_headers(self, filelike):
+        pass
+
+
 # --- the middleware ------------------------------------------------------------------------------------
 
 def _scopes(path: str) -> list[str] | None:
     match = ORG_PATH.match(path)
     if match:
+        if path.endswith("/pdf/"):  # a stored PDF is frozen: only its organisation's changes matter
+            return [f"org:{match['slug']}"]
         return ["catalogue", f"org:{match['slug']}"]
     if path in SITE_PATHS or path.startswith("/opendata/"):
         return ["site"]
@@ -177,12 +188,15 @@ class PublicCacheMiddleware:
         if marked is None or response.status_code != 200 or response.cookies:
             return
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIP_HEADERS]
+        last_modified = response.get("Last-Modified")
+        entry = {"headers": headers, "tokens": tokens, "etag": response.get("ETag"),
+                 "last_modified": last_modified and parse_http_date_safe(last_modified)}
         if marked.get("file"):
-            entry = {"file": marked["file"], "headers": headers, "tokens": tokens}
+            entry["file"] = marked["file"]
         elif response.streaming:
             return
         else:
-            entry = {"content": response.content, "headers": headers, "tokens": tokens}
+            entry["content"] = response.content
         try:
             _cache().set(key, entry, TIMEOUT)
         except Exception:
@@ -191,27 +205,24 @@ class PublicCacheMiddleware:
     @staticmethod
     def _replay(request, entry):
         """The stored answer, or a 304 (412) when the request's validators match: decided on the
-        stored headers, before a stored file is opened. None when the stored file is gone."""
-        headers = HttpResponse()
-        for name, value in entry["headers"]:
-            headers.headers[name] = value
-        etag = headers.get("ETag")
-        last_modified = headers.get("Last-Modified")
-        last_modified = last_modified and parse_http_date_safe(last_modified)
-        if etag or last_modified:
-            conditional = get_conditional_response(request, etag=etag, last_modified=last_modified,
-                                                   response=headers)
+        stored validators, before a stored file is opened. None when the stored file is gone."""
+        if any(h in request.META for h in CONDITIONAL_HEADERS) and (entry["etag"] or entry["last_modified"]):
+            headers = HttpResponse()
+            for name, value in entry["headers"]:
+                headers.headers[name] = value
+            conditional = get_conditional_response(request, etag=entry["etag"],
+                                                   last_modified=entry["last_modified"], response=headers)
             if conditional is not headers:
                 return conditional
-        if "file" not in entry:
-            headers.content = entry["content"]
-            return headers
-        from django.core.files.storage import default_storage
+        if "file" in entry:
+            from django.core.files.storage import default_storage
 
-        try:
-            response = FileResponse(default_storage.open(entry["file"], "rb"))
-        except OSError:  # the stored file is gone (re-rendered): build the answer anew
-            return None
+            try:
+                response = StoredFileResponse(default_storage.open(entry["file"], "rb"))
+            except OSError:  # the stored file is gone (re-rendered): build the answer anew
+                return None
+        else:
+            response = HttpResponse(entry["content"])
         for name, value in entry["headers"]:
             response.headers[name] = value
         return response
