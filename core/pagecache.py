@@ -48,6 +48,7 @@ ORG_PATH = re.compile(r"^/o/(?P<slug>[-\w]+)/")
 SITE_PATHS = ("/", "/opendata/", "/sitemap.xml")
 TIMEOUT = 3600  # an entry's lifetime, so a missed bump (e.g. a raw SQL fix) ages out within the hour
 SKIP_HEADERS = {"set-cookie"}
+FILE_INLINE_LIMIT = 1024 * 1024  # stored PDFs up to 1 MB are kept in the cache whole
 CONDITIONAL_HEADERS = ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
 
 
@@ -192,7 +193,17 @@ class PublicCacheMiddleware:
         entry = {"headers": headers, "tokens": tokens, "etag": response.get("ETag"),
                  "last_modified": last_modified and parse_http_date_safe(last_modified)}
         if marked.get("file"):
-            entry["file"] = marked["file"]
+            size = int(response.get("Content-Length") or 0)
+            if 0 < size <= FILE_INLINE_LIMIT:  # small enough: kept whole, answered like a page
+                from django.core.files.storage import default_storage
+
+                try:
+                    with default_storage.open(marked["file"], "rb") as fh:
+                        entry["content"] = fh.read()
+                except OSError:
+                    return
+            else:  # only the name: the file is read from the storage for every answer
+                entry["file"] = marked["file"]
         elif response.streaming:
             return
         else:

@@ -91,6 +91,10 @@ WSGI_APPLICATION = "ita_portal.wsgi.application"
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(_database_url)}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Persistent connections: opening a PostgreSQL connection costs more than a staff page's queries.
+# A connection is kept this many seconds (0: one per request) and checked before it is reused.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -127,11 +127,25 @@ def test_a_rerendered_pdf_is_served_anew(client, plan):
     assert again.status_code == 200 and n > 0 and again_body[:5] == b"%PDF-"
 
 
-def test_a_vanished_stored_file_is_not_served_from_the_cache(client, plan):
-    client.get(PDF)
+def test_a_large_pdf_is_kept_by_name_and_read_from_the_storage(client, plan, monkeypatch):
+    from core import pagecache
+
+    monkeypatch.setattr(pagecache, "FILE_INLINE_LIMIT", 100)  # every PDF is "large"
+    first, first_body, _ = queries(client, PDF)
+    second, second_body, n = queries(client, PDF)
+    assert (second.status_code, n, second_body) == (200, 0, first_body) and second.streaming
     document = reload(plan)
     document.pdf_file.storage.delete(document.pdf_file.name)  # e.g. deleted by hand on the disk
     assert client.get(PDF).status_code == 404  # the view's answer, not a crash on the cached name
+
+
+def test_a_small_pdf_is_kept_whole(client, plan):
+    first, first_body, _ = queries(client, PDF)
+    document = reload(plan)
+    document.pdf_file.storage.delete(document.pdf_file.name)
+    second, second_body, n = queries(client, PDF)  # from the cache alone: the same bytes
+    assert (second.status_code, n, second_body) == (200, 0, first_body) and not second.streaming
+    assert second["Content-Length"] == str(len(first_body)) and second["Content-Type"] == "application/pdf"
 
 
 def test_thai_and_english_are_cached_apart(client, plan):
