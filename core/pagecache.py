@@ -180,14 +180,14 @@ class PublicCacheMiddleware:
             if response is not None:
                 return response
         response = self.get_response(request)
-        self._store(key, tokens, response)
-        return response
+        return self._store(key, tokens, response)
 
     @staticmethod
     def _store(key, tokens, response):
+        """Keep a marked answer; the answer to send (a small stored file: its bytes, as kept)."""
         marked = getattr(response, "public_cache", None)
         if marked is None or response.status_code != 200 or response.cookies:
-            return
+            return response
         headers = [(k, v) for k, v in response.headers.items() if k.lower() not in SKIP_HEADERS]
         last_modified = response.get("Last-Modified")
         entry = {"headers": headers, "tokens": tokens, "etag": response.get("ETag"),
@@ -201,17 +201,25 @@ class PublicCacheMiddleware:
                     with default_storage.open(marked["file"], "rb") as fh:
                         entry["content"] = fh.read()
                 except OSError:
-                    return
+                    return response
+                # Send what is kept (a storage may share one file object between opens, as the
+                # in-memory one does: the view's handle could have been read to its end here).
+                response.file_to_stream.close()
+                sent = HttpResponse(entry["content"])
+                for name, value in headers:
+                    sent.headers[name] = value
+                response = sent
             else:  # only the name: the file is read from the storage for every answer
                 entry["file"] = marked["file"]
         elif response.streaming:
-            return
+            return response
         else:
             entry["content"] = response.content
         try:
             _cache().set(key, entry, TIMEOUT)
         except Exception:
             logger.exception("public cache: store failed")
+        return response
 
     @staticmethod
     def _replay(request, entry):
