@@ -462,7 +462,7 @@ def test_a_crash_during_publication_leaves_the_document_as_it_was_or_fully_publi
     assert client.get(reverse("public:document", args=["org-a", FY, f"progress-{ROUND}"])).status_code == 200
     response = client.get(reverse("public:document_pdf", args=["org-a", FY, f"progress-{ROUND}"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.getvalue().startswith(b"%PDF")
     document.refresh_from_db()
     assert document.pdf_file and document.pdf_file.storage.exists(document.pdf_file.name)
 
