@@ -191,7 +191,7 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     cmd = [
         str(Path(PYTHON).parent / "gunicorn"), "ita_portal.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-        "--timeout", "120", "--log-level", "warning", "--access-logfile", "-" if False else "/dev/null",
+        "--timeout", "120", "--log-level", "warning", "--access-logfile", "/dev/null",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60

@@ -12,7 +12,7 @@ something the public sees changes:
 - ``org:<slug>``: the organisation's profile, results, publications, withdrawals, public evidence, its
   stored PDFs (signals on Organisation, AssessmentResult, Document and Evidence, plus ``bump`` where an
   UPDATE bypasses them);
-- ``site``: any of those, for any organisation (the directory, the open data, the sitemap);
+- ``site``: any of those, for any organisation (the directory);
 - ``catalogue``: the ITA catalogue (the ITAS lists of every organisation).
 
 An organisation's pages depend on its own generation and the catalogue's only, so a publication of one
@@ -37,6 +37,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.utils.cache import get_conditional_response
@@ -45,7 +46,7 @@ from django.utils.http import parse_http_date_safe
 logger = logging.getLogger(__name__)
 
 ORG_PATH = re.compile(r"^/o/(?P<slug>[-\w]+)/")
-SITE_PATHS = ("/", "/opendata/", "/sitemap.xml")
+SITE_PATHS = ("/",)  # the directory; the open data and the sitemap are not marked (built each time)
 TIMEOUT = 3600  # an entry's lifetime, so a missed bump (e.g. a raw SQL fix) ages out within the hour
 SKIP_HEADERS = {"set-cookie"}
 FILE_INLINE_LIMIT = 1024 * 1024  # stored PDFs up to 1 MB are kept in the cache whole
@@ -134,7 +135,7 @@ def _scopes(path: str) -> list[str] | None:
         if path.endswith("/pdf/"):  # a stored PDF is frozen: only its organisation's changes matter
             return [f"org:{match['slug']}"]
         return ["catalogue", f"org:{match['slug']}"]
-    if path in SITE_PATHS or path.startswith("/opendata/"):
+    if path in SITE_PATHS:
         return ["site"]
     return None
 
@@ -195,8 +196,6 @@ class PublicCacheMiddleware:
         if marked.get("file"):
             size = int(response.get("Content-Length") or 0)
             if 0 < size <= FILE_INLINE_LIMIT:  # small enough: kept whole, answered like a page
-                from django.core.files.storage import default_storage
-
                 try:
                     with default_storage.open(marked["file"], "rb") as fh:
                         entry["content"] = fh.read()
@@ -234,8 +233,6 @@ class PublicCacheMiddleware:
             if conditional is not headers:
                 return conditional
         if "file" in entry:
-            from django.core.files.storage import default_storage
-
             try:
                 response = StoredFileResponse(default_storage.open(entry["file"], "rb"))
             except OSError:  # the stored file is gone (re-rendered): build the answer anew
