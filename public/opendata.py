@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from core.inert import inert_csv_row
+
 from ita.models import AssessmentResult, LevelScale, ToolScore
 from orgs.models import Organisation
 from reports.documents import NEW_LEVEL_TEXT
@@ -37,7 +39,7 @@ def _csv_response(filename: str, header, rows) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(inert_csv_row(row) for row in rows)
     response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"

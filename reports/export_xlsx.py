@@ -43,6 +43,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.properties import CalcProperties
 from openpyxl.writer.excel import ExcelWriter
 
+from core.inert import inert_xlsx_row
 from measures.models import Measure
 
 from .models import Document, DocumentKind, ProgressEntry
@@ -172,6 +173,8 @@ def _sheet(ws, columns, rows):
     bold = Font(bold=True)
     ws.append([key for key, _ in columns])
     ws.append([heading for _, heading in columns])
+    inert_xlsx_row(ws[1])
+    inert_xlsx_row(ws[2])
     for cell in ws[1]:
         cell.font = bold
     for cell in ws[2]:
@@ -179,6 +182,7 @@ def _sheet(ws, columns, rows):
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         ws.append([row.get(key, None) if row.get(key, None) != "" else None for key, _ in columns])
+        inert_xlsx_row(ws[ws.max_row])
         for (key, _), cell in zip(columns, ws[ws.max_row]):
             cell.alignment = wrap
             if key in DATE_FORMATS and cell.value is not None:
