@@ -4,6 +4,9 @@ from pathlib import Path
 
 import environ
 import fontpkg_sarabun
+from django.core.exceptions import ImproperlyConfigured
+
+from .secrets import weak_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,6 +19,11 @@ if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
 else:
     SECRET_KEY = env.str("SECRET_KEY")  # required outside DEBUG: fails loudly when missing
+    if weak_secret_key(SECRET_KEY):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak to sign sessions and links: use at least 50 random characters (with at "
+            "least 5 different ones), e.g. python -c \"import secrets; print(secrets.token_urlsafe(64))\"."
+        )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []

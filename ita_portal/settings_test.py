@@ -1,7 +1,7 @@
 """Settings for the test suite: the real settings plus what makes tests fast and hermetic."""
 import os
 
-os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
+os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret-" + "0123456789abcdef" * 3)
 os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
 
 from .settings import *  # noqa: E402,F403

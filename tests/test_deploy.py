@@ -88,6 +88,20 @@ def test_without_debug_a_missing_secret_key_fails_loudly():
     assert "SECRET_KEY" in done.stderr
 
 
+@pytest.mark.parametrize("key", ["x", "short-but-random-Zq81", "a" * 80, "ab" * 40,
+                                 "django-insecure-" + secrets.token_urlsafe(60)])
+def test_without_debug_a_weak_secret_key_refuses_to_start(key):
+    done = run(["-c", "import django; django.setup()"], **{**PRODUCTION, "SECRET_KEY": key})
+    assert done.returncode != 0
+    assert "SECRET_KEY is too weak" in done.stderr and "50 random characters" in done.stderr
+
+
+def test_with_debug_the_dev_key_still_runs_and_a_strong_key_runs_without_debug():
+    assert run(["-c", "import django; django.setup()"], DEBUG="true").returncode == 0
+    done = run(["-c", "import django; django.setup()"], **PRODUCTION)
+    assert done.returncode == 0, done.stderr
+
+
 REQUESTS = """
 import json, django; django.setup()
 from django.test import Client

@@ -214,7 +214,7 @@ def test_smtp_is_configured_by_email_url():
 
     def read(**env):
         environment = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "SITE_URL"))}
-        environment.update(DJANGO_SETTINGS_MODULE="ita_portal.settings", SECRET_KEY="x", **env)
+        environment.update(DJANGO_SETTINGS_MODULE="ita_portal.settings", SECRET_KEY="notification-settings-test-" + "0123456789" * 4, **env)
         done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
                               cwd=Path(__file__).resolve().parent.parent, check=True)
         return json.loads(done.stdout)
