@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -42,4 +44,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only the emblems, which every public page shows (production: the proxy serves the same folder,
+    # docs/DEPLOY.md). Evidence files and stored PDFs are served only by the views that check access.
+    urlpatterns += static(f"{settings.MEDIA_URL}emblems/", document_root=Path(settings.MEDIA_ROOT) / "emblems")

@@ -102,6 +102,32 @@ def test_with_debug_the_dev_key_still_runs_and_a_strong_key_runs_without_debug()
     assert done.returncode == 0, done.stderr
 
 
+MEDIA_REQUESTS = """
+import json, django; django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client()
+print(json.dumps({path: client.get(path).status_code for path in
+                  ["/media/emblems/e.png", "/media/evidence/1/secret.pdf", "/media/published/1/doc.pdf",
+                   "/media/emblems/../evidence/1/secret.pdf"]}))
+"""
+
+
+def test_debug_serves_only_the_emblems_from_media(tmp_path):
+    """With DEBUG (make run) /media/ is not a way around the views that check access: evidence files
+    and stored PDFs are not served from it; the public emblems are."""
+    for name in ("emblems/e.png", "evidence/1/secret.pdf", "published/1/doc.pdf"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"content of " + name.encode())
+    done = run(["-c", MEDIA_REQUESTS], DEBUG="true", MEDIA_ROOT=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    statuses = json.loads(done.stdout.strip().splitlines()[-1])
+    assert statuses.pop("/media/emblems/../evidence/1/secret.pdf") in (400, 404)
+    assert statuses == {"/media/emblems/e.png": 200, "/media/evidence/1/secret.pdf": 404,
+                        "/media/published/1/doc.pdf": 404}
+
+
 REQUESTS = """
 import json, django; django.setup()
 from django.test import Client
