@@ -8,6 +8,9 @@ Archive layout (format ``ita-portal-backup``, version 1)::
     files/<storage name>                  the bytes of a file, read through the storage API only
     manifest.json                         written last: the migrations the data belongs to, the row count
                                           and sha256 of every data member, the size and sha256 of every file
+    manifest.sig                          HMAC-SHA256 of manifest.json under BACKUP_KEY (else SECRET_KEY):
+                                          ``restore`` refuses an archive whose signature fails unless
+                                          ``trust_unsigned`` (core/backup_signing.py)
 
 - Every concrete model of every installed app is archived, including the tables Django creates for
   many-to-many fields (as tables of their own), the simple-history and django-axes tables, content types
@@ -55,6 +58,8 @@ from django.db.models import FileField
 from django.utils import timezone
 from django.utils.duration import duration_iso_string
 from django.utils.functional import Promise
+
+from .backup_signing import SIGNATURE, sign, signature_problem
 
 FORMAT = "ita-portal-backup"
 VERSION = 1
@@ -274,7 +279,9 @@ def _write_archive(zf: zipfile.ZipFile, summary: Summary, using: str, log) -> di
         "files": files,
         "missing_files": summary.missing_files,
     }
-    zf.writestr(_member_info(MANIFEST, compress=True), json.dumps(manifest, ensure_ascii=False, indent=1))
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+    zf.writestr(_member_info(MANIFEST, compress=True), manifest_bytes)
+    zf.writestr(_member_info(SIGNATURE, compress=True), sign(manifest_bytes))
     return manifest
 
 
@@ -368,12 +375,26 @@ def _hash_member(zf: zipfile.ZipFile, member: str) -> tuple[str, int, int]:
     return hasher.hexdigest(), size, lines
 
 
-def verify_archive(path) -> dict:
-    """Check every member of the archive against the manifest; return the manifest. Raises BackupError
-    listing what is damaged or missing."""
+def _check_signature(zf: zipfile.ZipFile, path, trust_unsigned: bool) -> None:
+    try:
+        signature = zf.read(SIGNATURE)
+    except KeyError:
+        signature = None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise BackupError(f"The signature of {path} is damaged ({exc}). Nothing was changed.") from exc
+    problem = signature_problem(zf.read(MANIFEST), signature)
+    if problem and not trust_unsigned:
+        raise BackupError(f"{path} is refused: {problem}. Restore it only if you know where it comes from, with "
+                          "--trust-unsigned. Nothing was changed.")
+
+
+def verify_archive(path, *, trust_unsigned: bool = False) -> dict:
+    """Check the manifest's signature (unless ``trust_unsigned``) and every member of the archive against
+    the manifest; return the manifest. Raises BackupError listing what is damaged or missing."""
     zf = _open_archive(path)
     with zf:
         manifest = _read_manifest(zf, path)
+        _check_signature(zf, path, trust_unsigned)
         names = set(zf.namelist())
         problems = []
         seen = set()
@@ -485,11 +506,12 @@ def _records(zf, entry):
         raise BackupError(f"{entry['member']} changed while it was read.")
 
 
-def restore(path, *, force: bool = False, using: str = DEFAULT_DB_ALIAS, log=None) -> Summary:
+def restore(path, *, force: bool = False, trust_unsigned: bool = False, using: str = DEFAULT_DB_ALIAS,
+            log=None) -> Summary:
     """Replace the data of the database and add the archive's files to the default storage."""
     log = log or (lambda message, level=1: None)
     started = time.monotonic()
-    manifest = verify_archive(path)
+    manifest = verify_archive(path, trust_unsigned=trust_unsigned)
     log(f"The archive is complete: {len(manifest['models'])} tables, {len(manifest['files'])} files "
         f"(backup of {manifest.get('created_at', '?')}).", 1)
     models = _check_target(manifest, using, force)

@@ -37,6 +37,7 @@ from PIL import Image
 
 from core import backup as backup_module
 from core import pagecache
+from core.backup_signing import SIGNATURE, sign
 from ita.models import AssessmentResult, AssessmentYear, IndicatorScore, OITItem, OITItemScore, Tool, ToolScore
 from measures.models import Measure
 from orgs.models import Division, Membership, Organisation
@@ -355,14 +356,73 @@ def flip_a_byte_inside(path, member):
     path.write_bytes(bytes(raw))
 
 
-def with_manifest(change):
+def with_manifest(change, *, key=None):
+    """Change the manifest and sign it again with ``key`` (default: this installation's, as for an archive
+    its own operator made; another key or None for a forger's)."""
+    changed = {}
+
     def apply(name, data):
         if name == "manifest.json":
             manifest = json.loads(data)
             change(manifest)
-            return json.dumps(manifest).encode()
+            changed["manifest"] = json.dumps(manifest).encode()
+            return changed["manifest"]
+        if name == SIGNATURE:
+            return sign(changed["manifest"], key) if key is not False else data
         return data
     return apply
+
+
+def test_a_forged_backup_is_refused_unless_trusted_and_the_key_comes_from_backup_key(
+        small_instance, tmp_path, monkeypatch, staff_a):
+    """The reproduction of the audit: a user made superuser in the rows, the manifest's sha256 recomputed."""
+    good = tmp_path / "good.zip"
+    run("backup", good)
+    forged = tmp_path / "forged.zip"
+    digest = {}
+
+    def make_superuser(name, data):
+        if name == "data/auth.user.jsonl":
+            lines = [json.loads(line) for line in data.splitlines()]
+            for row in lines:
+                if row["fields"]["username"] == staff_a.username:
+                    row["fields"]["is_superuser"] = row["fields"]["is_staff"] = True
+            data = b"".join(json.dumps(row, ensure_ascii=False).encode() + b"\n" for row in lines)
+            digest["sha256"] = hashlib.sha256(data).hexdigest()
+        return data
+
+    rewrite(good, tmp_path / "rows.zip", make_superuser)
+    recompute = with_manifest(lambda m: next(e for e in m["models"] if e["model"] == "auth.user").update(
+        sha256=digest["sha256"]), key=False)  # the forger cannot sign: the old signature stays
+    rewrite(tmp_path / "rows.zip", forged, recompute)
+    rows = all_rows()
+    for args in ([forged, "--force"], [forged, "--check"]):
+        with pytest.raises(CommandError, match="signature does not match.*--trust-unsigned.*Nothing was changed"):
+            run("restore", *args)
+    assert all_rows() == rows
+
+    unsigned = tmp_path / "unsigned.zip"
+    rewrite(good, unsigned, lambda n, d: None if n == SIGNATURE else d)
+    with pytest.raises(CommandError, match="is not signed"):
+        run("restore", unsigned, "--force")
+    other_key = tmp_path / "other-key.zip"
+    rewrite(good, other_key, with_manifest(lambda m: None, key=b"another installation's key"))
+    with pytest.raises(CommandError, match="signed with another key"):
+        run("restore", other_key, "--force")
+    assert all_rows() == rows
+
+    # who knows the archive's origin may still restore it
+    assert "is complete" in run("restore", forged, "--check", "--trust-unsigned")
+    run("restore", forged, "--force", "--trust-unsigned")
+    assert User.objects.get(username=staff_a.username).is_superuser
+
+    # BACKUP_KEY, when set, is the key: an archive signed with SECRET_KEY no longer verifies
+    monkeypatch.setenv("BACKUP_KEY", "a-backup-key-kept-apart-from-the-secret-key-0123456789")
+    with pytest.raises(CommandError, match="signed with another key"):
+        run("restore", good, "--check")
+    rekeyed = tmp_path / "rekeyed.zip"
+    run("backup", rekeyed)
+    assert "is complete" in run("restore", rekeyed, "--check")
 
 
 DAMAGES = {

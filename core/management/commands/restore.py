@@ -15,17 +15,20 @@ class Command(BaseCommand):
         parser.add_argument("file", help="an archive written by `manage.py backup`")
         parser.add_argument("--force", action="store_true",
                             help="replace the data of a database that is not empty (all of it is deleted)")
+        parser.add_argument("--trust-unsigned", action="store_true",
+                            help="accept an archive whose signature is missing or does not match the key "
+                                 "(BACKUP_KEY, else SECRET_KEY): only for an archive you know the origin of")
         parser.add_argument("--check", action="store_true",
                             help="only check the archive against its manifest; change nothing")
 
-    def handle(self, *args, file, force, check, verbosity, **options):
+    def handle(self, *args, file, force, check, trust_unsigned, verbosity, **options):
         def log(message, level=1):
             if verbosity >= level:
                 self.stdout.write(message)
 
         try:
             if check:
-                manifest = verify_archive(file)
+                manifest = verify_archive(file, trust_unsigned=trust_unsigned)
                 rows = sum(entry["rows"] for entry in manifest["models"])
                 self.stdout.write(self.style.SUCCESS(
                     f"{file} is complete: {rows} rows of {len(manifest['models'])} tables and "
@@ -35,7 +38,7 @@ class Command(BaseCommand):
                         f"Was missing from the storage at backup time: {missing.get('name')} "
                         f"(referenced by {missing.get('referenced_by')})"))
                 return
-            summary = restore(file, force=force, log=log)
+            summary = restore(file, force=force, trust_unsigned=trust_unsigned, log=log)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         if verbosity >= 1:
