@@ -119,10 +119,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace_start"
 LOGOUT_REDIRECT_URL = "public:directory"
 
-# django-axes: lock a username+IP after 5 failed sign-ins for one hour.
+# django-axes: lock a username+IP after 5 failed sign-ins for one hour, and a client address after 20
+# failures whatever the usernames (core/lockout.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.lockout.LockoutHandler"
+# Password-reset requests an hour (core/password_reset.py): per client address, then per e-mail address.
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 AXES_RESET_ON_SUCCESS = True
 # Behind N reverse proxies that append to X-Forwarded-For, the lockout counts the real client address
 # (core/client_ip.py); 0 (no proxy): REMOTE_ADDR, and X-Forwarded-For is ignored.

@@ -10,6 +10,7 @@ from django.views.decorators.http import condition
 
 from core import views as core_views
 from core.health import healthz
+from core.password_reset import ThrottledPasswordResetView
 from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified, sitemap_index
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
@@ -34,6 +35,7 @@ urlpatterns = [
     path("sitemap-<section>.xml",
          cache_control(public=True, max_age=300)(condition(last_modified_func=sitemap_last_modified)(sitemap)),
          {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("w/", core_views.workspace_start, name="workspace_start"),
     path("w/<slug:org_slug>/", include(workspace)),

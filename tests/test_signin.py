@@ -198,3 +198,35 @@ def test_a_session_ends_after_eight_hours(client, staff_a, org_a):
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get(dashboard)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+# --- one client, many usernames --------------------------------------------------------------------------
+
+def test_one_client_cannot_try_passwords_on_every_account(client, settings, staff_a, approver_a, admin_a,
+                                                         lockout_template):
+    """Four wrong passwords on each of many accounts from one address: the address is locked at the higher
+    threshold, for every username, the right password included; other addresses are not."""
+    settings.AXES_IP_FAILURE_LIMIT = 8
+    names = ["staff_a", "approver_a", "admin_a", "nobody-1", "nobody-2"]
+    codes = []
+    for name in names:
+        for i in range(4):  # under the per-username limit of 5
+            codes.append(client.post(reverse("login"), {"username": name, "password": f"wrong-{i}"},
+                                     REMOTE_ADDR="203.0.113.7").status_code)
+    assert codes[:7] == [200] * 7 and codes[7] == 429  # the eighth failure of the address locks it
+    assert set(codes[8:]) == {429}
+    locked = client.post(reverse("login"), {"username": "admin_a", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
+    assert sign_in_from(client, PASSWORD, "192.0.2.50") == 302  # staff_a from elsewhere
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_the_failures_on_others(client, settings, staff_a,
+                                                                             approver_a, lockout_template):
+    settings.AXES_IP_FAILURE_LIMIT = 6
+    address = {"REMOTE_ADDR": "203.0.113.8"}
+    for name in ("approver_a", "approver_a", "approver_a", "nobody-1", "nobody-1"):
+        assert client.post(reverse("login"), {"username": name, "password": "wrong"}, **address).status_code == 200
+    assert client.post(reverse("login"), {"username": "staff_a", "password": PASSWORD}, **address).status_code == 302
+    client.logout()
+    # the sixth failure of the address (a username never tried before) locks it
+    assert client.post(reverse("login"), {"username": "nobody-2", "password": "wrong"}, **address).status_code == 429
