@@ -63,9 +63,9 @@ never entered the workflow (no event other than "create"): submit_document by it
 approve_document by "approved_by" (this freezes the snapshot from the data just loaded) and
 publish_document by the same approver, all with notify=False (no e-mail) and render=False (no PDF now:
 the PDF view renders and stores the published PDF on its first download; `rerender_published --missing-only`
-renders them all at once). Then the timestamps (Document.created_at/submitted_at/approved_at/published_at and
-the create/submit/approve/publish WorkflowEvents' "at") are back-dated to the given dates at 10:00
-Asia/Bangkok (the create event to the submitted date). Once published, a document is left alone on
+renders them all at once). Each step is dated (services.happened_at) with the given dates at 10:00
+Asia/Bangkok (the create event with the submitted date): the events are append-only and hash-chained
+(core/audit.py), so they are written with their date, never back-dated. Once published, a document is left alone on
 later runs, so loading twice runs no workflow and sends nothing.
 """
 from __future__ import annotations
@@ -80,6 +80,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from core.loading import LoadStats, upsert
 
@@ -327,16 +328,19 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
                  "status": entry.get("status", "not_started")},
             )
         if getattr(document, "_loader_created", False):
-            _create_event(stats, document)
+            workflow = row.get("workflow") or {}
+            _create_event(stats, document, _at(workflow["submitted"], "submitted") if workflow else None)
         if row.get("workflow"):
             _run_workflow(stats, org, document, row["workflow"], users)
 
 
-def _create_event(stats, document):
-    """The "create" event that reports.services.create_document writes, for a document the loader made."""
+def _create_event(stats, document, at=None):
+    """The "create" event that reports.services.create_document writes, for a document the loader made
+    (dated ``at``: the day the seed document was written, when it went through the workflow)."""
     event = WorkflowEvent.objects.create(
         document=document, action=WorkflowAction.CREATE, from_status="", to_status=document.status,
         actor=document.created_by, actor_name=services.actor_name(document.created_by),
+        at=at or timezone.now(),
     )
     stats.count(event, True)
 
@@ -365,22 +369,20 @@ def _run_workflow(stats, org, document, workflow, users):
     if author is None or approver is None:
         raise DemoDataError(f"{where}: a workflow needs created_by and approved_by, users of the same file")
     if not document.events.filter(action=WorkflowAction.CREATE).exists():
-        _create_event(stats, document)  # loaded by an older version of the loader, without its event
+        _create_event(stats, document, submitted)  # loaded by an older version of the loader, without its event
+    # DEMO ONLY: the steps are dated as in the seed documents (services.happened_at), not now.
     try:
-        document = services.submit_document(document, actor=author, notify=False)
-        document = services.approve_document(document, actor=approver, notify=False)
-        document = services.publish_document(document, actor=approver, notify=False, render=False)
+        with services.happened_at(submitted):
+            document = services.submit_document(document, actor=author, notify=False)
+        with services.happened_at(approved):
+            document = services.approve_document(document, actor=approver, notify=False)
+        with services.happened_at(published):
+            document = services.publish_document(document, actor=approver, notify=False, render=False)
     except services.WorkflowError as exc:
         raise DemoDataError(f"{where}: {exc.message}") from exc
-    # DEMO ONLY: the services stamp "now"; the demo shows the dates of the seed documents instead.
-    # A queryset update() writes them without save(), auto_now or history. Never do this to real data.
-    Document.objects.filter(pk=document.pk).update(
-        created_at=submitted, submitted_at=submitted, approved_at=approved, published_at=published,
-        updated_at=published,
-    )
-    for action, when in ((WorkflowAction.CREATE, submitted), (WorkflowAction.SUBMIT, submitted),
-                         (WorkflowAction.APPROVE, approved), (WorkflowAction.PUBLISH, published)):
-        document.events.filter(action=action).update(at=when)
+    # The document's own created/updated stamps (auto_now) follow; a queryset update() writes them
+    # without save() or history. Never do this to real data.
+    Document.objects.filter(pk=document.pk).update(created_at=submitted, updated_at=published)
     stats.created["workflowevent"] += 3
     if not created:
         stats.updated["document.status"] += 1

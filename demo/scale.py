@@ -60,6 +60,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core.audit import GENESIS, chain_digest, sanctioned_removal
 from core.thai import fiscal_year_of, to_thai_digits
 from ita.models import (
     AssessmentResult,
@@ -518,7 +519,7 @@ class Seeder:
             "created_at", "updated_at"])
         self.t_entry = w.table(ProgressEntry, ["id", "document_id", "measure_id", "output", "outcome", "status"])
         self.t_event = w.table(WorkflowEvent, ["id", "document_id", "action", "from_status", "to_status", "actor_id",
-                                               "actor_name", "at"])
+                                               "actor_name", "at", "prev_hash", "hash"])
         # The measure rows of the library per fiscal year (the same for every organisation).
         self.library = {}
         for fy in self.fiscal_years:
@@ -629,6 +630,7 @@ class Seeder:
                                "ผู้รายงาน", staff, staff, submitted, approver, approved, approver, published,
                                JsonText(json.dumps(data, ensure_ascii=False)), pdf_name,
                                published + timedelta(minutes=1), 4, d_created, published)
+                prev = GENESIS
                 for action, from_status, to_status, actor, actor_name, at in (
                     (WorkflowAction.CREATE, "", DocumentStatus.DRAFT, staff, staff_name, d_created),
                     (WorkflowAction.SUBMIT, DocumentStatus.DRAFT, DocumentStatus.SUBMITTED, staff, staff_name, submitted),
@@ -637,7 +639,14 @@ class Seeder:
                     (WorkflowAction.PUBLISH, DocumentStatus.APPROVED, DocumentStatus.PUBLISHED, approver,
                      approver_name, published),
                 ):
-                    self.t_event.add(self.ids_event.take(), doc_id, action, from_status, to_status, actor, actor_name, at)
+                    # the same hash chain as WorkflowEvent.save() (core/audit.py), computed here for COPY
+                    fields = {"document": doc_id, "action": str(action), "from": str(from_status),
+                              "to": str(to_status), "actor": actor, "actor_name": actor_name, "comment": "",
+                              "self_approved": False, "at": at}
+                    digest = chain_digest(fields, prev)
+                    self.t_event.add(self.ids_event.take(), doc_id, action, from_status, to_status, actor, actor_name,
+                                     at, prev, digest)
+                    prev = digest
 
     def _result(self, o: OrgPlan, ay: int, p: Profile):
         rid = self.ids_result.take()
@@ -725,7 +734,7 @@ def delete_synthetic(log=print) -> dict:
     files |= set(Evidence.objects.filter(entry__document__in=docs.values("pk")).exclude(file="")
                  .values_list("file", flat=True))
     measures = Measure.objects.filter(organisation__in=orgs.values("pk"))
-    with transaction.atomic():
+    with sanctioned_removal("seed_scale --reset: the synthetic organisations and users") as record:
         # Documents and measures first and in this order (entries PROTECT their measures), then the
         # organisations and users with everything else that hangs off them.
         _delete_cascade(docs, counts)
@@ -747,6 +756,7 @@ def delete_synthetic(log=print) -> dict:
 
         transaction.on_commit(remove_files)
         _bump_public_cache(slugs)
+        record.removed = {label: n for label, n in sorted(counts.items()) if n}
     log("Deleted: " + (", ".join(f"{n} {label}" for label, n in sorted(counts.items()) if n) or "nothing"))
     return counts
 

@@ -240,3 +240,4 @@ CSP_IMG_SRC = env.list("CSP_IMG_SRC", default=[])
 from django.contrib.messages import constants as message_constants  # noqa: E402
 
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
+SIMPLE_HISTORY_REVERT_DISABLED = True  # history rows are a record: the admin shows them, never reverts to them

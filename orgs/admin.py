@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.audit import sanctioned_removal
+
 from .models import Division, Membership, Organisation
 
 
@@ -21,6 +23,25 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "district", "province", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DivisionInline, MembershipInline]
+
+    def get_deleted_objects(self, objs, request):
+        """The documents and workflow events of the organisation go with it (the sanctioned path), though
+        neither may be deleted on its own."""
+        from reports.models import Document, WorkflowEvent
+
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        sanctioned = {str(m._meta.verbose_name) for m in (Document, WorkflowEvent)}
+        return deleted, model_count, {p for p in perms_needed if str(p) not in sanctioned}, protected
+
+    def delete_model(self, request, obj):
+        """Removing a whole organisation is the sanctioned way its audit trail goes (recorded)."""
+        with sanctioned_removal(f"organisation removed in the admin: {obj.name} ({obj.slug})",
+                                actor=request.user) as record:
+            record.removed = obj.delete()[1]
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 @admin.register(Division)

@@ -1,5 +1,6 @@
-"""Field-level history of an organisation's measures, steps, progress entries and evidence
-(django-simple-history), for the organisation administrator's history page.
+"""Field-level history of an organisation's measures, steps, progress entries and evidence, of its own
+settings (self-approval included) and of its memberships (django-simple-history), for the organisation
+administrator's history page.
 
     page = history_page(org, kind="", fiscal_year=None, page=request.GET.get("page"))
     page.rows  # HistoryRow objects of this page, newest first
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
@@ -32,7 +34,7 @@ from core.thai import to_thai_digits
 from measures.models import Measure, MeasureStep
 from reports.models import Document, Evidence, ProgressEntry
 
-from .models import Division
+from .models import Division, Membership, Organisation
 
 PER_PAGE = 50
 TEXT_LIMIT = 200  # characters of a long text shown before "…"
@@ -41,13 +43,19 @@ SKIPPED_FIELDS = {"id", "version"}
 MIN_YEAR, MAX_YEAR = 2500, 2800  # plausible B.E. fiscal years
 
 MEASURE, STEP, ENTRY, EVIDENCE = "measure", "step", "entry", "evidence"
+SETTINGS, MEMBER = "settings", "member"
 KINDS = {
     MEASURE: gettext_lazy("Measure"),
     STEP: gettext_lazy("Step"),
     ENTRY: gettext_lazy("Progress entry"),
     EVIDENCE: gettext_lazy("Evidence"),
+    SETTINGS: gettext_lazy("Organisation settings"),
+    MEMBER: gettext_lazy("Member"),
 }
-MODELS = {MEASURE: Measure, STEP: MeasureStep, ENTRY: ProgressEntry, EVIDENCE: Evidence}
+MODELS = {MEASURE: Measure, STEP: MeasureStep, ENTRY: ProgressEntry, EVIDENCE: Evidence, SETTINGS: Organisation,
+          MEMBER: Membership}
+# Kinds that belong to no fiscal year (left out when the page shows one year).
+YEARLESS = {SETTINGS, MEMBER}
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -186,7 +194,7 @@ def scoped_histories(org, fiscal_year: int | None = None) -> dict:
     entry_scope = Q(document_id__in=documents.values("pk")) | of_measures("measure_id")
     entries = ProgressEntry.objects.filter(entry_scope)
     entries_h = history_model(ENTRY).objects.filter(entry_scope)
-    return {
+    scoped = {
         MEASURE: measures_h,
         STEP: history_model(STEP).objects.filter(of_measures("measure_id")),
         ENTRY: entries_h,
@@ -194,6 +202,10 @@ def scoped_histories(org, fiscal_year: int | None = None) -> dict:
             Q(entry_id__in=entries.values("pk")) | Q(entry_id__in=entries_h.values("id"))
         ),
     }
+    if not fiscal_year:
+        scoped[SETTINGS] = history_model(SETTINGS).objects.filter(id=org.pk)
+        scoped[MEMBER] = history_model(MEMBER).objects.filter(organisation_id=org.pk)
+    return scoped
 
 
 def timeline(org, kind: str = "", fiscal_year: int | None = None):
@@ -333,9 +345,20 @@ def _set_titles(org, rows) -> None:
     documents = Document.objects.for_org(org).in_bulk(document_ids) if document_ids else {}
     titles = _measure_titles({row.record.measure_id for row in entry_rows}) if entry_rows else {}
 
+    member_rows = [row for row in rows if row.kind == MEMBER]
+    users = {}
+    if member_rows:
+        users = get_user_model().objects.in_bulk({row.record.user_id for row in member_rows})
+
     for row in rows:
         record = row.record
-        if row.kind == MEASURE:
+        if row.kind == SETTINGS:
+            row.title = shorten(record.name, STEP_TITLE_LIMIT)
+        elif row.kind == MEMBER:
+            user = users.get(record.user_id)
+            name = user_name(user) if user else f"#{to_thai_digits(record.user_id)}"
+            row.title = f"{name} ({record.get_role_display()})"
+        elif row.kind == MEASURE:
             row.title = shorten(record.title, STEP_TITLE_LIMIT * 2)
         elif row.kind == STEP:
             row.title = shorten(record.text, STEP_TITLE_LIMIT)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class OrganisationKind(models.TextChoices):
@@ -58,6 +59,9 @@ class Organisation(models.Model):
     )
 
     objects = OrganisationQuerySet.as_manager()
+    # Settings (self-approval included) are part of the audit trail: every change is kept, shown on the
+    # organisation's history page.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation")
@@ -107,6 +111,8 @@ class Membership(models.Model):
         help_text=_("Reminders of steps go to the staff of the measure's divisions (to all staff when none is set)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")

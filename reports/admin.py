@@ -46,9 +46,9 @@ class DocumentAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not obj.is_draft:
-            return False
-        return super().has_delete_permission(request, obj)
+        # A document's workflow events are append-only (core/audit.py): documents go with their whole
+        # organisation, or as a never-submitted draft through the app's own delete (both recorded).
+        return False
 
 
 @admin.register(ProgressEntry)
@@ -78,6 +78,9 @@ class WorkflowEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # append-only (core/audit.py)
 
 
 @admin.register(SentReminder)

@@ -126,6 +126,8 @@ class Document(models.Model):
     # The PDF of a published document, rendered once from the snapshot.
     pdf_file = models.FileField(_("published PDF"), upload_to=published_pdf_upload_to, blank=True, editable=False)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # SHA-256 of the stored PDF, shown on the public page so anyone can check a copy they hold.
+    pdf_sha256 = models.CharField(_("SHA-256 of the published PDF"), max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -268,20 +270,29 @@ class WorkflowAction(models.TextChoices):
 
 
 class WorkflowEvent(models.Model):
-    """One step of a document's workflow: who, when, from which status to which, and why."""
+    """One step of a document's workflow: who, when, from which status to which, and why.
+
+    Append-only (core/audit.py): written once, never changed or deleted but through the sanctioned path;
+    ``hash`` chains it to the event before it of the same document (``prev_hash``)."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=WorkflowAction.choices)
     from_status = models.CharField(
         pgettext_lazy("workflow status", "from"), max_length=20, choices=DocumentStatus.choices, blank=True)
     to_status = models.CharField(pgettext_lazy("workflow status", "to"), max_length=20, choices=DocumentStatus.choices)
+    # PROTECT: a person who acted in the trail is deactivated, never deleted (that would rewrite the rows).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("by"),
     )
     actor_name = models.CharField(_("by"), max_length=300, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    self_approved = models.BooleanField(
+        _("approved by the person who submitted it"), default=False,
+        help_text=_("The organisation allowed self-approval, and the approver had submitted the document."))
     at = models.DateTimeField(_("at"), default=timezone.now)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("workflow event")
@@ -290,6 +301,29 @@ class WorkflowEvent(models.Model):
 
     def __str__(self):
         return f"{self.document} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def chain_fields(self) -> dict:
+        return {"document": self.document_id, "action": self.action, "from": self.from_status,
+                "to": self.to_status, "actor": self.actor_id, "actor_name": self.actor_name,
+                "comment": self.comment, "self_approved": self.self_approved, "at": self.at}
+
+    def compute_hash(self) -> str:
+        from core.audit import chain_digest
+
+        return chain_digest(self.chain_fields(), self.prev_hash)
+
+    def save(self, *args, **kwargs):
+        """Insert only; the hash chain is extended here, so every way of writing an event extends it
+        (the document row is locked by the workflow services, so two events never share a parent)."""
+        from core.audit import GENESIS
+
+        if not self._state.adding:
+            raise ValueError("workflow events are append-only")
+        last = (WorkflowEvent.objects.filter(document_id=self.document_id).order_by("-pk")
+                .values_list("hash", flat=True).first())
+        self.prev_hash = last or GENESIS
+        self.hash = self.compute_hash()
+        super().save(*args, **kwargs)
 
 
 class SentReminder(models.Model):

@@ -14,8 +14,10 @@ organisation allows it (Organisation.allow_self_approval). A superuser acts as a
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import pagecache
+from core.audit import sanctioned_removal
 from measures.models import Measure
 from orgs.access import ROLE_RANK
 from orgs.models import Membership, Role
@@ -154,10 +157,29 @@ def actor_name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def _event(document, action, from_status, actor, comment="") -> WorkflowEvent:
+# The time a workflow step happened: now, except when the demo loader replays the dates of the seed
+# documents (``happened_at``). Events are append-only, so they are written with their date, never back-dated.
+_happened_at: ContextVar[datetime | None] = ContextVar("happened_at", default=None)
+
+
+@contextmanager
+def happened_at(when: datetime):
+    """DEMO DATA ONLY: the workflow steps taken inside are dated ``when`` instead of now."""
+    token = _happened_at.set(when)
+    try:
+        yield
+    finally:
+        _happened_at.reset(token)
+
+
+def _now() -> datetime:
+    return _happened_at.get() or timezone.now()
+
+
+def _event(document, action, from_status, actor, comment="", **flags) -> WorkflowEvent:
     return WorkflowEvent.objects.create(
         document=document, action=action, from_status=from_status or "", to_status=document.status,
-        actor=actor, actor_name=actor_name(actor), comment=comment,
+        actor=actor, actor_name=actor_name(actor), comment=comment, at=_now(), **flags,
     )
 
 
@@ -306,7 +328,10 @@ def delete_draft(document: Document, *, actor) -> None:
             raise WorkflowError(_("A document that has been submitted is kept; it cannot be deleted."), "kept")
         files = list(Evidence.objects.filter(entry__document=document, kind=EvidenceKind.FILE)
                      .values_list("file", flat=True))
-        document.delete()
+        # Its trail holds only its creation: removed with it, through the sanctioned path (recorded).
+        with sanctioned_removal(f"never-submitted draft deleted: {document} (id {document.pk})",
+                                actor=actor) as record:
+            record.removed = document.delete()[1]
         transaction.on_commit(lambda: _delete_unreferenced(files))
 
 
@@ -442,7 +467,7 @@ def submit_document(document: Document, *, actor, expected_version: int | None =
         document = _lock(document)
         _require_status(document, DocumentStatus.DRAFT)
         _check_version(document, expected_version)
-        _transition(document, DocumentStatus.SUBMITTED, submitted_by=actor, submitted_at=timezone.now())
+        _transition(document, DocumentStatus.SUBMITTED, submitted_by=actor, submitted_at=_now())
         event = _event(document, WorkflowAction.SUBMIT, DocumentStatus.DRAFT, actor)
         _notify(event, notify)
     return document
@@ -471,14 +496,16 @@ def approve_document(document: Document, *, actor, comment: str = "", notify: bo
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocumentStatus.SUBMITTED)
-        if is_own_submission(document, actor) and not document.organisation.allow_self_approval:
+        own = is_own_submission(document, actor)
+        if own and not document.organisation.allow_self_approval:
             raise WorkflowError(
                 _("You submitted this document, so another approver must approve it."), "self_approval")
         document.status = DocumentStatus.APPROVED
         snapshot = build_document_data(document)
-        _transition(document, DocumentStatus.APPROVED, approved_by=actor, approved_at=timezone.now(),
+        _transition(document, DocumentStatus.APPROVED, approved_by=actor, approved_at=_now(),
                     snapshot=snapshot)
-        event = _event(document, WorkflowAction.APPROVE, DocumentStatus.SUBMITTED, actor, (comment or "").strip())
+        event = _event(document, WorkflowAction.APPROVE, DocumentStatus.SUBMITTED, actor, (comment or "").strip(),
+                       self_approved=own)
         _notify(event, notify)
     return document
 
@@ -494,7 +521,7 @@ def publish_document(document: Document, *, actor, notify: bool = True, render: 
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocumentStatus.APPROVED)
-        _transition(document, DocumentStatus.PUBLISHED, published_by=actor, published_at=timezone.now())
+        _transition(document, DocumentStatus.PUBLISHED, published_by=actor, published_at=_now())
         event = _event(document, WorkflowAction.PUBLISH, DocumentStatus.APPROVED, actor)
         _notify(event, notify)
         if render:
@@ -512,7 +539,7 @@ def withdraw_document(document: Document, *, actor, reason: str, notify: bool = 
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocumentStatus.PUBLISHED)
-        _transition(document, DocumentStatus.WITHDRAWN, withdrawn_at=timezone.now(), withdrawn_reason=reason)
+        _transition(document, DocumentStatus.WITHDRAWN, withdrawn_at=_now(), withdrawn_reason=reason)
         event = _event(document, WorkflowAction.WITHDRAW, DocumentStatus.PUBLISHED, actor, reason)
         _notify(event, notify)
     return document
@@ -569,9 +596,12 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
         return False
     pdf = render_document_pdf(document_snapshot(document), RenderOptions())  # as the document says
     old = document.pdf_file.name if document.pdf_file else ""
-    digest = hashlib.sha256(pdf).hexdigest()[:20]  # the content hash in the name is the ETag
+    full_digest = hashlib.sha256(pdf).hexdigest()
+    digest = full_digest[:20]  # the content hash in the name is the ETag
     document.pdf_file.save(f"{document.pk}-{digest}.pdf", ContentFile(pdf), save=False)
-    Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name, pdf_rendered_at=timezone.now())
+    document.pdf_sha256 = full_digest
+    Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name, pdf_rendered_at=timezone.now(),
+                                                   pdf_sha256=full_digest)
     pagecache.bump(document.organisation.slug)  # the UPDATE sends no signal
     if old and old != document.pdf_file.name and not Document.objects.filter(pdf_file=old).exists():
         document.pdf_file.storage.delete(old)  # unless another document names the same file (seed_scale)

@@ -66,8 +66,14 @@ def save_through_form(org, actor, title, divisions=(), guideline="", instance=No
     return save_measure(form, steps, actor=actor, expected_version=version)
 
 
-def rows(html):
-    return find_all(html, "tr", class_="history-row")
+ORGANISATION_KINDS = ("settings", "member")  # the organisation's own records (its creation, its members)
+
+
+def rows(html, *, organisation=False):
+    """The history rows of the page; those of the organisation's settings and members only when asked
+    (the fixed cast creates them)."""
+    found = find_all(html, "tr", class_="history-row")
+    return found if organisation else [r for r in found if r["attrs"]["data-kind"] not in ORGANISATION_KINDS]
 
 
 def row_of(html, kind, must_contain):
@@ -148,7 +154,7 @@ def test_a_record_without_a_user_shows_a_dash_and_a_save_without_change_says_so(
     measure._history_user = admin_a
     measure.save()  # nothing visible changed (only updated_at)
     client.force_login(admin_a)
-    html = client.get(history_url(org_a)).content.decode()
+    html = client.get(history_url(org_a, kind="measure")).content.decode()
     unchanged, created = rows(html)
     who = [td["text"] for td in find_all(html, "td", class_="history-who")]
     assert th("changed") in unchanged["text"] and th("no visible change") in unchanged["text"]
@@ -187,9 +193,10 @@ def test_the_kind_filter_shows_only_that_kind(client, admin_a, story):
         found = rows(html)
         assert found and {r["attrs"]["data-kind"] for r in found} == {kind}
         assert find(html, "option", value=kind, selected=True)
-    everything = rows(client.get(history_url(org)).content.decode())
-    assert {r["attrs"]["data-kind"] for r in everything} == {"measure", "step", "entry", "evidence"}
-    unknown = rows(client.get(history_url(org, kind="nonsense")).content.decode())
+    everything = rows(client.get(history_url(org)).content.decode(), organisation=True)
+    assert {r["attrs"]["data-kind"] for r in everything} == {"measure", "step", "entry", "evidence", "settings",
+                                                             "member"}
+    unknown = rows(client.get(history_url(org, kind="nonsense")).content.decode(), organisation=True)
     assert len(unknown) == len(everything)
 
 
@@ -297,3 +304,53 @@ def test_steps_of_a_step_history_belong_to_the_measure_not_the_url(client, org_a
     client.force_login(admin_a)
     assert "ขั้นตอนลับของบี" not in client.get(history_url(org_a, kind="step")).content.decode()
     assert MeasureStep.objects.filter(text="ขั้นตอนลับของบี").exists()
+
+
+# --- the organisation's own settings and members -----------------------------------------------------------
+
+def test_switching_self_approval_on_and_off_leaves_its_trace(client, org_a, admin_a):
+    """The audit's reproduction: an administrator allows self-approval and takes it back; the page says so."""
+    client.force_login(admin_a)
+    page = client.get(reverse("orgs:settings", args=[org_a.slug]))
+    form = {name: value for name, value in
+            [(i["attrs"].get("name"), i["attrs"].get("value", "")) for i in find_all(page.text, "input")]
+            if name and name not in ("emblem", "allow_self_approval")}
+    form.update(kind=org_a.kind, default_layout=org_a.default_layout)
+    for allow in (True, False):
+        data = {**form, **({"allow_self_approval": "on"} if allow else {})}
+        assert client.post(reverse("orgs:settings", args=[org_a.slug]), data).status_code == 302
+    html = client.get(history_url(org_a, kind="settings")).content.decode()
+    changed = [r for r in rows(html, organisation=True) if "allow_self_approval" in str(r)]
+    found = find_all(html, "li", **{"data-field": "allow_self_approval"})
+    assert len(found) == 2
+    newest, older = found
+    assert thai("yes") in newest["text"].split("→")[0] and thai("no") in newest["text"].split("→")[1]
+    assert thai("no") in older["text"].split("→")[0] and thai("yes") in older["text"].split("→")[1]
+    assert all(find(str(r), "td", class_="history-who") for r in changed)
+
+
+def test_a_role_change_shows_as_a_member_record_with_who_did_it(client, org_a, admin_a, staff_a):
+    membership = staff_a.memberships.get(organisation=org_a)
+    staff_a.first_name, staff_a.last_name = "สมชาย", "ขยันงาน"
+    staff_a.save()
+    admin_a.first_name, admin_a.last_name = "วิชัย", "ดูแลระบบ"
+    admin_a.save()
+    client.force_login(admin_a)
+    response = client.post(reverse("orgs:member_edit", args=[org_a.slug, membership.pk]),
+                           {"role": "approver", "position": "นักวิเคราะห์นโยบายและแผน"})
+    assert response.status_code == 302
+    html = client.get(history_url(org_a, kind="member")).content.decode()
+    row = next(r for r in rows(html, organisation=True) if "สมชาย ขยันงาน" in r["text"] and thai("changed") in r["text"])
+    assert row["attrs"]["data-kind"] == "member"
+    assert "วิชัย ดูแลระบบ" in row["text"]  # who changed it
+    role = find(html, "li", **{"data-field": "role"})
+    assert role and "→" in role["text"]
+
+
+def test_organisation_records_stay_out_of_a_fiscal_year_and_of_other_organisations(client, org_a, org_b,
+                                                                                    admin_a, admin_b):
+    client.force_login(admin_a)
+    assert rows(client.get(history_url(org_a, year=2568)).content.decode(), organisation=True) == []
+    client.force_login(admin_b)
+    texts = " ".join(r["text"] for r in rows(client.get(history_url(org_b)).content.decode(), organisation=True))
+    assert org_b.name in texts and org_a.name not in texts and "admin_a" not in texts
