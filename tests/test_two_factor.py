@@ -233,6 +233,7 @@ def test_signing_in_asks_for_the_code_after_the_password(client, clock, staff_a,
     response = browser.post(reverse("two_factor:verify"), {"code": app.next_code(), "next": dashboard})
     assert response.status_code == 302 and response["Location"] == dashboard
     assert browser.get(dashboard).status_code == 200
+    assert browser.get(verify_url(dashboard))["Location"] == dashboard  # nothing more to ask
     # the first browser's session was verified when it set the app up; it is not touched
     assert client.get(dashboard).status_code == 200
 

@@ -7,8 +7,8 @@ each with ``next`` kept. Public pages, the sign-in, sign-out and password-reset 
 One query per protected request (twofactor.policy.state_of) unless the session is already verified
 (django_otp.middleware.OTPMiddleware, before this one, loads the session's device).
 """
-from django.shortcuts import redirect
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode

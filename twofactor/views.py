@@ -115,6 +115,8 @@ def setup(request):
 @login_required
 def verify(request):
     """The second step of signing in: a code from the app, or a recovery code."""
+    if request.user.is_verified():  # this session passed a code already
+        return redirect(_next(request))
     state = _state(request)
     if not state.has_device:
         if state.required:
