@@ -543,3 +543,14 @@ def test_an_installation_administrator_can_reset_a_lost_phone(client, clock, sta
     sign_in(browser, "staff_a")
     assert browser.get(dashboard).status_code == 200
     assert get_user_model().objects.get(username="staff_a").is_active
+
+
+def test_the_members_page_shows_who_signs_in_with_an_app(client, clock, org_a, admin_a, staff_a, approver_a):
+    sign_in(client, "approver_a")
+    set_up(client, clock)
+    admin = type(client)()
+    sign_in(admin, "admin_a")
+    page = admin.get(reverse("orgs:members", args=[org_a.slug])).text
+    rows = dict(re.findall(r'<tr data-member="(\w+)".*?data-two-factor="(on|off)"', page, re.S))
+    assert rows == {"approver_a": "on", "admin_a": "off", "staff_a": "off"}
+    assert th("Two-factor sign-in") in page
