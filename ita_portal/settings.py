@@ -46,12 +46,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "twofactor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "twofactor.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "core",
     "orgs",
     "ita",
     "measures",
     "reports",
     "public",
+    "twofactor.apps.TwoFactorConfig",
     "demo",
 ]
 
@@ -68,11 +72,15 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp)
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Workspace, admin and account pages ask for the second factor, or its setup where it is required.
+    "twofactor.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "ita_portal.urls"
@@ -130,6 +138,16 @@ AXES_HANDLER = "core.lockout.LockoutHandler"
 PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 AXES_RESET_ON_SUCCESS = True
+
+# Two-factor sign-in (twofactor/, django-otp): every user may turn it on; a user who has it enters a code
+# from the authenticator app (or a recovery code) before any workspace, admin or account page. With
+# TWO_FACTOR_REQUIRED, installation administrators (superusers, Django staff) and organisation
+# administrators must set it up before anything else; on by default in production, off with DEBUG so the
+# `make run` demo accounts sign in at once. An organisation may require it of its approvers itself
+# (Organisation.require_two_factor_approvers), whatever this setting says.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ITA Portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
 # Behind N reverse proxies that append to X-Forwarded-For, the lockout counts the real client address
 # (core/client_ip.py); 0 (no proxy): REMOTE_ADDR, and X-Forwarded-For is ignored.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -37,6 +37,7 @@ urlpatterns = [
          {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/two-factor/", include("twofactor.urls")),  # the signed-in user's own second factor
     path("w/", core_views.workspace_start, name="workspace_start"),
     path("w/<slug:org_slug>/", include(workspace)),
     path("admin/", admin.site.urls),

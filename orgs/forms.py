@@ -51,7 +51,7 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = [
             "name", "kind", "district", "province", "website", "address", "phone", "email",
-            "strength_threshold", "default_layout", "allow_self_approval", "emblem",
+            "strength_threshold", "default_layout", "allow_self_approval", "require_two_factor_approvers", "emblem",
         ]
         field_classes = {"strength_threshold": ScoreField}
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}

@@ -57,6 +57,11 @@ class Organisation(models.Model):
     allow_self_approval = models.BooleanField(
         _("allow approving one's own submission"), default=False,
     )
+    require_two_factor_approvers = models.BooleanField(
+        _("require two-factor sign-in of approvers"), default=False,
+        help_text=_("Approvers and administrators of the organisation must sign in with a code from an "
+                    "authenticator app as well as the password."),
+    )
 
     objects = OrganisationQuerySet.as_manager()
     # Settings (self-approval included) are part of the audit trail: every change is kept, shown on the

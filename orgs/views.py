@@ -7,11 +7,12 @@ deactivated, and nobody deactivates their own membership.
 """
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.thai import to_thai_digits
 
@@ -125,9 +126,10 @@ def division_delete(request, org_slug, pk):
 
 def _members_page(request, add_form=None, new_form=None, status=200, created=None):
     org = request.org
-    members = Membership.objects.filter(organisation=org).select_related("user").order_by(
-        "-is_active", "user__first_name", "user__username"
-    )
+    members = Membership.objects.filter(organisation=org).select_related("user").annotate(
+        # whether the member signs in with an authenticator app (twofactor/, django-otp)
+        two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)),
+    ).order_by("-is_active", "user__first_name", "user__username")
     return render(request, "orgs/members.html", {
         "nav": "settings", "tab": "members", "members": members,
         "add_form": add_form or AddMemberForm(organisation=org),

@@ -256,7 +256,8 @@ def test_the_dashboard_page_has_a_fixed_number_of_queries(client, catalogue, org
                                                           django_assert_max_num_queries):
     _lots_of_data(org_a)
     client.force_login(staff_a)
-    with django_assert_max_num_queries(9):  # session, user, membership + the six of build()
+    # session, user, two-factor state (twofactor.middleware), membership + the six of build()
+    with django_assert_max_num_queries(10):
         assert client.get(url(org_a, 2568)).status_code == 200
 
 

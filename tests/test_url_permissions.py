@@ -84,6 +84,15 @@ EXPECTED = {
     "password_reset_done":    {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "password_reset_confirm": {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "password_reset_complete": {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    # the signed-in user's own two-factor sign-in (no organisation, no object of anyone else in the URL); the
+    # cast has no authenticator app: verify goes on to the workspace, the recovery codes and turning off
+    # go back to the status page (tests/test_two_factor.py covers users with an app)
+    "two_factor:status":      {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "two_factor:setup":       {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "two_factor:verify":      {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
+    "two_factor:recovery_codes":
+                              {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
+    "two_factor:turn_off":    {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
     # language switch: public redirects
     "set_language":           {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
     "language":               {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
@@ -194,6 +203,11 @@ URL_KWARGS = {
     "password_reset_done": lambda w: {},
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "password_reset_complete": lambda w: {},
+    "two_factor:status": lambda w: {},
+    "two_factor:setup": lambda w: {},
+    "two_factor:verify": lambda w: {},
+    "two_factor:recovery_codes": lambda w: {},
+    "two_factor:turn_off": lambda w: {},
     "set_language": lambda w: {},
     "language": lambda w: {"code": "en"},
     "workspace_start": lambda w: {},
