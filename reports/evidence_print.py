@@ -111,9 +111,12 @@ def qr_data_uri(url: str) -> str:
 
 def printed_items(measure: dict, *, qr: bool = True) -> list[dict]:
     """[{"label", "file_name", "address", "qr", "internal"}] of a measure's evidence, as a row prints it.
-    Items never marked (data that did not go through ``with_access``) print as internal: by name."""
+    Items never marked (data that did not go through ``with_access``) are not printed at all: a caller
+    that forgets to choose the copy prints no evidence rather than internal evidence."""
     items = []
     for ev in measure.get("evidence", ()):
+        if "public" not in ev:
+            continue
         label = ev.get("title") or ev.get("name") or ev.get("url") or ""
         file_name = ev.get("name", "") if ev.get("kind") == EvidenceKind.FILE and ev.get("name") != label else ""
         address = ev.get("address", "") if ev.get("public") else ""

@@ -67,10 +67,11 @@ def public_evidence_url(document, ev):
         document.organisation.slug, document.fiscal_year, f"progress-{document.round}", document.revision, ev.pk])
 
 
-def qr_matrices(pdf: bytes) -> list[tuple]:
-    """The module matrix of every square image XObject of the PDF, read as evidence_print draws a QR
+def qr_matrices(pdf: bytes) -> set[tuple]:
+    """The module matrices of the square image XObjects of the PDF (each once, whatever the pages that
+    share it), read as evidence_print draws a QR
     code (QR_SCALE pixels per module, QR_BORDER white modules around): the centre pixel of each module."""
-    found = []
+    found = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
         for image in page.images:
             picture = Image.open(io.BytesIO(image.data)).convert("L")
@@ -83,7 +84,7 @@ def qr_matrices(pdf: bytes) -> list[tuple]:
                 centre = lambda k: (QR_BORDER + k) * QR_SCALE + QR_SCALE // 2  # noqa: E731
                 return 1 if picture.getpixel((centre(i), centre(j))) < 128 else 0
 
-            found.append(tuple(tuple(dark(x, y) for x in range(modules)) for y in range(modules)))
+            found.add(tuple(tuple(dark(x, y) for x in range(modules)) for y in range(modules)))
     return found
 
 
@@ -174,7 +175,7 @@ def test_public_pdf_lists_public_evidence_under_its_measure_with_address_and_qr(
     assert "หลักฐานประกอบ" not in between(text, SECOND, None)  # the second measure has no public evidence
 
     # one QR code per public item, each the code of its address
-    assert sorted(qr_matrices(pdf)) == sorted([segno_matrix(file_url), segno_matrix(LINK_URL)])
+    assert qr_matrices(pdf) == {segno_matrix(file_url), segno_matrix(LINK_URL)}
     # the address is a link in the PDF too
     annotations = [a.get_object() for page in PdfReader(io.BytesIO(pdf)).pages for a in page.get("/Annots", [])]
     uris = {a["/A"].get("/URI") for a in annotations if "/A" in a}
@@ -281,3 +282,38 @@ def test_other_kinds_print_no_evidence_row(client, org_a, staff_a):
     client.force_login(staff_a)
     html = client.get(reverse("reports:preview", args=[org_a.slug, plan.pk])).content.decode()
     assert FIRST in html and "data-measure-evidence" not in html
+
+
+def test_data_that_chose_no_copy_prints_no_evidence(org_a, report):
+    """A caller that forgets reports.evidence_print.for_copy prints no evidence, never internal evidence."""
+    from reports.documents import build_document_data
+    from reports.rendering import render_preview_html
+
+    document, _ev = report
+    html = render_preview_html(build_document_data(document))
+    assert FIRST in html and "data-measure-evidence" not in html and "บันทึกตรวจรับพัสดุภายใน" not in html
+
+
+# --- the demo ------------------------------------------------------------------------------------------
+
+def test_demo_report_prints_its_public_evidence_with_qr_codes(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    document = Document.objects.select_related("organisation").get(organisation__slug="danchang", kind="progress")
+    response = client.get(reverse("public:document_pdf", args=["danchang", 2566, "progress-6"]))
+    assert response.status_code == 200
+    pdf = body(response)
+    text = pdftotext(pdf)
+    public = list(document.entries.filter(evidence__is_public=True).values_list("evidence", flat=True))
+    assert len(public) == 3
+    file_urls = [public_evidence_url(document, ev) for ev in document.entries.get(measure__order=1).evidence.filter(
+        is_public=True, kind="file")] + [public_evidence_url(document, ev) for ev in document.entries.get(
+            measure__order=2).evidence.filter(is_public=True)]
+    for url in file_urls:
+        assert url in text
+    assert "https://www.example.org/danchang/news/2566-budget" in text
+    assert norm("ประกาศข้อบัญญัติงบประมาณรายจ่ายประจำปีงบประมาณ พ.ศ. ๒๕๖๖") in text
+    assert norm("รายงานการประชุมพนักงานประจำเดือนตุลาคม") not in text  # internal
+    link = "https://www.example.org/danchang/news/2566-budget"
+    assert qr_matrices(pdf) == {segno_matrix(url) for url in [*file_urls, link]}
