@@ -411,7 +411,8 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
 def set_evidence_public(evidence: Evidence, *, public: bool, actor) -> Evidence:
     """Mark evidence public (shown on the public page of the published report) or internal. Staff may
     do it while the document is a draft; an approver or organisation admin at any time, also after
-    publication (it is not part of the frozen document: public pages read the flag as it is now)."""
+    publication (it is not part of the frozen document: public pages read the flag as it is now; the
+    stored PDF, which lists the public evidence, is rendered again after the commit)."""
     document = evidence.entry.document
     role = _require_role(actor, document, Role.STAFF)
     with transaction.atomic():
