@@ -104,8 +104,8 @@ def report(org_a, staff_a):
     entries = {e.measure_id: e for e in document.entries.all()}
     one, two = entries[first.pk], entries[second.pk]
     evidence = {
-        "public_file": services.add_evidence_file(one, upload=pdf_upload("ประกาศผล.pdf"), title="ประกาศผลผู้ชนะการเสนอราคา",
-                                                  actor=staff_a, is_public=True),
+        "public_file": services.add_evidence_file(one, upload=pdf_upload("ประกาศผล.pdf"),
+                                                  title="ประกาศผลผู้ชนะการเสนอราคา", actor=staff_a, is_public=True),
         "internal_file": services.add_evidence_file(one, upload=pdf_upload("บันทึกภายใน.pdf"),
                                                     title="บันทึกตรวจรับพัสดุภายใน", actor=staff_a),
         "public_link": services.add_evidence_link(one, url=LINK_URL, title="ข่าวประชาสัมพันธ์",
