@@ -12,8 +12,8 @@ export PYTHAINLP_READ_ONLY := 1
 DEBS_RUN := gettext libharfbuzz-subset0
 DEBS_TEST := $(DEBS_RUN) poppler-utils chromium fonts-dejavu-core redis-server
 # The PDF benchmark compares with LibreOffice converting an equivalent DOCX; the load benchmark drives
-# gunicorn with wrk, on PostgreSQL with Redis as the shared cache.
-DEBS_BENCH := $(DEBS_RUN) libreoffice-writer-nogui wrk redis-server postgresql-client
+# gunicorn with wrk, on PostgreSQL with Redis as the shared cache; the DOCX fonts check needs pdffonts and DejaVu.
+DEBS_BENCH := $(DEBS_RUN) libreoffice-writer-nogui poppler-utils fonts-dejavu-core wrk redis-server postgresql-client
 
 .PHONY: run test setup setup-test messages serve-setup bench audit clean
 
@@ -59,11 +59,14 @@ audit: $(VENV)/.installed-test
 
 # PDF render time, pages and memory for 10/15/50/200 measures, against LibreOffice (bench/pdf_bench.py);
 # then the national data set (seed_scale) served by gunicorn under wrk, against static files of the same
-# sizes (bench/load_bench.py; PostgreSQL at 127.0.0.1:5432, database ita_scale).
+# sizes (bench/load_bench.py; PostgreSQL at 127.0.0.1:5432, database ita_scale). In between, LibreOffice
+# without Sarabun (fontconfig sees only DejaVu) must draw the DOCX export in its embedded Sarabun
+# (bench/docx_fonts_check.py).
 bench: $(VENV)/.installed-test
 	scripts/ensure-debs.sh $(DEBS_BENCH)
 	DEBUG=true $(MAKE) --no-print-directory messages
 	$(BIN)/python bench/pdf_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/docx_fonts_check.py
 	$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 
 clean:

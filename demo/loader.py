@@ -44,7 +44,11 @@ Schema of one file (all keys required unless marked optional)::
                               "body" (paragraphs separated by an empty line), "closing",
                               "signer_name", "signer_position"},
               "entries": [{"measure": index into this fiscal year's "measures", "output", "outcome",
-                           "status" (reports.models.EntryStatus value)}],  # output/outcome: one paragraph a line
+                           "status" (reports.models.EntryStatus value),  # output/outcome: one paragraph a line
+                           "evidence": [{"title", "public": bool, and "url" (a link) or "file" (a file
+                                         name: a one-page PDF of the title and "text" is made)}]
+                                       # optional, invented; added only to an entry that has none yet
+                          }],
               "workflow": {"submitted": "YYYY-MM-DD", "approved": "YYYY-MM-DD", "published": "YYYY-MM-DD",
                            "approved_by": a username of this file (an approver or admin, not
                            "created_by")}   # optional; dates in this order (equal is fine)
@@ -322,16 +326,46 @@ def _load_documents(stats, org, fiscal_year, rows, measures, users):
                 measure = measures[entry["measure"]]
             except IndexError:
                 raise DemoDataError(f"{org.slug}: entry refers to measure {entry['measure']}") from None
-            upsert(
+            progress_entry = upsert(
                 stats, ProgressEntry, {"document": document, "measure": measure},
                 {"output": entry.get("output", ""), "outcome": entry.get("outcome", ""),
                  "status": entry.get("status", "not_started")},
             )
+            _load_evidence(stats, progress_entry, entry.get("evidence", []), users.get(row.get("created_by")))
         if getattr(document, "_loader_created", False):
             workflow = row.get("workflow") or {}
             _create_event(stats, document, _at(workflow["submitted"], "submitted") if workflow else None)
         if row.get("workflow"):
             _run_workflow(stats, org, document, row["workflow"], users)
+
+
+def _demo_pdf(title: str, text: str) -> bytes:
+    """A one-page PDF standing for a scanned evidence document (demo only)."""
+    from django.utils.html import escape
+
+    from reports.pdf import render_pdf
+
+    return render_pdf(f'<html lang="th"><body><h1 style="font-size:16pt">{escape(title)}</h1>'
+                      f"<p>{escape(text)}</p><p>(เอกสารตัวอย่างสำหรับการสาธิตระบบ)</p></body></html>")
+
+
+def _load_evidence(stats, entry, rows, actor):
+    """The evidence of an entry of a draft, through reports.services (history, checks, stored names);
+    only when the entry has none yet, so loading again adds nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not rows or entry.evidence.exists():
+        return
+    for row in rows:
+        if row.get("url"):
+            ev = services.add_evidence_link(entry, url=row["url"], title=row.get("title", ""), actor=actor,
+                                            is_public=bool(row.get("public")))
+        else:
+            upload = SimpleUploadedFile(row["file"], _demo_pdf(row.get("title", ""), row.get("text", "")),
+                                        content_type="application/pdf")
+            ev = services.add_evidence_file(entry, upload=upload, title=row.get("title", ""), actor=actor,
+                                            is_public=bool(row.get("public")))
+        stats.count(ev, True)
 
 
 def _create_event(stats, document, at=None):

@@ -29,6 +29,7 @@ from django.utils.translation import get_language
 from ita.models import AssessmentYear, OITItem
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
+from reports.evidence_print import with_access
 from reports.rendering import RenderOptions, document_context
 from reports.services import document_snapshot
 
@@ -207,7 +208,7 @@ class DocumentPage:
         else:
             pdf_path = links.document_path(document, revision=not lookup.stable, pdf=True)
         current = lookup.current
-        render = document_context(self.data, RenderOptions())
+        render = document_context(with_access(self.data, self.public_ids, public_copy=True), RenderOptions())
         history = [
             {"revision": d.revision, "published_at": d.published_at, "withdrawn_at": d.withdrawn_at,
              "withdrawn_reason": d.withdrawn_reason, "status": d.status,

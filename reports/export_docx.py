@@ -15,8 +15,9 @@ digits: Thai unless the document or the options say Arabic); the literal numbers
 Word specifics: every run names the font Sarabun for ascii, hAnsi, eastAsia and cs (Thai is a complex
 script in Word, so the cs font and the complex-script size ``w:szCs`` are what Word uses for it); tables
 have fixed column widths (the PDF's relative widths, reports.rendering.COLUMN_WEIGHTS) and repeat their
-header row on every page (``w:tblHeader``). A draft carries "ฉบับร่าง" in the page header instead of the
-PDF's watermark. Nothing here queries the database.
+header row on every page (``w:tblHeader``); the Sarabun faces are embedded in the file
+(reports/docx_fonts.py), so it looks the same where Sarabun is not installed. A draft carries
+"ฉบับร่าง" in the page header instead of the PDF's watermark. Nothing here queries the database.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from core.thai import to_arabic_digits, to_thai_digits
 
+from .docx_fonts import embed_sarabun
 from .models import DocumentKind
 from .rendering import (
     COLUMN_WEIGHTS,
@@ -433,6 +435,7 @@ class Writer:
                      *(s.footer._element for s in self.doc.sections)):
             for rpr in root.iter(qn("w:rPr")):
                 _reorder(rpr)
+        embed_sarabun(self.doc)  # the file carries its fonts (reports/docx_fonts.py)
         core = self.doc.core_properties
         core.title = data["title"]
         core.author = data["organisation"]["name"]

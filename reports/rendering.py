@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from core.thai import to_thai_digits
 
 from .documents import LAYOUT_COLUMNS, map_strings, with_arabic_digits
+from .evidence_print import printed_items
 from .models import DocumentKind, Layout
 
 TEMPLATE_DIR = "reports/document"
@@ -158,13 +159,18 @@ def _cell(measure: dict, key: str) -> dict:
     ]}
 
 
-def _rows(measures, columns, groups: bool) -> list[dict]:
+def _rows(measures, columns, groups: bool, evidence: bool = False) -> list[dict]:
+    """Table rows: group headings and measures; with ``evidence`` (a progress report) each measure's
+    row carries the evidence items printed in the row after it (reports.evidence_print)."""
     rows, group = [], None
     for measure in measures:
         if groups and measure["group"] and measure["group"] != group:
             rows.append({"group": measure["group"]})
         group = measure["group"]
-        rows.append({"cells": [_cell(measure, c["key"]) for c in columns]})
+        row = {"cells": [_cell(measure, c["key"]) for c in columns]}
+        if evidence:
+            row["evidence"] = printed_items(measure)
+        rows.append(row)
     return rows
 
 
@@ -174,8 +180,9 @@ def table_sections(data: dict, layout: str) -> list[dict]:
     the measures of no tool)."""
     columns = data["columns"][layout]
     measures = data["measures"]
+    evidence = data["kind"] == DocumentKind.PROGRESS
     if layout != Layout.B:
-        return [{"heading": "", "rows": _rows(measures, columns, groups=True)}]
+        return [{"heading": "", "rows": _rows(measures, columns, groups=True, evidence=evidence)}]
     by_tool: dict[str, list] = {}
     for measure in measures:
         by_tool.setdefault(measure["tools"][0] if measure["tools"] else "", []).append(measure)
@@ -185,9 +192,9 @@ def table_sections(data: dict, layout: str) -> list[dict]:
     for number, code in enumerate(order, start=1):
         digits = str(number) if data["arabic_digits"] else to_thai_digits(number)
         heading = TOOL_SECTION.format(number=digits, code=code)
-        sections.append({"heading": heading, "rows": _rows(by_tool[code], columns, groups=False)})
+        sections.append({"heading": heading, "rows": _rows(by_tool[code], columns, groups=False, evidence=evidence)})
     if "" in by_tool:
-        sections.append({"heading": "", "rows": _rows(by_tool[""], columns, groups=False)})
+        sections.append({"heading": "", "rows": _rows(by_tool[""], columns, groups=False, evidence=evidence)})
     return sections
 
 

@@ -436,7 +436,8 @@ def remove_evidence(evidence: Evidence, *, actor) -> None:
 def set_evidence_public(evidence: Evidence, *, public: bool, actor) -> Evidence:
     """Mark evidence public (shown on the public page of the published report) or internal. Staff may
     do it while the document is a draft; an approver or organisation admin at any time, also after
-    publication (it is not part of the frozen document: public pages read the flag as it is now)."""
+    publication (it is not part of the frozen document: public pages read the flag as it is now; the
+    stored PDF, which lists the public evidence, is rendered again after the commit)."""
     document = evidence.entry.document
     role = _require_role(actor, document, Role.STAFF)
     with transaction.atomic():
@@ -448,6 +449,9 @@ def set_evidence_public(evidence: Evidence, *, public: bool, actor) -> Evidence:
             evidence.is_public = bool(public)
             evidence._history_user = actor
             evidence.save(update_fields=["is_public"])
+            if document.pdf_file and document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN):
+                pk = document.pk  # the stored PDF lists the public evidence: render it again
+                transaction.on_commit(lambda: _refresh_stored_pdf(pk))
     return evidence
 
 
@@ -594,7 +598,10 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
         return False
     if document.pdf_file and not force:
         return False
-    pdf = render_document_pdf(document_snapshot(document), RenderOptions())  # as the document says
+    from .evidence_print import for_copy
+
+    data = for_copy(document, document_snapshot(document), public_copy=True)  # public evidence only
+    pdf = render_document_pdf(data, RenderOptions())  # as the document says
     old = document.pdf_file.name if document.pdf_file else ""
     full_digest = hashlib.sha256(pdf).hexdigest()
     digest = full_digest[:20]  # the content hash in the name is the ETag
@@ -606,6 +613,27 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
     if old and old != document.pdf_file.name and not Document.objects.filter(pdf_file=old).exists():
         document.pdf_file.storage.delete(old)  # unless another document names the same file (seed_scale)
     return True
+
+
+def _refresh_stored_pdf(pk: int) -> None:
+    """The stored PDF again, after a change of what it shows that is not in the snapshot (evidence made
+    public or internal). When PDFs are not rendered on the request path (settings.PUBLISH_RENDERS_PDF
+    off) or rendering fails, the stored PDF is dropped instead: the first download (or
+    ``rerender_published --missing-only``) renders it, and the old list is never served again."""
+    import logging
+
+    document = Document.objects.select_related("organisation").get(pk=pk)
+    if settings.PUBLISH_RENDERS_PDF:
+        try:
+            render_stored_pdf(document, force=True)
+            return
+        except Exception:
+            logging.getLogger(__name__).exception("rendering the published PDF of document %s again failed", pk)
+    old = document.pdf_file.name if document.pdf_file else ""
+    Document.objects.filter(pk=pk).update(pdf_file="", pdf_rendered_at=None)
+    pagecache.bump(document.organisation.slug)
+    if old and not Document.objects.filter(pdf_file=old).exists():
+        document.pdf_file.storage.delete(old)
 
 
 def stored_pdf_etag(document: Document) -> str:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from orgs.access import org_member_required
 
 from .documents import build_document_data, memo_initial
+from .evidence_print import for_copy
 from .forms import MemoForm, RenderOptionsForm
 from .workflow_forms import CreateDocumentForm
 from .models import Document, DocumentKind, DocumentStatus, Memo
@@ -101,12 +102,22 @@ def detail(request, org_slug, pk):
                   _detail_context(request, document, data, options_form, memo_form=memo_form))
 
 
+def printed_data(document, data: dict, options_form) -> dict:
+    """The data with its evidence as this print lists it: the published copy (public evidence only, as
+    stored) for a published or withdrawn document in its own options, else the staff copy (internal
+    evidence by name too). See reports.evidence_print."""
+    public_copy = document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default()
+    return for_copy(document, data, public_copy=public_copy)
+
+
 @xframe_options_sameorigin
 @org_member_required()
 def preview(request, org_slug, pk):
     document = _document(request, pk)
     data = document_data(document)
-    options = _options_form(request, document, data).options()
+    options_form = _options_form(request, document, data)
+    options = options_form.options()
+    data = printed_data(document, data, options_form)
     font_url = lambda name: reverse("reports:font", args=[org_slug, name])  # noqa: E731
     html = render_preview_html(data, options, font_url=font_url)
     return HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -141,7 +152,8 @@ def pdf(request, org_slug, pk):
         response = FileResponse(document.pdf_file.open("rb"), content_type="application/pdf")
         response["ETag"] = etag
     else:
-        response = HttpResponse(render_document_pdf(data, options), content_type="application/pdf")
+        response = HttpResponse(render_document_pdf(printed_data(document, data, options_form), options),
+                                content_type="application/pdf")
     response["Content-Disposition"] = content_disposition(
         data, options, attachment=request.GET.get("download") == "1")
     response["X-Content-Type-Options"] = "nosniff"

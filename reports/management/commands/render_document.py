@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import Organisation
 from reports.documents import build_document_data
+from reports.evidence_print import for_copy
 from reports.models import Document, DocumentKind, Layout, ReportRound
 from reports.rendering import RenderOptions, pdf_filename, render_document_pdf
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
             analysis=not options["no_analysis"],
         )
         data = build_document_data(document)
-        pdf = render_document_pdf(data, render_options)
+        pdf = render_document_pdf(for_copy(document, data, public_copy=False), render_options)  # staff copy
         path = Path(options["output"] or pdf_filename(data, render_options))
         path.write_bytes(pdf)
         self.stdout.write(f"{path} ({len(pdf):,} bytes)")
