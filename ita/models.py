@@ -308,7 +308,7 @@ class ResultEvent(models.Model):
 
     result = models.ForeignKey(AssessmentResult, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=ResultAction.choices)
-    version = models.PositiveIntegerField(_("version"), default=1)  # the result's version after the step
+    version = models.PositiveIntegerField(_("result version"), default=1)  # the result's version after the step
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("by"),

@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(choices=[('enter', 'entered'), ('edit', 'changed'), ('correct', 'corrected after confirmation'), ('confirm', 'confirmed'), ('auto_confirm', 'confirmed on the introduction of confirmation (already public)')], max_length=20, verbose_name='action')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
+                ('version', models.PositiveIntegerField(default=1, verbose_name='result version')),
                 ('actor_name', models.CharField(blank=True, max_length=300, verbose_name='name')),
                 ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='at')),
                 ('comment', models.TextField(blank=True, verbose_name='comment')),
