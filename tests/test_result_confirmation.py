@@ -409,3 +409,19 @@ def test_the_migration_confirms_results_that_were_public_before(client, catalogu
     (event,) = result.events.all()
     assert event.action == ResultAction.AUTO_CONFIRM and event.at == result.confirmed_at
     assert "๗๗.๗๐" in results_table(public_page(client, org_a))
+
+
+def test_the_dashboard_says_whether_the_last_result_is_confirmed(entered, org_a, staff_a, approver_a):
+    staff = signed_in(staff_a)
+    url = reverse("dashboard", args=[org_a.slug])
+
+    def badge():
+        page = staff.get(url).content.decode()
+        found = re.search(r'id="last-result-confirmation">\s*<span class="badge[^"]*" data-state="(\w+)">([^<]+)<',
+                          page)
+        assert found, "no confirmation badge in the last result box"
+        return found.groups()
+
+    assert badge() == ("unconfirmed", "รอการยืนยัน")
+    confirm(signed_in(approver_a), org_a, 1)
+    assert badge() == ("confirmed", "ยืนยันแล้ว")
