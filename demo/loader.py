@@ -20,7 +20,8 @@ Schema of one file (all keys required unless marked optional)::
           "total": "99.81", "tools": {"IIT": "..", "EIT": "..", "OIT": ".."},
           "indicators": {"1": "..", ..., "10": ".."},          # indicator number -> score
           "oit_items": {"O17": {"score": "0.00", "remark": ".."}},   # optional; or {"O17": "0.00"}
-          "invented": true, "notes": "..", "summary": ".."     # summary optional
+          "invented": true, "notes": "..", "summary": "..",    # summary optional
+          "confirmed": true                         # optional, default true: see "Results" below
       }],
       "fiscal_years": [{
           "fiscal_year": 2568,                      # B.E.; its measures link to catalogue year fiscal_year - 1
@@ -60,6 +61,12 @@ Natural keys: organisation slug; division (organisation, name); username; member
 organisation); result (organisation, year); measure (organisation, fiscal_year, order = index + 1);
 document (organisation, fiscal_year, kind, round, revision 1); entry (document, measure). A measure's
 steps are replaced only when they differ. A document that has left the draft status is not touched.
+
+Results: a new result gets an "entered" event by the file's first staff user, and every result is
+confirmed through ita.services.confirm_result by the file's first approver (else its admin), so the
+public pages show it; a result with "confirmed": false is left awaiting confirmation (the approver's
+confirm button shows in the workspace). When the file's figures differ from the confirmed ones (the
+data was edited), the result's version moves on and the new figures are confirmed again.
 New documents are created as drafts, with a "create" WorkflowEvent by their "created_by".
 
 A document with a "workflow" goes through the real workflow of reports.services when it is a draft that
@@ -85,6 +92,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from django.db.models import F
 
 from core.loading import LoadStats, upsert
 
@@ -95,6 +103,8 @@ from ita.models import (
     IndicatorScore,
     OITItem,
     OITItemScore,
+    ResultAction,
+    ResultEvent,
     Tool,
     ToolScore,
 )
@@ -208,7 +218,43 @@ def _load_users(stats, org, users, password):
     return by_username
 
 
+def _first_with_role(rows, users, *roles):
+    for role in roles:
+        for row in rows:
+            if row["role"] == role:
+                return users[row["username"]]
+    return None
+
+
+def _confirm_results(stats, org, loaded, user_rows, users):
+    """Confirm the loaded results by the demo approver (see "Results" in the module's docstring)."""
+    from ita import services as results
+
+    entered_by = _first_with_role(user_rows, users, "staff", "admin", "approver")
+    approver = _first_with_role(user_rows, users, "approver", "admin")
+    for result, row in loaded:
+        result = AssessmentResult.objects.select_related("organisation", "year").get(pk=result.pk)
+        if not result.events.exists():
+            ResultEvent.objects.create(result=result, action=ResultAction.ENTER, version=result.version,
+                                       actor=entered_by, actor_name=results.actor_name(entered_by))
+            stats.created["resultevent"] += 1
+        if not row.get("confirmed", True) or approver is None:
+            continue
+        if result.is_confirmed:
+            if results.same_figures(results.snapshot_of(result), result.confirmed_snapshot):
+                continue
+            # DEMO ONLY: the figures were loaded by upsert (no version bump): a new version to confirm.
+            AssessmentResult.objects.filter(pk=result.pk).update(version=F("version") + 1)
+            result.refresh_from_db(fields=["version"])
+        try:
+            results.confirm_result(result, actor=approver, expected_version=result.version)
+        except results.ResultError as exc:
+            raise DemoDataError(f"{org.slug} result {result.year.year}: {exc.message}") from exc
+        stats.updated["result.confirmed"] += 1
+
+
 def _load_results(stats, org, results, cat):
+    loaded = []
     for row in results:
         year = cat.year(row["year"])
         result = upsert(
@@ -228,6 +274,8 @@ def _load_results(stats, org, results, cat):
                 stats, OITItemScore, {"result": result, "item": cat.oit_item(year.year, code)},
                 {"score": Decimal(item["score"]), "remark": item.get("remark", "")},
             )
+        loaded.append((result, row))
+    return loaded
 
 
 def _wanted_steps(rows):
@@ -438,7 +486,8 @@ def load_organisation(data: dict, *, password: str | None = None, stats: LoadSta
         for i, name in enumerate(data.get("divisions", []), start=1)
     }
     users = _load_users(stats, org, data.get("users", []), password)
-    _load_results(stats, org, data.get("results", []), cat)
+    loaded = _load_results(stats, org, data.get("results", []), cat)
+    _confirm_results(stats, org, loaded, data.get("users", []), users)
     for fy in data.get("fiscal_years", []):
         fiscal_year = int(fy["fiscal_year"])
         measures = _load_measures(stats, org, fiscal_year, fy.get("measures", []), divisions, cat)

@@ -379,6 +379,27 @@ def build_templates(cat: Catalogue, fiscal_years: list[int], profiles: dict) -> 
     return out
 
 
+OIT_ZERO_REMARK = "ไม่พบข้อมูลบนเว็บไซต์ของหน่วยงาน"
+
+
+def confirmed_snapshot(p: Profile) -> dict:
+    """The confirmed figures of a synthetic result: what ita.services.snapshot_of freezes for it."""
+    def text(value):
+        return f"{Decimal(value):.2f}"
+
+    return {
+        "version": 1, "total_score": text(p.total), "summary": "", "notes": SYNTHETIC_NOTE,
+        "tools": {code: text(score) for code, score in p.tools.items()}, "tool_issues": {},
+        "indicators": [
+            {"number": ind.number, "name": ind.name, "score": text(score), "assessment_points": "",
+             "issues_to_improve": issues}
+            for ind, score, issues in sorted(p.indicators, key=lambda row: row[0].number)
+        ],
+        "oit": [{"code": item.code, "score": "0.00", "remark": OIT_ZERO_REMARK}
+                for item in sorted(p.zero_items, key=lambda i: i.number)],
+    }
+
+
 def _create_result(org, year, p: Profile):
     result = AssessmentResult.objects.create(organisation=org, year=year, total_score=p.total, notes=SYNTHETIC_NOTE)
     cat_tools = {t.code: t for t in Tool.objects.all()}
@@ -387,8 +408,7 @@ def _create_result(org, year, p: Profile):
     for ind, score, issues in p.indicators:
         IndicatorScore.objects.create(result=result, indicator=ind, score=score, issues_to_improve=issues)
     for item in p.zero_items:
-        OITItemScore.objects.create(result=result, item=item, score=Decimal("0.00"),
-                                    remark="ไม่พบข้อมูลบนเว็บไซต์ของหน่วยงาน")
+        OITItemScore.objects.create(result=result, item=item, score=Decimal("0.00"), remark=OIT_ZERO_REMARK)
 
 
 # --- organisations -----------------------------------------------------------------------------------------
@@ -498,7 +518,9 @@ class Seeder:
         self.t_user = w.table(User, ["id", "password", "username", "first_name", "last_name", "email", "is_active",
                                      "is_staff", "is_superuser", "date_joined"])
         self.t_member = w.table(Membership, ["id", "user_id", "organisation_id", "role", "position", "is_active"])
-        self.t_result = w.table(AssessmentResult, ["id", "organisation_id", "year_id", "total_score", "notes"])
+        self.t_result = w.table(AssessmentResult, ["id", "organisation_id", "year_id", "total_score", "notes",
+                                                   "confirmed_at", "confirmed_version", "confirmed_snapshot"])
+        self.result_snapshots: dict = {}
         self.t_tool_score = w.table(ToolScore, ["id", "result_id", "tool_id", "score"])
         self.t_ind_score = w.table(IndicatorScore, ["id", "result_id", "indicator_id", "score", "issues_to_improve"])
         self.t_oit_score = w.table(OITItemScore, ["id", "result_id", "item_id", "score", "remark"])
@@ -650,14 +672,17 @@ class Seeder:
 
     def _result(self, o: OrgPlan, ay: int, p: Profile):
         rid = self.ids_result.take()
-        self.t_result.add(rid, o.id, self.cat.years[ay].pk, p.total, SYNTHETIC_NOTE)
+        # Confirmed (public), as an approver's confirmation would freeze them (ita.services.snapshot_of).
+        if id(p) not in self.result_snapshots:
+            self.result_snapshots[id(p)] = JsonText(json.dumps(confirmed_snapshot(p), ensure_ascii=False))
+        self.t_result.add(rid, o.id, self.cat.years[ay].pk, p.total, SYNTHETIC_NOTE, self.now, 1,
+                          self.result_snapshots[id(p)])
         for code, score in p.tools.items():
             self.t_tool_score.add(self.ids_tool_score.take(), rid, self.cat.tools[code].pk, score)
         for ind, score, issues in p.indicators:
             self.t_ind_score.add(self.ids_ind_score.take(), rid, ind.pk, score, issues)
         for item in p.zero_items:
-            self.t_oit_score.add(self.ids_oit_score.take(), rid, item.pk, Decimal("0.00"),
-                                 "ไม่พบข้อมูลบนเว็บไซต์ของหน่วยงาน")
+            self.t_oit_score.add(self.ids_oit_score.take(), rid, item.pk, Decimal("0.00"), OIT_ZERO_REMARK)
         if ay == self.assessment_years[-1]:
             from ita.analysis import level_summary
 

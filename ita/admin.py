@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from .models import (
-    AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, OITItemScore, SubIndicator, Tool,
-    ToolScore, ToolWeight,
+    AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, OITItemScore, ResultEvent, SubIndicator,
+    Tool, ToolScore, ToolWeight,
 )
 
 
@@ -58,12 +58,26 @@ class OITItemScoreInline(admin.TabularInline):
     raw_id_fields = ["item"]
 
 
+class ResultEventInline(admin.TabularInline):
+    """Read only: events are written by ita.services."""
+
+    model = ResultEvent
+    extra = 0
+    fields = ["at", "action", "actor_name", "version", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AssessmentResult)
 class AssessmentResultAdmin(admin.ModelAdmin):
-    list_display = ["organisation", "year", "total_score", "level_old", "level_new"]
+    list_display = ["organisation", "year", "total_score", "level_old", "level_new", "confirmed_at"]
     list_filter = ["year"]
     search_fields = ["organisation__name"]
-    inlines = [ToolScoreInline, IndicatorScoreInline, OITItemScoreInline]
+    readonly_fields = ["confirmed_at", "confirmed_by", "confirmed_version", "confirmed_snapshot"]
+    inlines = [ToolScoreInline, IndicatorScoreInline, OITItemScoreInline, ResultEventInline]
 
 
 @admin.register(SubIndicator)
@@ -92,3 +106,19 @@ class IndicatorScoreAdmin(admin.ModelAdmin):
 class OITItemScoreAdmin(admin.ModelAdmin):
     list_display = ["result", "item", "score"]
     raw_id_fields = ["item"]
+
+
+@admin.register(ResultEvent)
+class ResultEventAdmin(admin.ModelAdmin):
+    """Read only: events are written by ita.services."""
+
+    list_display = ["at", "result", "action", "actor_name"]
+    list_filter = ["action"]
+    search_fields = ["result__organisation__name", "actor_name"]
+    readonly_fields = ["result", "action", "version", "actor", "actor_name", "at", "comment"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

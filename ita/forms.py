@@ -8,20 +8,25 @@ a stale save raises `StaleResult` and changes nothing, and the bound forms keep 
 from decimal import Decimal
 
 from django import forms
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from core import pagecache
 from core.thai import to_arabic_digits, to_thai_digits
 
+from . import services
 from .models import AssessmentResult, IndicatorScore, OITItemScore, ToolScore
+from .services import StaleResult  # noqa: F401  (raised by ResultEntry.save; views catch it from here)
 
 SCORE_RANGE_MESSAGE = _("Enter a score from 0 to 100.")
 
 
-class StaleResult(Exception):
-    """Someone saved the result after this form was opened."""
+class ConfirmForm(forms.Form):
+    """The approver's confirmation: the version of the figures they saw, and an optional comment."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+    )
 
 
 class ScoreField(forms.DecimalField):
@@ -222,45 +227,30 @@ class ResultEntry:
             by_tool.setdefault(form.obj.tool_id, []).append(form)
         return [(form, by_tool.get(form.obj.pk, [])) for form in self.tools.forms]
 
-    def save(self, organisation):
-        """Save everything in one transaction; raises StaleResult (nothing saved) on a stale version."""
+    def save(self, organisation, actor=None):
+        """Save everything in one transaction (ita.services.save_result); raises StaleResult (nothing
+        saved) on a stale version."""
         data = self.form.cleaned_data
         fields = {"total_score": data["total_score"], "summary": data["summary"], "notes": data["notes"]}
-        with transaction.atomic():
-            if self.instance.pk is None:
-                try:
-                    with transaction.atomic():
-                        result = AssessmentResult.objects.create(
-                            organisation=organisation, year=self.year, version=1, **fields
-                        )
-                except IntegrityError:  # created meanwhile by someone else
-                    raise StaleResult from None
-            else:
-                updated = AssessmentResult.objects.filter(
-                    pk=self.instance.pk, organisation=organisation, version=data.get("version")
-                ).update(version=F("version") + 1, **fields)
-                if not updated:
-                    raise StaleResult
-                result = AssessmentResult.objects.get(pk=self.instance.pk)
-                pagecache.bump(organisation.slug)  # the UPDATE sends no signal
-                for model in (ToolScore, IndicatorScore, OITItemScore):
-                    model.objects.filter(result=result).delete()
-            ToolScore.objects.bulk_create(
-                ToolScore(result=result, tool=f.obj, score=f.cleaned_data["score"],
+        return services.save_result(
+            organisation, year=self.year, instance=self.instance if self.instance.pk else None, fields=fields,
+            tool_scores=[
+                ToolScore(tool=f.obj, score=f.cleaned_data["score"],
                           issues_to_improve=f.cleaned_data["issues_to_improve"].strip())
                 for f in self.tools.forms if f.cleaned_data.get("score") is not None
-            )
-            IndicatorScore.objects.bulk_create(
-                IndicatorScore(result=result, indicator=f.obj, score=f.cleaned_data["score"],
+            ],
+            indicator_scores=[
+                IndicatorScore(indicator=f.obj, score=f.cleaned_data["score"],
                                assessment_points=f.cleaned_data["assessment_points"].strip(),
                                issues_to_improve=f.cleaned_data["issues_to_improve"].strip())
                 for f in self.indicators.forms if f.cleaned_data.get("score") is not None
-            )
-            OITItemScore.objects.bulk_create(
-                OITItemScore(result=result, item=f.obj, score=f.cleaned_data["score"])
+            ],
+            oit_scores=[
+                OITItemScore(item=f.obj, score=f.cleaned_data["score"])
                 for f in self.oit.forms if f.cleaned_data.get("score") is not None
-            )
-        return result
+            ],
+            expected_version=data.get("version"), actor=actor,
+        )
 
 
 class NewResultYearForm(forms.Form):

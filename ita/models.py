@@ -1,6 +1,18 @@
-"""The ITA catalogue (per assessment year, loaded from data files) and organisations' results."""
+"""The ITA catalogue (per assessment year, loaded from data files) and organisations' results.
+
+A result is public only once an approver confirmed it (ita/services.py): the confirmation freezes the
+figures into ``AssessmentResult.confirmed_snapshot``, and the public site and the open data read that
+snapshot only, so a later correction stays internal until it is confirmed in turn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
 from . import levels
@@ -135,9 +147,24 @@ class OITItem(models.Model):
         return [k for k in self.portal_documents.split("|") if k]
 
 
+SNAPSHOT_TOOL_CODES = ("IIT", "EIT", "OIT")
+
+
 class AssessmentResultQuerySet(models.QuerySet):
     def for_org(self, org):
         return self.filter(organisation=org)
+
+    def confirmed(self):
+        """Results with confirmed figures (the public ones), whatever was changed since."""
+        return self.filter(confirmed_at__isnull=False, confirmed_snapshot__isnull=False)
+
+    def with_public_figures(self):
+        """Confirmed results with the confirmed total and tool scores annotated from the snapshot (the
+        snapshot itself is not loaded): what the public pages and the open data show, see ``public_view``."""
+        return self.confirmed().defer("confirmed_snapshot").annotate(
+            public_total=KT("confirmed_snapshot__total_score"),
+            **{f"public_{code}": KT(f"confirmed_snapshot__tools__{code}") for code in SNAPSHOT_TOOL_CODES},
+        )
 
 
 class AssessmentResult(models.Model):
@@ -153,6 +180,14 @@ class AssessmentResult(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     notes = models.TextField(_("notes about the figures"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The last confirmation (ita/services.py): who, when, of which version, and the figures it froze.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("confirmed by"),
+    )
+    confirmed_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    confirmed_snapshot = models.JSONField(_("confirmed figures"), null=True, blank=True, editable=False)
 
     objects = AssessmentResultQuerySet.as_manager()
 
@@ -183,6 +218,112 @@ class AssessmentResult(models.Model):
     def official_level(self):
         """The level on the scale NACC used that year."""
         return self.level_old if self.year.scale == LevelScale.OLD else self.level_new
+
+    # --- confirmation ---------------------------------------------------------------------------
+
+    @property
+    def was_confirmed(self) -> bool:
+        """Confirmed figures exist (the public sees them), current or not."""
+        return self.confirmed_at is not None
+
+    @property
+    def is_confirmed(self) -> bool:
+        """The current figures are the confirmed ones (nothing awaits confirmation)."""
+        return self.confirmed_at is not None and self.confirmed_version == self.version
+
+    @property
+    def correction_pending(self) -> bool:
+        """Confirmed once, changed since: the public still sees the last confirmed figures."""
+        return self.confirmed_at is not None and self.confirmed_version != self.version
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Never confirmed, or changed since the last confirmation."""
+        return not self.is_confirmed
+
+    def public_view(self) -> ConfirmedResult | None:
+        """The confirmed figures as the public sees them, or None when never confirmed. Reads the
+        annotations of ``with_public_figures`` when present, else the snapshot."""
+        if self.confirmed_at is None:
+            return None
+        if hasattr(self, "public_total"):
+            total = self.public_total
+            tools = {code: getattr(self, f"public_{code}") for code in SNAPSHOT_TOOL_CODES}
+        else:
+            snapshot = self.confirmed_snapshot or {}
+            total, tools = snapshot.get("total_score"), snapshot.get("tools", {})
+        if total is None:
+            return None
+        return ConfirmedResult(
+            result=self, year=self.year, total_score=Decimal(str(total)),
+            tools={code: Decimal(str(score)) for code, score in tools.items() if score not in (None, "")},
+            confirmed_at=self.confirmed_at,
+        )
+
+
+@dataclass(frozen=True)
+class ConfirmedResult:
+    """The confirmed figures of a result (what the public sees): the same reading interface as an
+    AssessmentResult for ``score_chart``, ``result_row`` and the open data."""
+
+    result: AssessmentResult
+    year: AssessmentYear
+    total_score: Decimal
+    tools: dict = field(default_factory=dict)
+    confirmed_at: object = None
+
+    @property
+    def organisation(self):
+        return self.result.organisation
+
+    def tool_score_map(self):
+        return dict(self.tools)
+
+    @property
+    def level_old(self):
+        return levels.old_level(self.total_score)
+
+    @property
+    def level_new(self):
+        return levels.new_level(self.total_score, self.tools)
+
+    @property
+    def official_level(self):
+        return self.level_old if self.year.scale == LevelScale.OLD else self.level_new
+
+
+class ResultAction(models.TextChoices):
+    ENTER = "enter", _("entered")
+    EDIT = "edit", _("changed")
+    CORRECT = "correct", _("corrected after confirmation")
+    CONFIRM = "confirm", _("confirmed")
+    AUTO_CONFIRM = "auto_confirm", _("confirmed on the introduction of confirmation (already public)")
+
+
+SAVE_ACTIONS = (ResultAction.ENTER, ResultAction.EDIT, ResultAction.CORRECT)
+
+
+class ResultEvent(models.Model):
+    """One step in the life of a result: entered, changed, corrected, confirmed (ita/services.py)."""
+
+    result = models.ForeignKey(AssessmentResult, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=ResultAction.choices)
+    version = models.PositiveIntegerField(_("result version"), default=1)  # the result's version after the step
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("name"), max_length=300, blank=True)  # kept if the user is deleted
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("ITA result event")
+        verbose_name_plural = _("ITA result events")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.result} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ToolScore(models.Model):

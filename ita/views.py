@@ -2,17 +2,20 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.thai import format_number
 from orgs.access import org_member_required
+from orgs.models import Role
 
-from . import analysis
-from .forms import ResultEntry, StaleResult
-from .models import AssessmentResult, AssessmentYear, IndicatorScore, OITItemScore, Tool, ToolScore
+from . import analysis, services
+from .forms import ConfirmForm, ResultEntry, StaleResult
+from .models import AssessmentResult, AssessmentYear, ResultAction, IndicatorScore, OITItemScore, Tool, ToolScore
 
 
 def _results(org):
@@ -58,11 +61,15 @@ def _entry_page(request, year, instance):
     entry = ResultEntry(year, tools, indicators, oit_items, instance=instance, data=data)
     if data is not None and entry.is_valid():
         try:
-            entry.save(request.org)
+            saved = entry.save(request.org, actor=request.user)
         except StaleResult:
             entry.stale = True
         else:
-            messages.success(request, _("The ITA result has been saved."))
+            if saved.is_confirmed:
+                messages.success(request, _("The ITA result has been saved."))
+            else:
+                messages.success(request, _("The ITA result has been saved. It becomes public once an approver "
+                                            "confirms it."))
             return redirect("ita:result_detail", request.org.slug, year.year)
     status = 409 if entry.stale else 200
     return render(request, "ita/result_form.html", {
@@ -105,16 +112,55 @@ def weakness_text(weakness):
     }
 
 
-@org_member_required()
-def result_detail(request, org_slug, year):
-    result = get_object_or_404(
-        AssessmentResult.objects.for_org(request.org).select_related("year").prefetch_related(
+def _detail_result(org, year):
+    return get_object_or_404(
+        AssessmentResult.objects.for_org(org).select_related("year", "confirmed_by").prefetch_related(
             Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool")),
             Prefetch("indicator_scores", queryset=IndicatorScore.objects.select_related("indicator")),
             Prefetch("oit_scores", queryset=OITItemScore.objects.select_related("item")),
+            "events",
         ),
         year__year=year,
     )
+
+
+def confirmation_context(request, result, form=None) -> dict:
+    """The confirmation box of the result page: state, the button (or why not), the events."""
+    role = request.membership.role
+    result.organisation = request.org
+    events = list(result.events.all())
+    refusal = services.confirm_refusal(result, request.user, role, events=events)
+    confirmed = result.public_view()
+    changed = []
+    if result.correction_pending and confirmed is not None:
+        current_tools = result.tool_score_map()
+        if confirmed.total_score != result.total_score:
+            changed.append((_("Total score"), confirmed.total_score, result.total_score))
+        for code in sorted(set(current_tools) | set(confirmed.tools)):
+            if confirmed.tools.get(code) != current_tools.get(code):
+                changed.append((code, confirmed.tools.get(code), current_tools.get(code)))
+    return {
+        "confirmation": {
+            "may_confirm": not refusal,
+            "refusal": refusal,
+            "approver": services.may_confirm_role(role),
+            "form": form or ConfirmForm(initial={"version": result.version}),
+            "confirmed": confirmed,
+            "changed": changed,
+            "events": events[::-1],  # newest first
+            "confirmed_by_name": services.actor_name(result.confirmed_by) if result.confirmed_by_id else next(
+                (e.actor_name for e in reversed(events) if e.action == ResultAction.CONFIRM), ""),
+        }
+    }
+
+
+@org_member_required()
+def result_detail(request, org_slug, year):
+    result = _detail_result(request.org, year)
+    return _detail_page(request, result)
+
+
+def _detail_page(request, result, form=None, status=200, error=""):
     tools, indicators, oit_items = _catalogue(result.year)
     tool_inputs, ind_inputs, item_inputs = analysis.inputs_from_result(result, tools, indicators)
     result_analysis = analysis.analyse(
@@ -137,4 +183,30 @@ def result_detail(request, org_slug, year):
         "weakness_rows": weakness_rows, "oit_zero_rows": oit_zero_rows, "groups": groups,
         "fiscal_year": fiscal_year, "tool_scores": list(result.tool_scores.all()),
         "oit_scored": len(item_inputs), "oit_total": len(oit_items),
-    })
+        "confirm_error": error, **confirmation_context(request, result, form),
+    }, status=status)
+
+
+@org_member_required(Role.APPROVER)
+@require_POST
+def result_confirm(request, org_slug, year):
+    """An approver confirms the figures they saw (the hidden version): they become public."""
+    result = _detail_result(request.org, year)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():  # no version: the page was not the result page
+        return _detail_page(request, result, form, status=400,
+                            error=_("The confirmation could not be read; open the result again and confirm."))
+    try:
+        services.confirm_result(result, actor=request.user, expected_version=form.cleaned_data["version"],
+                                comment=form.cleaned_data["comment"])
+    except StaleResult as error:
+        result = _detail_result(request.org, year)  # the current figures, to look at before confirming
+        form = ConfirmForm(initial={"version": result.version, "comment": form.cleaned_data["comment"]})
+        return _detail_page(request, result, form, status=409, error=error.message)
+    except services.ResultError as error:
+        if error.code in ("role", "not_member"):
+            raise PermissionDenied(error.message)
+        status = 409 if error.code == "confirmed" else 403
+        return _detail_page(request, result, form, status=status, error=error.message)
+    messages.success(request, _("The ITA result has been confirmed. The public page now shows these figures."))
+    return redirect("ita:result_detail", request.org.slug, result.year.year)

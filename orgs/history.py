@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.thai import to_thai_digits
+from ita.models import ResultEvent
 from measures.models import Measure, MeasureStep
 from reports.models import Document, Evidence, ProgressEntry
 
@@ -42,7 +44,7 @@ STEP_TITLE_LIMIT = 80
 SKIPPED_FIELDS = {"id", "version"}
 MIN_YEAR, MAX_YEAR = 2500, 2800  # plausible B.E. fiscal years
 
-MEASURE, STEP, ENTRY, EVIDENCE = "measure", "step", "entry", "evidence"
+MEASURE, STEP, ENTRY, EVIDENCE, RESULT = "measure", "step", "entry", "evidence", "result"
 SETTINGS, MEMBER = "settings", "member"
 KINDS = {
     MEASURE: gettext_lazy("Measure"),
@@ -51,11 +53,10 @@ KINDS = {
     EVIDENCE: gettext_lazy("Evidence"),
     SETTINGS: gettext_lazy("Organisation settings"),
     MEMBER: gettext_lazy("Member"),
+    RESULT: gettext_lazy("ITA result"),
 }
 MODELS = {MEASURE: Measure, STEP: MeasureStep, ENTRY: ProgressEntry, EVIDENCE: Evidence, SETTINGS: Organisation,
           MEMBER: Membership}
-# Kinds that belong to no fiscal year (left out when the page shows one year).
-YEARLESS = {SETTINGS, MEMBER}
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -142,6 +143,9 @@ class HistoryRow:
     changes: list = field(default_factory=list)
     compared: bool = False  # a previous record was found (for a change)
     document: object = None  # entries and evidence: the document, when it still exists
+    url: str = ""  # results: the result's page
+    action_label: str = ""  # results: entered / changed / corrected / confirmed (ResultEvent.action)
+    comment: str = ""
 
     @property
     def kind_label(self):
@@ -208,14 +212,31 @@ def scoped_histories(org, fiscal_year: int | None = None) -> dict:
     return scoped
 
 
+def result_events(org, fiscal_year: int | None = None):
+    """The events of the organisation's ITA results (ita.models.ResultEvent); a result belongs to the
+    fiscal year whose measures answer it (assessment year + 1), as on the result page."""
+    events = ResultEvent.objects.filter(result__organisation=org)
+    if fiscal_year:
+        events = events.filter(result__year__year=fiscal_year - 1)
+    return events
+
+
 def timeline(org, kind: str = "", fiscal_year: int | None = None):
-    """(history_date, history_id, kind) of every record in scope, newest first: one queryset."""
+    """(history_date, history_id, kind) of every record in scope, newest first: one queryset. Result
+    events take part with their time and id (``history_id`` is the event's id for kind "result")."""
     parts = [
         qs.order_by().annotate(history_kind=Value(k, output_field=models.CharField()))
         .values_list("history_date", "history_id", "history_kind")
         for k, qs in scoped_histories(org, fiscal_year).items()
         if not kind or k == kind
     ]
+    if not kind or kind == RESULT:
+        parts.append(
+            result_events(org, fiscal_year).order_by()
+            .annotate(history_date=F("at"), history_id=F("pk"),
+                      history_kind=Value(RESULT, output_field=models.CharField()))
+            .values_list("history_date", "history_id", "history_kind")
+        )
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return combined.order_by("-history_date", "-history_id", "history_kind")
 
@@ -228,6 +249,8 @@ def fiscal_years(org) -> list[int]:
         .values_list("fiscal_year", flat=True).distinct()
     )
     years |= set(Document.objects.for_org(org).order_by().values_list("fiscal_year", flat=True).distinct())
+    years |= {year + 1 for year in result_events(org).order_by()
+              .values_list("result__year__year", flat=True).distinct()}
     return sorted(years, reverse=True)
 
 
@@ -308,6 +331,9 @@ def build_rows(org, items) -> list[HistoryRow]:
 
     rows = {}
     for kind, history_ids in ids_by_kind.items():
+        if kind == RESULT:
+            rows.update(_result_rows(org, history_ids))
+            continue
         records = _records(kind, history_ids)
         wanted = [r.prev_history_id for r in records if r.history_type == CHANGED and r.prev_history_id]
         previous = history_model(kind).objects.in_bulk(wanted) if wanted else {}
@@ -328,7 +354,37 @@ def build_rows(org, items) -> list[HistoryRow]:
     return [rows[(kind, history_id)] for _date, history_id, kind in items if (kind, history_id) in rows]
 
 
+@dataclass(frozen=True)
+class ResultRecord:
+    """A ResultEvent in the shape of a historical record (history_id, history_date, history_type)."""
+
+    event: ResultEvent
+    history_type: str = CHANGED
+
+    @property
+    def history_id(self):
+        return self.event.pk
+
+    @property
+    def history_date(self):
+        return self.event.at
+
+
+def _result_rows(org, event_ids) -> dict:
+    rows = {}
+    for event in ResultEvent.objects.filter(pk__in=event_ids, result__organisation=org).select_related("result__year"):
+        year = event.result.year.year
+        rows[(RESULT, event.pk)] = HistoryRow(
+            kind=RESULT, record=ResultRecord(event), who=event.actor_name,
+            title=_("ITA result of assessment year %(year)s") % {"year": to_thai_digits(year)},
+            url=reverse("ita:result_detail", args=[org.slug, year]),
+            action_label=event.get_action_display(), comment=event.comment, compared=True,
+        )
+    return rows
+
+
 def _set_titles(org, rows) -> None:
+    rows = [row for row in rows if row.kind != RESULT]  # titled by _result_rows
     entry_rows = [row for row in rows if row.kind == ENTRY]
     evidence_rows = [row for row in rows if row.kind == EVIDENCE]
     # Evidence rows show their document too: the entry's document, current or from its history.
@@ -371,7 +427,7 @@ def _set_titles(org, rows) -> None:
             measure = titles.get(record.measure_id) or f"#{to_thai_digits(record.measure_id)}"
             row.title = _("%(measure)s in %(document)s") % {"measure": shorten(measure, STEP_TITLE_LIMIT),
                                                             "document": document}
-        else:
+        elif row.kind == EVIDENCE:
             row.document = documents.get(document_of_entry.get(record.entry_id))
             row.title = shorten(record.title or record.original_name or record.url, STEP_TITLE_LIMIT)
 

@@ -4,6 +4,10 @@
     /opendata/results.csv         organisation, year, scale, total, IIT, EIT, OIT, official_level,
                                   official_level_text
 
+The results are the confirmed ones only, with their confirmed figures (``AssessmentResult.public_view``):
+a result an approver has not confirmed is not published; a correction not yet confirmed keeps the
+confirmed figures.
+
 UTF-8 with a byte-order mark (so Excel opens the Thai text correctly), comma-separated, one header row
 of English keys. Numbers are plain (Arabic digits, a dot as decimal separator, two decimals; empty when
 not entered), years Buddhist era. ``official_level`` is the level on the scale of that year (AA…F up to
@@ -15,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -23,7 +26,7 @@ from django.views.decorators.http import require_safe
 
 from core.inert import inert_csv_row
 
-from ita.models import AssessmentResult, LevelScale, ToolScore
+from ita.models import AssessmentResult, LevelScale
 from orgs.models import Organisation
 from reports.documents import NEW_LEVEL_TEXT
 
@@ -61,12 +64,11 @@ def organisation_rows():
 
 def result_rows():
     results = (
-        AssessmentResult.objects.select_related("organisation", "year")
-        .prefetch_related(Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool")))
+        AssessmentResult.objects.with_public_figures().select_related("organisation", "year")
         .order_by("organisation__slug", "year__year")
     )
     rows = []
-    for result in results:
+    for result in (r.public_view() for r in results):
         tools = result.tool_score_map()
         level = result.official_level
         level = "" if level is None else str(level)

@@ -21,7 +21,7 @@ from django.views.decorators.http import condition, require_safe
 
 from core.dashboard import score_chart
 from ita.analysis import level_summary
-from ita.models import AssessmentResult, ToolScore
+from ita.models import AssessmentResult
 from orgs.models import Organisation
 from reports.documents import title_lines
 from reports.models import Document, DocumentKind, DocumentStatus
@@ -41,18 +41,28 @@ EVER_PUBLISHED = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 
 # --- caching -----------------------------------------------------------------------------------------
 
-def _latest_change(documents):
-    """The latest published_at / withdrawn_at of ``documents`` (a queryset), or None."""
+def _latest_change(documents, results=None):
+    """The latest published_at / withdrawn_at of ``documents`` (a queryset) and, for pages that show
+    results, the latest confirmation of ``results``, or None."""
     found = documents.order_by().aggregate(published=Max("published_at"), withdrawn=Max("withdrawn_at"))
     moments = [m for m in found.values() if m is not None]
+    if results is not None:
+        confirmed = results.order_by().aggregate(confirmed=Max("confirmed_at"))["confirmed"]
+        if confirmed is not None:
+            moments.append(confirmed)
     return max(moments, default=None)
 
 
 def _directory_last_modified(request, *args, **kwargs):
-    return _latest_change(Document.objects.all())
+    return _latest_change(Document.objects.all(), AssessmentResult.objects.all())
 
 
 def _organisation_last_modified(request, slug):
+    return _latest_change(Document.objects.filter(organisation__slug=slug),
+                          AssessmentResult.objects.filter(organisation__slug=slug))
+
+
+def _embed_last_modified(request, slug):
     return _latest_change(Document.objects.filter(organisation__slug=slug))
 
 
@@ -75,17 +85,19 @@ def public_page(view):
 
 # --- data ------------------------------------------------------------------------------------------
 
+def public_results():
+    """Confirmed results with their confirmed figures (``public_view``), newest year first: what the public
+    sees. Results never confirmed are not public; a correction not yet confirmed shows its confirmed
+    figures. One query."""
+    return AssessmentResult.objects.with_public_figures().select_related("year").order_by("-year__year")
+
+
 def _results_prefetch(to_attr=None):
-    return Prefetch(
-        "results",
-        queryset=AssessmentResult.objects.select_related("year").prefetch_related(
-            Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool"))
-        ).order_by("-year__year"),
-        to_attr=to_attr,
-    )
+    return Prefetch("results", queryset=public_results(), to_attr=to_attr)
 
 
 def result_row(result) -> dict:
+    """A table row of ``result``: a ConfirmedResult (``AssessmentResult.public_view()``)."""
     tools = result.tool_score_map()
     return {
         "result": result,
@@ -196,7 +208,7 @@ def directory(request):
     prefetch_related_objects(page_orgs, _results_prefetch())
     rows = []
     for org in page_orgs:
-        results = list(org.results.all())
+        results = [r.public_view() for r in org.results.all()]
         rows.append({"org": org, "latest": result_row(results[0]) if results else None})
     return render(request, "public/directory.html", {
         "q": q, "rows": rows, "page_obj": page_obj, "total": page_obj.paginator.count,
@@ -215,11 +227,7 @@ def _organisation_context(request, slug) -> dict:
 def organisation(request, slug):
     context = _organisation_context(request, slug)
     org = context["org"]
-    results = list(
-        AssessmentResult.objects.for_org(org).select_related("year").prefetch_related(
-            Prefetch("tool_scores", queryset=ToolScore.objects.select_related("tool"))
-        ).order_by("-year__year")
-    )
+    results = [r.public_view() for r in public_results().for_org(org)]
     context.update({
         "result_rows": [result_row(r) for r in results],
         "chart": score_chart(results),
@@ -230,7 +238,7 @@ def organisation(request, slug):
 
 @xframe_options_exempt
 @public_page
-@condition(last_modified_func=_organisation_last_modified)
+@condition(last_modified_func=_embed_last_modified)
 @require_safe
 def embed(request, slug):
     """The published documents alone, to be framed by the organisation's own website (any site)."""

@@ -114,3 +114,19 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
     measure = factory.SubFactory(MeasureFactory, organisation=factory.SelfAttribute("..document.organisation"),
                                  fiscal_year=factory.SelfAttribute("..document.fiscal_year"))
     output = "จัดประชุมชี้แจงบุคลากร"
+
+
+def confirm_result(result, approver=None):
+    """Confirm ``result`` as an approver of its organisation does (ita.services.confirm_result), so the
+    public pages and the open data show it; an approver is made when the organisation has none."""
+    from ita import services
+
+    if approver is None:
+        membership = Membership.objects.filter(organisation_id=result.organisation_id, role=Role.APPROVER,
+                                               is_active=True).select_related("user").first()
+        approver = membership.user if membership else MembershipFactory(
+            organisation=result.organisation, role=Role.APPROVER,
+            user=UserFactory(username=f"result-approver-{result.organisation_id}"),
+        ).user
+    result.refresh_from_db(fields=["version"])
+    return services.confirm_result(result, actor=approver, expected_version=result.version)

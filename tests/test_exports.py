@@ -24,7 +24,7 @@ from reports.documents import LAYOUT_COLUMNS
 from reports.export_xlsx import ENTRY_KEYS, MEASURE_KEYS
 from reports.models import Document, DocumentKind, Memo
 
-from .factories import AssessmentYearFactory, MeasureFactory, MeasureStepFactory, OrganisationFactory
+from .factories import AssessmentYearFactory, MeasureFactory, MeasureStepFactory, OrganisationFactory, confirm_result
 from .test_documents_pdf import GROUPS, URL_TEXT, make_report, make_result, tools
 
 pytestmark = pytest.mark.django_db
@@ -371,14 +371,19 @@ def test_open_data_organisations_csv(client, org_a, org_b, settings):
 
 def test_open_data_results_csv(client, org_a, org_b, django_assert_max_num_queries):
     make_result(org_a, year=2565, total="91.93")
+    confirm_result(AssessmentResult.objects.get(organisation=org_a))
     by_code = tools()
     new_year = AssessmentYearFactory(year=2567, scale="new")
     result = AssessmentResult.objects.create(organisation=org_b, year=new_year, total_score=Decimal("96.10"))
     for code, score in (("IIT", "97.00"), ("EIT", "95.00"), ("OIT", "96.50")):
         ToolScore.objects.create(result=result, tool=by_code[code], score=Decimal(score))
+    confirm_result(result)
     for i in range(3):  # more organisations with results: the same queries
         other = OrganisationFactory()
-        AssessmentResult.objects.create(organisation=other, year=new_year, total_score=Decimal("50"))
+        confirm_result(AssessmentResult.objects.create(organisation=other, year=new_year, total_score=Decimal("50")))
+    # Entered but never confirmed by an approver: not published.
+    AssessmentResult.objects.create(organisation=OrganisationFactory(slug="org-unconfirmed"), year=new_year,
+                                    total_score=Decimal("77"))
     with django_assert_max_num_queries(3):
         response = client.get(reverse("public:opendata_results"))
     assert response.status_code == 200 and response["Cache-Control"] == "public, max-age=3600"
@@ -392,7 +397,7 @@ def test_open_data_results_csv(client, org_a, org_b, django_assert_max_num_queri
     b = by_org["org-b"]
     assert (b["year"], b["total"], b["official_level"], b["official_level_text"]) == (
         "2567", "96.10", "excellent", "ผ่านดีเยี่ยม")
-    assert len(rows) == 5
+    assert len(rows) == 5 and "org-unconfirmed" not in by_org
 
 
 def test_open_data_needs_no_sign_in_and_only_get(client, org_a):

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from core.audit import sanctioned_removal
+from core.thai import format_number
 from demo.loader import seed_demo
 
 from ita import levels
@@ -23,6 +24,8 @@ from ita.models import (
     IndicatorScore,
     LevelScale,
     OITItemScore,
+    ResultAction,
+    ResultEvent,
     ToolScore,
     ToolWeight,
 )
@@ -37,7 +40,7 @@ DEMO_USERS = ("somchai", "malee", "wichai", "niran", "kittipong", "sopa", "prasi
 BANGKOK = ZoneInfo("Asia/Bangkok")
 MODELS = (
     Organisation, Division, Membership, get_user_model(), AssessmentResult, ToolScore, IndicatorScore,
-    OITItemScore, Measure, MeasureStep, Document, Memo, ProgressEntry, WorkflowEvent,
+    OITItemScore, ResultEvent, Measure, MeasureStep, Document, Memo, ProgressEntry, WorkflowEvent,
     Measure.history.model, MeasureStep.history.model, ProgressEntry.history.model,
 )
 
@@ -186,6 +189,44 @@ def test_results_are_consistent_and_chartable(seeded):
                 assert scores, (org.slug, r.year.year, code)
                 assert abs(sum(scores) / len(scores) - score) <= Decimal("0.05"), (org.slug, r.year.year, code)
     assert result("phaktob", 2567) and result("nongsamet", 2566)  # the years analysed before the reports
+
+
+APPROVER_OF = {"phaktob": "malee", "danchang": "prasit", "nongsamet": "kittipong"}
+STAFF_OF = {"phaktob": "somchai", "danchang": "sopa", "nongsamet": "niran"}
+
+
+def test_results_are_entered_by_staff_and_confirmed_by_the_approver_so_the_public_sees_them(seeded, client):
+    for slug, approver in APPROVER_OF.items():
+        results = list(AssessmentResult.objects.filter(organisation__slug=slug).select_related("confirmed_by"))
+        assert results
+        for r in results:
+            assert r.is_confirmed and r.confirmed_by.username == approver, (slug, r.year_id)
+            assert r.confirmed_snapshot["total_score"] == f"{r.total_score:.2f}"
+            assert [(e.action, e.actor.username) for e in r.events.select_related("actor")] == [
+                (ResultAction.ENTER, STAFF_OF[slug]), (ResultAction.CONFIRM, approver)]
+    page = client.get(reverse("public:organisation", args=["nongsamet"])).content.decode()
+    assert 'id="results-table"' in page and "score-chart" in page
+    assert format_number(result("nongsamet", 2567).total_score) in page
+
+
+def test_a_result_marked_unconfirmed_awaits_the_approver_and_edited_figures_are_confirmed_again(seeded):
+    from demo import loader
+
+    data = loader.read_data("phaktob")
+    data["results"][-1]["confirmed"] = False
+    data["results"][0]["total"] = "12.34"  # the figures of the file changed since the last load
+    loader.load_organisation(data)
+    last = AssessmentResult.objects.get(organisation__slug="phaktob", year__year=data["results"][-1]["year"])
+    assert last.is_confirmed  # confirmed earlier: "confirmed": false does not take a confirmation back
+    first = AssessmentResult.objects.get(organisation__slug="phaktob", year__year=data["results"][0]["year"])
+    assert first.is_confirmed and first.version == 2 and first.confirmed_snapshot["total_score"] == "12.34"
+    assert [e.action for e in first.events.all()] == [ResultAction.ENTER, ResultAction.CONFIRM,
+                                                      ResultAction.CONFIRM]
+    # A new result of the file with "confirmed": false is entered, not confirmed.
+    AssessmentResult.objects.filter(pk=last.pk).delete()
+    loader.load_organisation(data)
+    last = AssessmentResult.objects.get(organisation__slug="phaktob", year__year=data["results"][-1]["year"])
+    assert not last.was_confirmed and [e.action for e in last.events.all()] == [ResultAction.ENTER]
 
 
 def bangkok(day: str) -> datetime:

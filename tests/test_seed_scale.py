@@ -17,6 +17,7 @@ from ita.analysis import level_summary
 from ita.models import AssessmentResult, AssessmentYear, IndicatorScore, Indicator, ToolScore
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, OrganisationKind, Role
+from ita.services import snapshot_of
 from public import links
 from reports import documents as report_documents
 from reports.models import Document, DocumentKind, DocumentStatus, ProgressEntry, WorkflowEvent
@@ -121,6 +122,8 @@ def test_counts_of_every_kind_of_row(catalogue, demo_org):
                 assert doc.entries.count() == measures.count()
         for result in AssessmentResult.objects.filter(organisation=org).select_related("year"):
             assert result.indicator_scores.count() == Indicator.objects.filter(year=result.year).count()
+            # Confirmed, with the figures a confirmation would freeze: the public pages show them.
+            assert result.is_confirmed and result.confirmed_snapshot == snapshot_of(result)
     assert counts["steps"] >= 4 * counts["measures"]
     assert counts["entries"] == 2 * counts["measures"]
     assert f"{counts['documents']:>10,}" in output and "seed_scale done in" in output
@@ -156,6 +159,7 @@ def test_every_public_page_and_pdf_answers(catalogue, client):
         response = client.get(reverse("public:organisation", args=[org.slug]))
         assert response.status_code == 200
         assert org.name in response.content.decode()
+        assert 'id="results-table"' in response.content.decode()  # the confirmed results are public
     for doc in Document.objects.filter(organisation__in=orgs).select_related("organisation"):
         page = client.get(links.document_path(doc))
         assert page.status_code == 200, links.document_path(doc)

@@ -24,7 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ita.models import AssessmentResult
+from ita.models import AssessmentResult, ResultEvent
 from measures.models import Measure
 from orgs.models import Division, Membership
 from reports import services
@@ -106,6 +106,8 @@ EXPECTED = {
     "ita:result_create [no result yet]":
                               {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
     "ita:result_edit":        {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    # confirming a result for publication: approvers and organisation admins, POST only (member first)
+    "ita:result_confirm":     {"anonymous": 302, "staff_a": 403, "approver_a": 405, "admin_a": 405, "staff_b": 404},
     # measures (any member)
     "measures:index":         {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 404},
     "measures:list":          {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
@@ -217,6 +219,7 @@ URL_KWARGS = {
     "ita:result_create": lambda w: {"org_slug": A, "year": RESULT_YEAR},
     "ita:result_create [no result yet]": lambda w: {"org_slug": A, "year": EMPTY_YEAR},
     "ita:result_edit": lambda w: {"org_slug": A, "year": RESULT_YEAR},
+    "ita:result_confirm": lambda w: {"org_slug": A, "year": RESULT_YEAR},
     "measures:index": lambda w: {"org_slug": A},
     "measures:list": lambda w: {"org_slug": A, "fiscal_year": FY},
     "measures:create": lambda w: {"org_slug": A, "fiscal_year": FY},
@@ -460,6 +463,7 @@ POST_DATA = {
     "orgs:member_create": lambda w: {},
     "orgs:member_active": lambda w: {"active": "0"},
     "measures:move": lambda w: {},
+    "ita:result_confirm": lambda w: {"version": str(AssessmentResult.objects.get(year__year=RESULT_YEAR).version)},
 }
 
 
@@ -467,7 +471,8 @@ def database_state():
     """Everything a refused POST must leave as it was."""
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Document, Memo, WorkflowEvent, Evidence, Division, Membership, Measure)
+        for model in (Document, Memo, WorkflowEvent, Evidence, Division, Membership, Measure, AssessmentResult,
+                      ResultEvent)
     }
 
 

@@ -77,3 +77,39 @@ def test_staff_enters_a_result_reads_the_analysis_and_starts_a_measure(page, liv
     page.wait_for_url(re.compile(re.escape(reverse("measures:create", args=[org_a.slug, 2569]))))
     assert page.input_value("textarea[name=weakness]") == "ช่องทางการสื่อสารยังไม่ทั่วถึง"
     assert page.is_checked(f"input[name=indicators][value='{seven.pk}']")
+
+
+@pytest.mark.browser
+def test_an_approver_confirms_a_result_and_the_public_page_shows_it(page, live_server, catalogue, org_a, staff_a,
+                                                                    approver_a):
+    from decimal import Decimal
+
+    from ita import services
+    from ita.models import AssessmentYear, Tool, ToolScore
+
+    year = AssessmentYear.objects.get(year=2568)
+    services.save_result(
+        org_a, year=year, instance=None, fields={"total_score": Decimal("91.93"), "summary": "", "notes": ""},
+        tool_scores=[ToolScore(tool=Tool.objects.get(code="IIT"), score=Decimal("95.20"))],
+        indicator_scores=[], oit_scores=[], expected_version=None, actor=staff_a,
+    )
+    public = f"{live_server.url}{reverse('public:organisation', args=[org_a.slug])}"
+    page.goto(public)
+    assert page.locator("#results-table").count() == 0 and page.locator("#no-results").count() == 1
+
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("input[name=username]", "approver_a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(re.escape(reverse("dashboard", args=[org_a.slug])) + r"$"))
+    detail = reverse("ita:result_detail", args=[org_a.slug, 2568])
+    page.goto(f"{live_server.url}{detail}")
+    assert page.get_attribute("#confirmation", "data-state") == "unconfirmed"
+    page.fill("#confirm-form textarea[name=comment]", "ตรงกับประกาศผล")
+    page.click("#confirm-button")
+    page.wait_for_url(re.compile(re.escape(detail) + r"$"))
+    assert page.get_attribute("#confirmation", "data-state") == "confirmed"
+    assert "ตรงกับประกาศผล" in page.inner_text("#result-events li[data-action=confirm]")
+
+    page.goto(public)
+    assert "๙๑.๙๓" in page.inner_text("#results-table tr[data-year='2568']")
