@@ -29,8 +29,8 @@ from django.utils.translation import get_language
 from ita.models import AssessmentYear, OITItem
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
-from reports.rendering import RenderOptions, document_context
-from reports.services import document_snapshot
+from reports.rendering import document_context
+from reports.services import document_snapshot, public_render_options
 
 from . import links
 
@@ -207,7 +207,7 @@ class DocumentPage:
         else:
             pdf_path = links.document_path(document, revision=not lookup.stable, pdf=True)
         current = lookup.current
-        render = document_context(self.data, RenderOptions())
+        render = document_context(self.data, public_render_options(document))  # the memo only when published
         history = [
             {"revision": d.revision, "published_at": d.published_at, "withdrawn_at": d.withdrawn_at,
              "withdrawn_reason": d.withdrawn_reason, "status": d.status,

@@ -28,6 +28,7 @@ from measures.models import Measure
 from orgs.access import ROLE_RANK
 from orgs.models import Membership, Role
 
+from .documents import default_signer_role
 from .models import (
     Document,
     DocumentKind,
@@ -154,10 +155,18 @@ def actor_name(user) -> str:
     return user.get_full_name().strip() or user.get_username()
 
 
-def _event(document, action, from_status, actor, comment="") -> WorkflowEvent:
+def actor_position(user, org) -> str:
+    """The user's position in the organisation (Membership.position), "" when none is recorded."""
+    if user is None:
+        return ""
+    membership = Membership.objects.filter(user=user, organisation=org).only("position").first()
+    return membership.position.strip() if membership else ""
+
+
+def _event(document, action, from_status, actor, comment="", data=None) -> WorkflowEvent:
     return WorkflowEvent.objects.create(
         document=document, action=action, from_status=from_status or "", to_status=document.status,
-        actor=actor, actor_name=actor_name(actor), comment=comment,
+        actor=actor, actor_name=actor_name(actor), comment=comment, data=data or {},
     )
 
 
@@ -240,7 +249,7 @@ def create_document(org, *, fiscal_year: int, kind: str, round: int = 0, actor, 
                 _("This document already exists for this fiscal year; open it from the list."), "exists")
         document = Document.objects.create(
             organisation=org, fiscal_year=fiscal_year, kind=kind, round=round, revision=1,
-            status=DocumentStatus.DRAFT, created_by=actor, signer_role="ผู้รายงาน",
+            status=DocumentStatus.DRAFT, created_by=actor, signer_role=default_signer_role(kind),
         )
         if kind == DocumentKind.PROGRESS:
             source = previous_round_document(org, fiscal_year, round)
@@ -478,24 +487,35 @@ def approve_document(document: Document, *, actor, comment: str = "", notify: bo
         snapshot = build_document_data(document)
         _transition(document, DocumentStatus.APPROVED, approved_by=actor, approved_at=timezone.now(),
                     snapshot=snapshot)
-        event = _event(document, WorkflowAction.APPROVE, DocumentStatus.SUBMITTED, actor, (comment or "").strip())
+        event = _event(document, WorkflowAction.APPROVE, DocumentStatus.SUBMITTED, actor, (comment or "").strip(),
+                       data={"position": actor_position(actor, document.organisation)})
         _notify(event, notify)
     return document
 
 
-def publish_document(document: Document, *, actor, notify: bool = True, render: bool | None = None) -> Document:
-    """approved → published. The PDF is rendered once from the snapshot and stored (after the commit;
+def publish_document(document: Document, *, actor, publish_memo: bool = False, notify: bool = True,
+                     render: bool | None = None) -> Document:
+    """approved → published. ``publish_memo``: the approver's choice whether the public PDF and page
+    start with the memo cover (carrying the decision of the approval); default: the document alone,
+    since publishing the internal memo is a deliberate act. The choice is stored on the document and
+    recorded in the event. The PDF is rendered once from the snapshot and stored (after the commit;
     when rendering fails the publication stands and the PDF is rendered on the first download).
     ``render`` None: as settings.PUBLISH_RENDERS_PDF says; with False the PDF is left to
     ``rerender_published --missing-only`` (a worker's cron job: rendering off the request path)."""
     if render is None:
         render = settings.PUBLISH_RENDERS_PDF
+    if not isinstance(publish_memo, bool):
+        raise WorkflowError(_("Choose what to publish: the document alone or with its memo cover."), "publish_memo")
     _require_role(actor, document, Role.APPROVER)
     with transaction.atomic():
         document = _lock(document)
         _require_status(document, DocumentStatus.APPROVED)
-        _transition(document, DocumentStatus.PUBLISHED, published_by=actor, published_at=timezone.now())
-        event = _event(document, WorkflowAction.PUBLISH, DocumentStatus.APPROVED, actor)
+        if publish_memo and not Memo.objects.filter(document=document).exists():
+            raise WorkflowError(_("This document has no memo cover to publish."), "no_memo")
+        _transition(document, DocumentStatus.PUBLISHED, published_by=actor, published_at=timezone.now(),
+                    publish_memo=publish_memo)
+        event = _event(document, WorkflowAction.PUBLISH, DocumentStatus.APPROVED, actor,
+                       data={"publish_memo": publish_memo})
         _notify(event, notify)
         if render:
             pk = document.pk
@@ -567,7 +587,8 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
         return False
     if document.pdf_file and not force:
         return False
-    pdf = render_document_pdf(document_snapshot(document), RenderOptions())  # as the document says
+    # As the document says, with the memo cover in front only when the approver published it so.
+    pdf = render_document_pdf(document_snapshot(document), public_render_options(document))
     old = document.pdf_file.name if document.pdf_file else ""
     digest = hashlib.sha256(pdf).hexdigest()[:20]  # the content hash in the name is the ETag
     document.pdf_file.save(f"{document.pk}-{digest}.pdf", ContentFile(pdf), save=False)
@@ -595,11 +616,49 @@ def _render_stored_pdf_quietly(pk: int) -> None:
 
 
 def document_snapshot(document: Document) -> dict:
-    """The frozen data of an approved/published/withdrawn document, with its current status."""
+    """The frozen data of an approved/published/withdrawn document, with its current status and the
+    decision of its approval on the memo (the printed record of the e-approval)."""
     data = dict(document.snapshot)
     data["status"] = str(document.status)
     data["is_draft"] = False
+    if isinstance(data.get("memo"), dict):
+        data["memo"] = {**data["memo"], "decision": approval_decision(document)}
     return data
+
+
+def public_memo(document: Document) -> bool:
+    """Whether the public PDF and page of a published (or withdrawn) document start with its memo."""
+    return bool(document.publish_memo and document.snapshot and (document.snapshot.get("memo") or {}).get("saved"))
+
+
+def public_render_options(document: Document):
+    """The print options of what the public gets: the document's own, the memo cover as published."""
+    from .rendering import RenderOptions
+
+    return RenderOptions(memo=public_memo(document))
+
+
+def approval_decision(document: Document) -> dict | None:
+    """The executive's ความเห็น/คำสั่ง of an approved document, from its (latest) APPROVE event:
+    {"text": "อนุมัติ", "name", "position", "date" (B.E., Thai digits)}; None before approval. The
+    position is the one recorded at approval (else the approver's current one)."""
+    from core.thai import format_date
+
+    if document.pk is None or not document.is_frozen:
+        return None
+    event = (WorkflowEvent.objects.filter(document_id=document.pk, action=WorkflowAction.APPROVE)
+             .order_by("-at", "-pk").first())
+    if event is None:
+        return None
+    position = str((event.data or {}).get("position") or "").strip()
+    if not position and event.actor_id:
+        position = actor_position(event.actor, document.organisation)
+    return {
+        "text": "อนุมัติ",
+        "name": event.actor_name,
+        "position": position,
+        "date": format_date(timezone.localtime(event.at).date()),
+    }
 
 
 def reporting_date(fiscal_year: int, round_: int) -> date:
