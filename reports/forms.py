@@ -106,9 +106,9 @@ class MemoForm(forms.ModelForm):
         division.error_messages["invalid_choice"] = _("Choose a division of this organisation.")
         example = department_text("สำนักปลัด", organisation.name if organisation is not None else "")
         self.fields["department"].help_text = _(
-            "Empty: the division and the organisation, e.g. \u201c%(example)s\u201d.") % {"example": example}
+            "Empty: the division and the organisation, e.g. “%(example)s”.") % {"example": example}
         self.fields["through"].help_text = _(
-            "Printed after the addressee as \u201c%(through)s\u201d. Empty: none.") % {"through": "ผ่าน …"}
+            "Printed after the addressee as “%(through)s”. Empty: none.") % {"through": "ผ่าน …"}
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
         division.widget.attrs["class"] = "form-select form-select-sm"
@@ -117,7 +117,7 @@ class MemoForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("division") and not (cleaned.get("department") or "").strip() \
                 and "division" not in self.errors:
-            self.add_error("division", _("Choose the responsible division, or type the ส่วนราชการ line."))
+            self.add_error("division", _("Choose the responsible division, or type the department line."))
         return cleaned
 
     class Meta:
