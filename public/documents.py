@@ -30,7 +30,7 @@ from ita.models import AssessmentYear, OITItem
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
 from reports.rendering import document_context
-from reports.services import document_snapshot, public_render_options
+from reports.services import document_snapshot, public_memo, public_render_options
 
 from . import links
 
@@ -242,7 +242,7 @@ def reverse_itas(slug: str, fiscal_year: int) -> str:
 
 def document_page(slug: str, fiscal_year: int, kind_slug: str, revision: int | None = None) -> DocumentPage:
     found = lookup(slug, fiscal_year, kind_slug, revision)
-    data = document_snapshot(found.document)
+    data = document_snapshot(found.document, decision=public_memo(found.document))
     page = DocumentPage(found, data)
     if found.document.kind == DocumentKind.PROGRESS:
         page.public_ids = public_evidence_ids(found.document, data)

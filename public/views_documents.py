@@ -96,7 +96,8 @@ def document_pdf(request, slug, fiscal_year, kind, revision=None):
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(document_snapshot(doc), public_render_options(doc))
+    response["Content-Disposition"] = content_disposition(
+        document_snapshot(doc, decision=False), public_render_options(doc))
     response["X-Content-Type-Options"] = "nosniff"
     return mark_public(response, file_name=doc.pdf_file.name)
 

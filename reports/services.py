@@ -588,7 +588,8 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
     if document.pdf_file and not force:
         return False
     # As the document says, with the memo cover in front only when the approver published it so.
-    pdf = render_document_pdf(document_snapshot(document), public_render_options(document))
+    memo = public_memo(document)
+    pdf = render_document_pdf(document_snapshot(document, decision=memo), public_render_options(document))
     old = document.pdf_file.name if document.pdf_file else ""
     digest = hashlib.sha256(pdf).hexdigest()[:20]  # the content hash in the name is the ETag
     document.pdf_file.save(f"{document.pk}-{digest}.pdf", ContentFile(pdf), save=False)
@@ -615,14 +616,15 @@ def _render_stored_pdf_quietly(pk: int) -> None:
         logging.getLogger(__name__).exception("rendering the published PDF of document %s failed", pk)
 
 
-def document_snapshot(document: Document) -> dict:
+def document_snapshot(document: Document, *, decision: bool = True) -> dict:
     """The frozen data of an approved/published/withdrawn document, with its current status and the
-    decision of its approval on the memo (the printed record of the e-approval)."""
+    decision of its approval on the memo (the printed record of the e-approval; one query, skipped
+    with ``decision=False`` where the memo is not shown)."""
     data = dict(document.snapshot)
     data["status"] = str(document.status)
     data["is_draft"] = False
     if isinstance(data.get("memo"), dict):
-        data["memo"] = {**data["memo"], "decision": approval_decision(document)}
+        data["memo"] = {**data["memo"], "decision": approval_decision(document) if decision else None}
     return data
 
 
@@ -650,9 +652,12 @@ def approval_decision(document: Document) -> dict | None:
              .order_by("-at", "-pk").first())
     if event is None:
         return None
-    position = str((event.data or {}).get("position") or "").strip()
-    if not position and event.actor_id:
-        position = actor_position(event.actor, document.organisation)
+    recorded = event.data or {}
+    if "position" in recorded:
+        position = str(recorded["position"] or "").strip()
+    else:  # approved before positions were recorded: the approver's position now
+        membership = Membership.objects.filter(user_id=event.actor_id, organisation_id=document.organisation_id)
+        position = (membership.values_list("position", flat=True).first() or "").strip()
     return {
         "text": "อนุมัติ",
         "name": event.actor_name,
