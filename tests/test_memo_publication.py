@@ -193,6 +193,8 @@ def test_published_with_its_memo_the_memo_is_page_one_and_carries_the_decision(
     plan_pages = [i for i, text in enumerate(pages) if text.startswith(norm(PLAN_TITLE))]
     assert plan_pages and plan_pages[0] >= 1
 
+    client.force_login(approver)
+    assert 'data-event-publish-memo="1"' in client.get(staff_url("detail", document)).content.decode()
     page = public_page(client, document)
     assert "data-public-memo" in page and MEMO_SUBJECT in page
     decision = page[page.index("data-memo-decision"):]
@@ -270,6 +272,18 @@ def test_staff_print_the_memo_alone_and_the_memo_with_the_document(client, plan,
     assert 'value="only"' in page and 'value="on"' in page
     own = pdf_pages(body(client.get(staff_url("pdf", plan, "?o=1&memo=bogus"))))
     assert starts_with(own[0], "บันทึกข้อความ")  # a saved memo: the draft prints with it
+
+
+def test_the_docx_prints_the_memo_alone_with_the_through_line_and_the_decision(client, approved_plan, staff_a):
+    from docx import Document as Docx
+
+    client.force_login(staff_a)
+    response = client.get(staff_url("docx", approved_plan, "?o=1&memo=only"))
+    assert response.status_code == 200 and "ita-memo-measures-2570" in response["Content-Disposition"]
+    text = "\n".join(p.text for p in Docx(io.BytesIO(response.content)).paragraphs)
+    assert "บันทึกข้อความ" in text and "นายกเทศมนตรีตำบลเอ ผ่านปลัดเทศบาล" in text
+    assert "ความเห็น/คำสั่ง" in text and f"({' '.join(APPROVER)})" in text and APPROVER_POSITION in text
+    assert MEASURE not in text  # the memo alone: no table
 
 
 def test_staff_copy_of_an_approved_memo_carries_the_decision(client, approved_plan, staff_a):
