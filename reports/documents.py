@@ -387,13 +387,16 @@ def department_text(division_name: str, org_name: str) -> str:
     return " ".join(part for part in (division_name.strip(), org_name.strip()) if part)
 
 
-def default_memo_division(document: Document, membership=None):
+def default_memo_division(document: Document, membership=None, divisions=None):
     """The division a new memo comes from: the preparer's own division (``membership``: theirs in the
     organisation), else สำนักปลัด (which holds the ITA work in most organisations), else the
-    organisation's first division; None without divisions. One or two queries."""
+    organisation's first division; None without divisions. ``divisions``: the organisation's, when the
+    caller has them (else one query; a second one for the preparer's own)."""
     from orgs.models import Division
 
-    divisions = list(Division.objects.filter(organisation_id=document.organisation_id).order_by("order", "name"))
+    if divisions is None:
+        divisions = list(Division.objects.filter(organisation_id=document.organisation_id)
+                         .order_by("order", "name"))
     if membership is not None:
         own = set(membership.divisions.through.objects.filter(membership_id=membership.pk)
                   .values_list("division_id", flat=True))
@@ -446,10 +449,11 @@ def memo_sections(document: Document) -> list[tuple[str, str]]:
     ]
 
 
-def memo_initial(document: Document, user=None, membership=None) -> dict:
+def memo_initial(document: Document, user=None, membership=None, divisions=None) -> dict:
     """Memo field values for a document that has no memo yet (what the memo form starts from);
     ``user``: the member who opens the form (their division, name and position are the defaults),
-    ``membership``: theirs in the organisation when the caller has it (else looked up)."""
+    ``membership``: theirs in the organisation when the caller has it (else looked up);
+    ``divisions``: the organisation's divisions in order when the caller has them (else queried)."""
     from orgs.models import Membership
 
     org = document.organisation
@@ -467,7 +471,7 @@ def memo_initial(document: Document, user=None, membership=None) -> dict:
         if not signer_name:
             signer_name = user.get_full_name().strip()
             signer_position = signer_position or (membership.position if membership else "")
-    division = default_memo_division(document, membership)
+    division = default_memo_division(document, membership, divisions)
     return {
         "division": division,
         "division_name": division.name if division else "",

@@ -581,7 +581,7 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
     True when a PDF was rendered (False when one is stored already and ``force`` is not set)."""
     from django.core.files.base import ContentFile
 
-    from .rendering import RenderOptions, render_document_pdf
+    from .rendering import render_document_pdf
 
     if document.snapshot is None or document.status not in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN):
         return False
