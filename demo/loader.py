@@ -42,6 +42,7 @@ Schema of one file (all keys required unless marked optional)::
               "signer_position", "signer_role", "created_by" (a username of this file, optional;
               required with "workflow"),
               "memo": null | {"department", "reference", "date": "YYYY-MM-DD", "subject", "addressee",
+                              "through" (optional, the ผ่าน line),
                               "body" (paragraphs separated by an empty line), "closing",
                               "signer_name", "signer_position"},
               "entries": [{"measure": index into this fiscal year's "measures", "output", "outcome",
@@ -52,7 +53,9 @@ Schema of one file (all keys required unless marked optional)::
                           }],
               "workflow": {"submitted": "YYYY-MM-DD", "approved": "YYYY-MM-DD", "published": "YYYY-MM-DD",
                            "approved_by": a username of this file (an approver or admin, not
-                           "created_by")}   # optional; dates in this order (equal is fine)
+                           "created_by"),
+                           "publish_memo": bool (optional; default: true when the document has a memo)}
+                                            # optional; dates in this order (equal is fine)
           }]
       }]
     }
@@ -458,8 +461,11 @@ def _run_workflow(stats, org, document, workflow, users):
             document = services.submit_document(document, actor=author, notify=False)
         with services.happened_at(approved):
             document = services.approve_document(document, actor=approver, notify=False)
+        # A demo document transcribed with its memo was published with it (seed 004: the memo in front).
+        publish_memo = bool(workflow.get("publish_memo", Memo.objects.filter(document=document).exists()))
         with services.happened_at(published):
-            document = services.publish_document(document, actor=approver, notify=False, render=False)
+            document = services.publish_document(document, actor=approver, publish_memo=publish_memo,
+                                                 notify=False, render=False)
     except services.WorkflowError as exc:
         raise DemoDataError(f"{where}: {exc.message}") from exc
     # The document's own created/updated stamps (auto_now) follow; a queryset update() writes them

@@ -565,9 +565,11 @@ class Seeder:
                        f"0-{rng.randint(2000, 7999)}-{rng.randint(1000, 9999)}", o.layout)
         names = list(vocab.BASE_DIVISIONS) + rng.sample(vocab.OTHER_DIVISIONS, rng.randint(1, 4))
         divisions = {}
+        division_rows = []  # in order, for memo_initial (the memo's default division) without a query
         for order, name in enumerate(names, start=1):
             divisions[name] = self.ids_div.take()
             self.t_div.add(divisions[name], o.id, name, order)
+            division_rows.append(Division(pk=divisions[name], organisation_id=o.id, name=name, order=order))
         users = []
         for username, (role, position) in zip(usernames(o.slug), vocab.USER_ROLES):
             first, last = rng.choice(vocab.FIRST_NAMES), rng.choice(vocab.LAST_NAMES)
@@ -636,7 +638,7 @@ class Seeder:
                 layout = "D" if kind == DocumentKind.MEASURES else o.layout
                 doc_mem = Document(organisation=org_mem, fiscal_year=fy, kind=kind, round=round_,
                                    signer_name=staff_name, signer_position=staff_position, signer_role="ผู้รายงาน")
-                memo_values = memo_initial(doc_mem)
+                memo_values = memo_initial(doc_mem, divisions=division_rows)  # no query per document
                 memo_values["date"] = timezone.localtime(approved).date()
                 analysis = None
                 if kind == DocumentKind.MEASURES and fy - 1 in analyses:

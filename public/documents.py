@@ -30,8 +30,8 @@ from ita.models import AssessmentYear, OITItem
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
 from reports.evidence_print import with_access
-from reports.rendering import RenderOptions, document_context
-from reports.services import document_snapshot
+from reports.rendering import document_context
+from reports.services import document_snapshot, public_memo, public_render_options
 
 from . import links
 
@@ -208,7 +208,9 @@ class DocumentPage:
         else:
             pdf_path = links.document_path(document, revision=not lookup.stable, pdf=True)
         current = lookup.current
-        render = document_context(with_access(self.data, self.public_ids, public_copy=True), RenderOptions())
+        # public evidence only; the memo only when it was published with the document
+        render = document_context(with_access(self.data, self.public_ids, public_copy=True),
+                                  public_render_options(document))
         history = [
             {"revision": d.revision, "published_at": d.published_at, "withdrawn_at": d.withdrawn_at,
              "withdrawn_reason": d.withdrawn_reason, "status": d.status,
@@ -243,7 +245,7 @@ def reverse_itas(slug: str, fiscal_year: int) -> str:
 
 def document_page(slug: str, fiscal_year: int, kind_slug: str, revision: int | None = None) -> DocumentPage:
     found = lookup(slug, fiscal_year, kind_slug, revision)
-    data = document_snapshot(found.document)
+    data = document_snapshot(found.document, decision=public_memo(found.document))
     page = DocumentPage(found, data)
     if found.document.kind == DocumentKind.PROGRESS:
         page.public_ids = public_evidence_ids(found.document, data)

@@ -19,8 +19,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from reports.evidence import evidence_response
-from reports.rendering import RenderOptions, content_disposition
-from reports.services import document_snapshot, render_stored_pdf, stored_pdf_etag
+from reports.rendering import content_disposition
+from reports.services import document_snapshot, public_render_options, render_stored_pdf, stored_pdf_etag
 
 from . import documents
 from core.pagecache import mark_public
@@ -96,7 +96,8 @@ def document_pdf(request, slug, fiscal_year, kind, revision=None):
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition(document_snapshot(doc), RenderOptions())
+    response["Content-Disposition"] = content_disposition(
+        document_snapshot(doc, decision=False), public_render_options(doc))
     response["X-Content-Type-Options"] = "nosniff"
     return mark_public(response, file_name=doc.pdf_file.name)
 

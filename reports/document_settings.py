@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .documents import COLUMN_KEYS, DEFAULT_HEADINGS, LAYOUT_COLUMNS, validate_columns
+from .documents import COLUMN_KEYS, DEFAULT_HEADINGS, LAYOUT_COLUMNS, default_signer_role, validate_columns
 from .models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
 from .services import StaleDocument, WorkflowError, role_of
 
@@ -151,7 +151,7 @@ class DocumentSettingsForm(forms.Form):
                                     help_text=gettext_lazy("How the timeline column writes months."))
     signer_name = _text(gettext_lazy("signer name"), 200)
     signer_position = _text(gettext_lazy("signer position"), 200)
-    signer_role = _text(gettext_lazy("signer role"), 100, help_text=gettext_lazy("Empty: ผู้รายงาน."))
+    signer_role = _text(gettext_lazy("signer role"), 100)
 
     def __init__(self, document: Document, data=None, *, standard_title: str = ""):
         initial = {name: getattr(document, name) for name in SETTINGS_FIELDS if name != "columns"}
@@ -159,6 +159,8 @@ class DocumentSettingsForm(forms.Form):
         super().__init__(data, initial=initial)
         self.document = document
         self.fields["title"].widget.attrs["placeholder"] = standard_title
+        self.fields["signer_role"].help_text = _("Empty: %(role)s (the usual label of this kind of document).") % {
+            "role": default_signer_role(document.kind)}
         if document.kind == DocumentKind.PROGRESS:
             default = document.organisation.default_layout or Layout.A
             self.fields["layout"].choices = [
@@ -213,7 +215,7 @@ def _clean_values(document: Document, data: dict) -> dict:
                 raise WorkflowError(_("The table columns are not valid."), "columns")
         values[name] = value
     if values.get("signer_role") == "":
-        values["signer_role"] = "ผู้รายงาน"
+        values["signer_role"] = default_signer_role(document.kind)
     return values
 
 

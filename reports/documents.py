@@ -33,8 +33,9 @@ Shape (abridged)::
                    "evidence": [{"id", "kind": "file"|"link", "title", "url", "file" (storage name),
                                  "name", "content_type", "size"}]}],
      "signer": {"name", "position", "role"},
-     "memo": {"saved": bool, "department", "reference", "date", "subject", "addressee",
-              "body": [{"text", "heading": bool}], "closing", "signer_name", "signer_position"},
+     "memo": {"saved": bool, "department", "reference", "date", "subject", "addressee", "through",
+              "body": [{"text", "heading": bool}], "closing", "signer_name", "signer_position",
+              "decision": None | {"text", "name", "position", "date"} (added on reading, not frozen)},
      "analysis": None | {see analysis_data()}}
 
 Queries: a fixed number whatever the number of measures (organisation, measures and their five
@@ -353,37 +354,138 @@ def addressee_for(org) -> str:
     return "นายก" + org.name
 
 
-def memo_initial(document: Document) -> dict:
-    """Memo field values for a document that has no memo yet (what the memo form starts from)."""
+# The ผ่าน line of a memo (seed 004: "เรียน นายกเทศมนตรีตำบลหนองเสม็ด ผ่านปลัดเทศบาล"): the permanent
+# secretary through whom a division writes to the executive, by the kind of organisation.
+THROUGH_BY_PREFIX = (
+    ("เทศบาล", "ปลัดเทศบาล"),
+    ("องค์การบริหารส่วนตำบล", "ปลัดองค์การบริหารส่วนตำบล"),
+    ("องค์การบริหารส่วนจังหวัด", "ปลัดองค์การบริหารส่วนจังหวัด"),
+)
+
+# The label of the document's signature ("ลงชื่อ ...... ผู้จัดทำ"), per kind, when none is typed: a
+# plan is prepared (seed 000 "ผู้จัดทำ"), an analysis analysed, a progress report reported (seed 002).
+SIGNER_ROLES = {
+    DocumentKind.MEASURES: "ผู้จัดทำ",
+    DocumentKind.ANALYSIS: "ผู้วิเคราะห์",
+    DocumentKind.PROGRESS: "ผู้รายงาน",
+}
+
+
+def default_signer_role(kind: str) -> str:
+    return SIGNER_ROLES.get(kind, "ผู้รายงาน")
+
+
+def through_for(org) -> str:
+    for prefix, through in THROUGH_BY_PREFIX:
+        if org.name.startswith(prefix):
+            return through
+    return ""
+
+
+def department_text(division_name: str, org_name: str) -> str:
+    """ส่วนราชการ of a memo: the responsible division with the organisation ("สำนักปลัด เทศบาลตำบลพักทัน")."""
+    return " ".join(part for part in (division_name.strip(), org_name.strip()) if part)
+
+
+def default_memo_division(document: Document, membership=None, divisions=None):
+    """The division a new memo comes from: the preparer's own division (``membership``: theirs in the
+    organisation), else สำนักปลัด (which holds the ITA work in most organisations), else the
+    organisation's first division; None without divisions. ``divisions``: the organisation's, when the
+    caller has them (else one query; a second one for the preparer's own)."""
+    from orgs.models import Division
+
+    if divisions is None:
+        divisions = list(Division.objects.filter(organisation_id=document.organisation_id)
+                         .order_by("order", "name"))
+    if membership is not None:
+        own = set(membership.divisions.through.objects.filter(membership_id=membership.pk)
+                  .values_list("division_id", flat=True))
+        for division in divisions:
+            if division.pk in own:
+                return division
+    for division in divisions:
+        if division.name.startswith("สำนักปลัด"):
+            return division
+    return divisions[0] if divisions else None
+
+
+def memo_sections(document: Document) -> list[tuple[str, str]]:
+    """The default body of a new memo, per kind, in the sections of seed 004 and the regulations on
+    official correspondence: เรื่องเดิม / ข้อเท็จจริง / ข้อพิจารณา / ข้อเสนอ."""
+    org = document.organisation
+    fy = thai(document.fiscal_year)
+    assessed = thai(document.fiscal_year - 1)
+    website = f"เว็บไซต์ของ{org.name}"
+    if document.kind == DocumentKind.MEASURES:
+        return [
+            ("เรื่องเดิม", f"ตามที่{org.name} ได้เข้ารับ{ITA_FULL} (Integrity and Transparency Assessment : ITA) "
+                           f"ประจำปีงบประมาณ พ.ศ. {assessed} นั้น"),
+            ("ข้อเท็จจริง", "สำนักงาน ป.ป.ช. กำหนดให้หน่วยงานที่เข้ารับการประเมินนำผลการประเมินไปวิเคราะห์ "
+                            f"และจัดทำ{MEASURES_TITLE} เพื่อแก้ไขจุดอ่อนและพัฒนาการดำเนินงาน "
+                            "และเผยแพร่ต่อสาธารณะ"),
+            ("ข้อพิจารณา", f"{org.name} ได้วิเคราะห์ผลการประเมินและจัดทำ{MEASURES_TITLE} "
+                           f"ประจำปีงบประมาณ พ.ศ. {fy} เรียบร้อยแล้ว รายละเอียดปรากฏตามเอกสารแนบท้าย"),
+            ("ข้อเสนอ", f"เห็นควรอนุมัติ{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy} และเผยแพร่ทาง{website}"),
+        ]
+    if document.kind == DocumentKind.ANALYSIS:
+        return [
+            ("เรื่องเดิม", f"ตามที่{org.name} ได้เข้ารับ{ITA_FULL} (Integrity and Transparency Assessment : ITA) "
+                           f"ประจำปีงบประมาณ พ.ศ. {assessed} นั้น"),
+            ("ข้อเท็จจริง", "สำนักงาน ป.ป.ช. ได้ประกาศผลการประเมินแล้ว และกำหนดให้หน่วยงานนำผลการประเมิน"
+                            f"ไปวิเคราะห์เพื่อจัดทำ{MEASURES_TITLE}"),
+            ("ข้อพิจารณา", f"{org.name} ได้วิเคราะห์ผลการประเมินดังกล่าวเรียบร้อยแล้ว "
+                           "รายละเอียดปรากฏตามเอกสารแนบท้าย"),
+            ("ข้อเสนอ", f"เห็นควรนำผลการวิเคราะห์ไปจัดทำ{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy} "
+                        f"และเผยแพร่ทาง{website}"),
+        ]
+    report = f"ผลการดำเนินการตาม{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy} {round_text(document.round)}".strip()
+    return [
+        ("เรื่องเดิม", f"ตามที่{org.name} ได้กำหนด{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy} "
+                       "และได้ดำเนินการตามมาตรการดังกล่าว นั้น"),
+        ("ข้อเท็จจริง", "การประเมินคุณธรรมและความโปร่งใส (ITA) กำหนดให้หน่วยงานรายงานผลการดำเนินการ"
+                        "ตามมาตรการ และเผยแพร่ต่อสาธารณะ"),
+        ("ข้อพิจารณา", f"จึงขอรายงาน{report} รายละเอียดปรากฏตามเอกสารแนบท้าย"),
+        ("ข้อเสนอ", f"เห็นควรเผยแพร่รายงานดังกล่าวทาง{website}"),
+    ]
+
+
+def memo_initial(document: Document, user=None, membership=None, divisions=None) -> dict:
+    """Memo field values for a document that has no memo yet (what the memo form starts from);
+    ``user``: the member who opens the form (their division, name and position are the defaults),
+    ``membership``: theirs in the organisation when the caller has it (else looked up);
+    ``divisions``: the organisation's divisions in order when the caller has them (else queried)."""
+    from orgs.models import Membership
+
     org = document.organisation
     fy = thai(document.fiscal_year)
     if document.kind == DocumentKind.MEASURES:
         subject = f"ขออนุมัติ{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy}"
-        background = (f"ตามที่สำนักงาน ป.ป.ช. ได้ประกาศผล{ITA_FULL} (ITA) ประจำปีงบประมาณ พ.ศ. "
-                      f"{thai(document.fiscal_year - 1)} นั้น")
-        consideration = (f"{org.name} ได้วิเคราะห์ผลการประเมินและจัดทำ{MEASURES_TITLE} ประจำปีงบประมาณ "
-                         f"พ.ศ. {fy} เรียบร้อยแล้ว จึงขออนุมัติมาตรการดังกล่าว รายละเอียดปรากฏตามเอกสารแนบท้าย")
     elif document.kind == DocumentKind.ANALYSIS:
         subject = f"รายงานผลการวิเคราะห์{ITA_FULL} (ITA) ประจำปีงบประมาณ พ.ศ. {thai(document.fiscal_year - 1)}"
-        background = (f"ตามที่{org.name} ได้เข้ารับ{ITA_FULL} (ITA) ประจำปีงบประมาณ พ.ศ. "
-                      f"{thai(document.fiscal_year - 1)} นั้น")
-        consideration = "จึงขอรายงานผลการวิเคราะห์การประเมินดังกล่าว รายละเอียดปรากฏตามเอกสารแนบท้าย"
     else:
         subject = " ".join(title_lines(document))
-        background = (f"ตามที่{org.name} ได้กำหนด{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy} "
-                      "และได้ดำเนินการตามมาตรการดังกล่าว นั้น")
-        consideration = (f"จึงขอรายงานผลการดำเนินการตาม{MEASURES_TITLE} ประจำปีงบประมาณ พ.ศ. {fy} "
-                         f"{round_text(document.round)} รายละเอียดปรากฏตามเอกสารแนบท้าย").replace("  ", " ")
+    signer_name, signer_position = document.signer_name, document.signer_position
+    if user is not None and user.is_authenticated:
+        if membership is None or membership.organisation_id != org.pk:
+            membership = Membership.objects.filter(user=user, organisation_id=org.pk).first()
+        if not signer_name:
+            signer_name = user.get_full_name().strip()
+            signer_position = signer_position or (membership.position if membership else "")
+    division = default_memo_division(document, membership, divisions)
     return {
-        "department": org.name,
+        "division": division,
+        "division_name": division.name if division else "",
+        "organisation_name": org.name,
+        "department": "",
         "reference": "",
         "date": timezone.localdate(),
         "subject": subject,
         "addressee": addressee_for(org),
-        "body": f"เรื่องเดิม\n\n{background}\n\nข้อพิจารณา\n\n{consideration}",
+        "through": through_for(org),
+        "body": "\n\n".join(f"{heading}\n\n{text}" for heading, text in memo_sections(document)),
         "closing": "จึงเรียนมาเพื่อโปรดพิจารณา",
-        "signer_name": document.signer_name,
-        "signer_position": document.signer_position,
+        "signer_name": signer_name,
+        "signer_position": signer_position,
     }
 
 
@@ -395,19 +497,30 @@ def memo_body(text: str) -> list[dict]:
 
 
 def memo_data(values: dict, saved: bool) -> dict:
+    """The memo as printed. ``decision`` (the executive's ความเห็น/คำสั่ง) is None here: it is not
+    part of what was approved but the record of the approval, added from the APPROVE workflow event
+    when an approved document is read (reports.services.document_snapshot)."""
     memo_date = values.get("date")
+    department = (values.get("department") or "").strip() or department_text(
+        values.get("division_name", ""), values.get("organisation_name", ""))
     return {
         "saved": saved,
-        "department": values.get("department", ""),
+        "department": department,
         "reference": values.get("reference", ""),
         "date": format_date(memo_date) if isinstance(memo_date, date) else "",
         "subject": values.get("subject", ""),
         "addressee": values.get("addressee", ""),
+        "through": values.get("through", ""),
         "body": memo_body(values.get("body", "")),
         "closing": values.get("closing", ""),
         "signer_name": values.get("signer_name", ""),
         "signer_position": values.get("signer_position", ""),
+        "decision": None,
     }
+
+
+MEMO_FIELDS = ("department", "reference", "date", "subject", "addressee", "through", "body", "closing",
+               "signer_name", "signer_position")
 
 
 def _memo(document: Document) -> dict:
@@ -415,12 +528,13 @@ def _memo(document: Document) -> dict:
 
     memo = None
     if document.pk is not None:
-        memo = Memo.objects.filter(document_id=document.pk).first()
+        memo = Memo.objects.filter(document_id=document.pk).select_related("division").first()
     if memo is None:
         return memo_data(memo_initial(document), saved=False)
-    fields = ("department", "reference", "date", "subject", "addressee", "body", "closing",
-              "signer_name", "signer_position")
-    return memo_data({name: getattr(memo, name) for name in fields}, saved=True)
+    values = {name: getattr(memo, name) for name in MEMO_FIELDS}
+    values["division_name"] = memo.division.name if memo.division else ""
+    values["organisation_name"] = document.organisation.name
+    return memo_data(values, saved=True)
 
 
 # --- ITA result analysis ----------------------------------------------------------------------------
@@ -568,7 +682,7 @@ def build_document_data(document: Document) -> dict:
         "signer": {
             "name": document.signer_name.strip(),
             "position": document.signer_position.strip(),
-            "role": document.signer_role.strip() or "ผู้รายงาน",
+            "role": document.signer_role.strip() or default_signer_role(document.kind),
         },
         "memo": _memo(document),
         "analysis": analysis,

@@ -375,6 +375,8 @@ class Writer:
         paragraph = self.paragraph(before=6, after=6)
         _run(paragraph, "เรียน", bold=True, size=BODY_PT)
         _run(paragraph, f" {memo['addressee']}", size=BODY_PT)
+        if memo.get("through"):
+            _run(paragraph, f" ผ่าน{memo['through']}", size=BODY_PT)
         for block in memo["body"]:
             if block["heading"]:
                 self.paragraph(block["text"], bold=True, before=4)
@@ -386,6 +388,14 @@ class Writer:
         for i, line in enumerate(lines):
             paragraph = self.paragraph(line, align=WD_ALIGN_PARAGRAPH.CENTER, before=36 if i == 0 else 0)
             paragraph.paragraph_format.left_indent = Mm(self.width_mm / 2)
+        decision = memo.get("decision")
+        if decision:  # the executive's ความเห็น/คำสั่ง, from the approval event
+            self.paragraph("ความเห็น/คำสั่ง", bold=True, before=18)
+            self.paragraph(decision["text"], bold=True, indent=True)
+            lines = [f"({decision['name']})", decision["position"], decision["date"], "อนุมัติผ่านระบบอิเล็กทรอนิกส์"]
+            for i, line in enumerate(line for line in lines if line):
+                paragraph = self.paragraph(line, align=WD_ALIGN_PARAGRAPH.CENTER, before=12 if i == 0 else 0)
+                paragraph.paragraph_format.left_indent = Mm(self.width_mm / 2)
 
     def _memo_field(self, pairs):
         paragraph = self.paragraph(after=2)
@@ -402,7 +412,9 @@ class Writer:
             self.section(landscape=False)
             self._in_memo = False
             self.memo()
-        if ctx["kind"] == DocumentKind.ANALYSIS:
+        if not ctx["show_report"]:
+            pass  # the memo cover alone
+        elif ctx["kind"] == DocumentKind.ANALYSIS:
             self.section(landscape=False)
             self.title_block(data["title_lines"])
             if data["intro"]:
@@ -499,7 +511,8 @@ def docx_context(data: dict, options: RenderOptions) -> tuple[dict, dict]:
         "layout": layout,
         "columns": data["columns"][layout] if layout else [],
         "sections": table_sections(data, layout) if layout else [],
-        "show_memo": memo["saved"] if options.memo is None else bool(options.memo),
+        "show_memo": options.memo_only or (memo["saved"] if options.memo is None else bool(options.memo)),
+        "show_report": not options.memo_only,
         "memo": memo,
         "show_analysis": kind == DocumentKind.ANALYSIS or (
             kind == DocumentKind.MEASURES and options.analysis and analysis is not None),

@@ -36,7 +36,7 @@ def docx(request, org_slug, pk):
     data = document_data(document)
     options = _options_form(request, document, data).options()
     content = render_document_docx(data, options)
-    return _file_response(content, DOCX_TYPE, docx_filename(ascii_filename(data)),
+    return _file_response(content, DOCX_TYPE, docx_filename(ascii_filename(data, options)),
                           docx_filename(pdf_filename(data, options)))
 
 

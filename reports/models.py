@@ -99,7 +99,14 @@ class Document(models.Model):
     )
     signer_name = models.CharField(_("signer name"), max_length=200, blank=True)
     signer_position = models.CharField(_("signer position"), max_length=200, blank=True)
-    signer_role = models.CharField(_("signer role"), max_length=100, blank=True, default="ผู้รายงาน")
+    # Empty: the usual label of the kind (reports.documents.default_signer_role: a plan ผู้จัดทำ, an
+    # analysis ผู้วิเคราะห์, a progress report ผู้รายงาน).
+    signer_role = models.CharField(_("signer role"), max_length=100, blank=True, default="")
+    # Chosen by the approver at publication: the memo cover in front of the public PDF and page.
+    publish_memo = models.BooleanField(
+        _("memo cover published"), default=False,
+        help_text=_("The public PDF and page start with the memo cover (with the approver's decision)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -161,11 +168,17 @@ class Memo(models.Model):
     """The optional บันทึกข้อความ cover of a document."""
 
     document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="memo")
-    department = models.CharField(_("department"), max_length=300)  # ส่วนราชการ
+    division = models.ForeignKey(
+        "orgs.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("responsible division"),
+    )
+    # ส่วนราชการ as printed; empty: the division and the organisation ("สำนักปลัด เทศบาลตำบลพักทัน").
+    department = models.CharField(_("department"), max_length=300, blank=True)
     reference = models.CharField(_("reference number"), max_length=100, blank=True)  # ที่
     date = models.DateField(_("date"), null=True, blank=True)  # วันที่
     subject = models.CharField(_("subject"), max_length=500)  # เรื่อง
     addressee = models.CharField(_("to"), max_length=300)  # เรียน
+    through = models.CharField(_("through"), max_length=300, blank=True)  # ผ่าน (e.g. ปลัดเทศบาล)
     body = models.TextField(
         _("body"), help_text=_("Paragraphs separated by an empty line; a short line alone is a heading.")
     )
@@ -290,6 +303,10 @@ class WorkflowEvent(models.Model):
     self_approved = models.BooleanField(
         _("approved by the person who submitted it"), default=False,
         help_text=_("The organisation allowed self-approval, and the approver had submitted the document."))
+    # What the event records besides the comment: an approval the approver's position then
+    # ({"position": ...}, printed in the memo's decision block), a publication the memo choice
+    # ({"publish_memo": bool}).
+    data = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -303,9 +320,12 @@ class WorkflowEvent(models.Model):
         return f"{self.document} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
     def chain_fields(self) -> dict:
-        return {"document": self.document_id, "action": self.action, "from": self.from_status,
-                "to": self.to_status, "actor": self.actor_id, "actor_name": self.actor_name,
-                "comment": self.comment, "self_approved": self.self_approved, "at": self.at}
+        fields = {"document": self.document_id, "action": self.action, "from": self.from_status,
+                  "to": self.to_status, "actor": self.actor_id, "actor_name": self.actor_name,
+                  "comment": self.comment, "self_approved": self.self_approved, "at": self.at}
+        if self.data:  # events written before ``data`` existed keep their hash
+            fields["data"] = self.data
+        return fields
 
     def compute_hash(self) -> str:
         from core.audit import chain_digest

@@ -65,6 +65,7 @@ class RenderOptions:
     layout: str | None = None  # A/B/C/D for a progress report
     arabic_digits: bool | None = None
     memo: bool | None = None  # the บันทึกข้อความ cover in front
+    memo_only: bool = False  # the memo cover alone (staff print it to sign or file it)
     analysis: bool = True  # a measures plan: the ITA result analysis in front (when there is one)
 
 
@@ -215,7 +216,7 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
     kind = data["kind"]
     columns = data["columns"][layout] if layout else []
     memo = data["memo"]
-    show_memo = memo["saved"] if options.memo is None else bool(options.memo)
+    show_memo = options.memo_only or (memo["saved"] if options.memo is None else bool(options.memo))
     analysis = data["analysis"]
     show_analysis = kind == DocumentKind.ANALYSIS or (
         kind == DocumentKind.MEASURES and options.analysis and analysis is not None)
@@ -227,6 +228,7 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
         "sections": table_sections(data, layout) if layout else [],
         "show_table": kind in (DocumentKind.MEASURES, DocumentKind.PROGRESS),
         "show_memo": show_memo,
+        "show_report": not options.memo_only,
         "memo": memo,
         "show_analysis": show_analysis,
         "analysis": analysis,
@@ -282,7 +284,8 @@ def render_html_parts(data: dict, options: RenderOptions = RenderOptions(), *, f
     parts = []
     if context["show_memo"]:
         parts.append(_render("memo.html", context))
-    parts.append(_render("report.html", context))
+    if context["show_report"]:
+        parts.append(_render("report.html", context))
     return parts, dirs
 
 
@@ -333,6 +336,8 @@ def pdf_filename(data: dict, options: RenderOptions = RenderOptions()) -> str:
     """A Thai file name: "รายงานผลการดำเนินการ_รอบ_6_เดือน_2566_องค์การบริหารส่วนตำบลด่านช้าง.pdf"
     (Arabic digits: file names are read on any computer)."""
     parts = [data["kind_label"]]
+    if options.memo_only:
+        parts.insert(0, "บันทึกข้อความ")
     if data["kind"] == DocumentKind.PROGRESS and data["round"]:
         parts.append(f"รอบ {data['round']} เดือน")
     parts += [str(data["fiscal_year"]), data["organisation"]["name"]]
@@ -343,9 +348,10 @@ def pdf_filename(data: dict, options: RenderOptions = RenderOptions()) -> str:
     return f"{name[:150]}.pdf"
 
 
-def ascii_filename(data: dict) -> str:
-    """The plain-ASCII fallback name: "ita-progress-2566-r6-danchang.pdf"."""
-    parts = ["ita", data["kind"], str(data["fiscal_year"])]
+def ascii_filename(data: dict, options: RenderOptions = RenderOptions()) -> str:
+    """The plain-ASCII fallback name: "ita-progress-2566-r6-danchang.pdf" ("ita-memo-progress-…" for
+    the memo alone)."""
+    parts = ["ita", *(["memo"] if options.memo_only else []), data["kind"], str(data["fiscal_year"])]
     if data["round"]:
         parts.append(f"r{data['round']}")
     parts.append(re.sub(r"[^A-Za-z0-9-]+", "-", data["organisation"]["slug"]).strip("-") or "org")
@@ -360,7 +366,7 @@ def disposition(ascii_name: str, name: str, *, attachment=False) -> str:
 
 def content_disposition(data: dict, options: RenderOptions = RenderOptions(), *, attachment=False) -> str:
     """The Content-Disposition of a document's PDF: ``ita-….pdf`` and its Thai name."""
-    return disposition(ascii_filename(data), pdf_filename(data, options), attachment=attachment)
+    return disposition(ascii_filename(data, options), pdf_filename(data, options), attachment=attachment)
 
 
 __all__ = [

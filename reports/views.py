@@ -25,7 +25,15 @@ from .forms import MemoForm, RenderOptionsForm
 from .workflow_forms import CreateDocumentForm
 from .models import Document, DocumentKind, DocumentStatus, Memo
 from .pdf import font_files
-from .services import allowed_actions, document_snapshot, ensure_entries, render_stored_pdf, stored_pdf_etag
+from .services import (
+    allowed_actions,
+    document_snapshot,
+    ensure_entries,
+    public_memo,
+    render_stored_pdf,
+    stored_pdf_etag,
+)
+from .workflow_forms import PublishForm
 from .rendering import content_disposition, render_document_pdf, render_preview_html
 
 
@@ -33,9 +41,18 @@ def _document(request, pk):
     return get_object_or_404(Document.objects.for_org(request.org).select_related("organisation"), pk=pk)
 
 
-def _options_form(request, document, data):
+def _memo_by_default(document, data) -> bool:
+    """Whether the document's own print starts with its memo: a saved memo while it is prepared and
+    approved; once published, as the approver chose (the stored PDF is exactly that print)."""
+    if document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN):
+        return public_memo(document)
+    return data["memo"]["saved"]
+
+
+def _options_form(request, document, data, *, query=None):
     return RenderOptionsForm(
-        document, request.GET or None, has_memo=data["memo"]["saved"], has_analysis=data["analysis"] is not None,
+        document, (request.GET or None) if query is None else query, has_memo=_memo_by_default(document, data),
+        has_analysis=data["analysis"] is not None,
     )
 
 
@@ -75,11 +92,20 @@ def _detail_context(request, document, data, options_form, **extra) -> dict:
         .filter(fiscal_year=document.fiscal_year, kind=document.kind, round=document.round)
         .exclude(pk=document.pk).order_by("-revision")
     )
+    pdf_base = reverse("reports:pdf", args=[request.org.slug, document.pk])
+    own = _options_form(request, document, data, query={})  # the document's own options, not the page's
+    extra.setdefault("publish_form", PublishForm())
     return {
         "nav": "documents", "document": document, "data": data, "options_form": options_form,
         "memo_editable": document.status == DocumentStatus.DRAFT,
+        "has_memo": data["memo"]["saved"],
         "preview_url": f"{reverse('reports:preview', args=[request.org.slug, document.pk])}?{query}",
-        "pdf_url": f"{reverse('reports:pdf', args=[request.org.slug, document.pk])}?{query}",
+        "pdf_url": f"{pdf_base}?{query}",
+        # Staff print options of the memo (always available) and the previews of the publish choice:
+        # the same print the public gets for each choice (the snapshot, the decision, the own options).
+        "memo_pdf_url": f"{pdf_base}?{own.query(memo='only')}",
+        "memo_and_document_pdf_url": f"{pdf_base}?{own.query(memo='on')}",
+        "document_pdf_url": f"{pdf_base}?{own.query(memo='')}",
         "fiscal_year": document.fiscal_year,
         "actions": allowed_actions(document, request.user, role=request.membership.role),
         "events": list(document.events.order_by("at", "pk")),
@@ -97,7 +123,9 @@ def detail(request, org_slug, pk):
     data = document_data(document)
     options_form = _options_form(request, document, data)
     memo = Memo.objects.filter(document=document).first()
-    memo_form = MemoForm(instance=memo, initial=None if memo else memo_initial(document), prefix="memo")
+    initial = None if memo else memo_initial(document, request.user, request.membership)
+    memo_form = MemoForm(instance=memo, initial=initial,
+                         prefix="memo", organisation=request.org)
     return render(request, "reports/detail.html",
                   _detail_context(request, document, data, options_form, memo_form=memo_form))
 
@@ -168,7 +196,7 @@ def memo(request, org_slug, pk):
         messages.error(request, _("Only the memo of a draft can be changed."))
         return redirect("reports:detail", org_slug, pk)
     instance = Memo.objects.filter(document=document).first()
-    form = MemoForm(request.POST, instance=instance, prefix="memo")
+    form = MemoForm(request.POST, instance=instance, prefix="memo", organisation=request.org)
     if form.is_valid():
         saved = form.save(commit=False)
         saved.document = document

@@ -77,3 +77,22 @@ class ApproveForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = _comment_field(_("Reason for withdrawal"), required=True,
                             message=_("Give the reason for withdrawing the document."))
+
+
+PUBLISH_ALONE, PUBLISH_WITH_MEMO = "alone", "with_memo"
+
+
+class PublishForm(forms.Form):
+    """What the public gets: the document alone (the default: publishing the internal memo is a
+    deliberate act of the executive) or the document with its memo cover in front."""
+
+    memo = forms.ChoiceField(
+        label=_("What the public gets"), required=False,
+        choices=[(PUBLISH_ALONE, _("The document alone")),
+                 (PUBLISH_WITH_MEMO, _("The document with its memo cover in front (with your approval)"))],
+        error_messages={"invalid_choice": _("Choose the document alone or the document with its memo cover.")},
+        widget=forms.RadioSelect,
+    )
+
+    def publish_memo(self) -> bool:
+        return self.cleaned_data.get("memo") == PUBLISH_WITH_MEMO

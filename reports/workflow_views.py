@@ -22,7 +22,7 @@ from .forms import MemoForm
 from .models import Memo
 from .services import WorkflowError, allowed_actions
 from .views import _detail_context, _document, _options_form, document_data
-from .workflow_forms import ApproveForm, CreateDocumentForm, ReturnForm, SubmitForm, WithdrawForm
+from .workflow_forms import ApproveForm, CreateDocumentForm, PublishForm, ReturnForm, SubmitForm, WithdrawForm
 
 
 @require_POST
@@ -54,7 +54,9 @@ def _rerender(request, document, **forms):
     data = document_data(document)
     options_form = _options_form(request, document, data)
     memo = Memo.objects.filter(document=document).first()
-    memo_form = MemoForm(instance=memo, initial=None if memo else memo_initial(document), prefix="memo")
+    initial = None if memo else memo_initial(document, request.user, request.membership)
+    memo_form = MemoForm(instance=memo, initial=initial,
+                         prefix="memo", organisation=request.org)
     context = _detail_context(request, document, data, options_form, memo_form=memo_form, **forms)
     return render(request, "reports/detail.html", context, status=400)
 
@@ -105,8 +107,22 @@ def _approve(request, document):
 
 
 def _publish(request, document):
-    services.publish_document(document, actor=request.user)
-    messages.success(request, _("The document has been published."))
+    """The approver's choice of what the public gets (the document alone unless they choose the memo
+    too). An unknown choice re-renders the page with the error when the user may publish; otherwise
+    the service refuses (role or status) and says why."""
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        publish_memo = form.publish_memo()
+    elif allowed_actions(document, request.user, role=request.membership.role).publish:
+        return _rerender(request, document, publish_form=form)
+    else:
+        publish_memo = False
+    services.publish_document(document, actor=request.user, publish_memo=publish_memo)
+    if publish_memo:
+        messages.success(request, _("The document has been published with its memo cover."))
+    else:
+        messages.success(request, _("The document has been published."))
+    return None
 
 
 def _revise(request, document):

@@ -89,7 +89,8 @@ def test_the_whole_cycle_on_a_storage_without_local_paths(client, org_a, staff_a
     document = services.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
     document = services.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
+        services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, publish_memo=True,
+                                  notify=False)  # the approver chooses to publish the memo cover too
     document = Document.objects.select_related("organisation").get(pk=document.pk)
     assert document.pdf_file and default_storage.exists(document.pdf_file.name)
 

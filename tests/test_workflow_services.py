@@ -569,7 +569,8 @@ def test_a_progress_report_has_an_entry_per_measure_of_its_round(org_a, org_b, s
     assert set(three.entries.values_list("measure", flat=True)) == {every.pk, quarters.pk}
     plan = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, round=6, actor=staff_a)
     assert plan.round == 0 and not plan.entries.exists()
-    assert {d.signer_role for d in (six, three, plan)} == {"ผู้รายงาน"}
+    # the signer label fits the kind: reports are signed by ผู้รายงาน, a plan by ผู้จัดทำ
+    assert {d.signer_role for d in (six, three)} == {"ผู้รายงาน"} and plan.signer_role == "ผู้จัดทำ"
     assert not only_12.progress_entries.exists()
 
 

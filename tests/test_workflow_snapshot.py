@@ -65,6 +65,10 @@ def change_everything(org, measure, doc):
     Memo.objects.filter(document=doc).update(subject="เรื่องใหม่")
 
 
+def with_decision(data, decision):
+    return {**data, "memo": {**data["memo"], "decision": decision}}
+
+
 def assert_old(data, kind):
     m = data["measures"][0]
     assert data["organisation"]["name"] == "เทศบาลตำบลเอ"
@@ -79,7 +83,8 @@ def assert_new(data, kind):
     assert data["organisation"]["name"] == "เทศบาลเมืองเอ"
     assert (m["title"], m["guideline"], m["steps"], m["responsible"]) == (
         ["มาตรการใหม่"], ["แนวทางใหม่"], ["๑. ขั้นตอนแก้ไข", "๒. ขั้นตอนเพิ่ม"], ["สำนักปลัดเทศบาล"])
-    assert data["signer"] == {"name": "นางใหม่ ใจงาม", "position": "รองปลัดเทศบาล", "role": "ผู้รายงาน"}
+    role = "ผู้รายงาน" if kind == DocumentKind.PROGRESS else "ผู้จัดทำ"  # the label of the kind
+    assert data["signer"] == {"name": "นางใหม่ ใจงาม", "position": "รองปลัดเทศบาล", "role": role}
     assert data["memo"]["subject"] == "เรื่องใหม่"
     assert m["output"] == (["ผลใหม่"] if kind == DocumentKind.PROGRESS else [])
 
@@ -92,21 +97,25 @@ def test_an_approved_document_keeps_what_it_said_at_approval(org_a, measure, sta
     assert frozen == build_document_data(doc)  # at approval the snapshot is the live data
     assert (frozen["status"], frozen["is_draft"]) == ("approved", False)
     assert_old(frozen, kind)
-    assert document_data(doc) == frozen
+    # Read back, the memo carries the decision of the approval (from the event, not the snapshot).
+    decision = services.approval_decision(doc)
+    assert decision["text"] == "อนุมัติ" and decision["name"] == services.actor_name(approver_a)
+    assert frozen["memo"]["decision"] is None
+    assert document_data(doc) == with_decision(frozen, decision)
 
     change_everything(org_a, measure, doc)
     services.publish_document(doc, actor=approver_a)
 
     doc = Document.objects.get(pk=doc.pk)
     assert doc.snapshot == frozen
-    assert document_data(doc) == {**frozen, "status": "published"}
+    assert document_data(doc) == with_decision({**frozen, "status": "published"}, decision)
     assert_new(build_document_data(doc), kind)  # the live data did change
 
     services.withdraw_document(doc, actor=admin_a, reason="ข้อมูลเปลี่ยน")
     draft = services.new_revision(Document.objects.get(pk=doc.pk), actor=staff_a)
     assert_new(build_document_data(draft), kind)  # a new draft shows the changes
     assert document_data(draft) == build_document_data(draft)
-    assert document_data(Document.objects.get(pk=doc.pk)) == {**frozen, "status": "withdrawn"}
+    assert document_data(Document.objects.get(pk=doc.pk)) == with_decision({**frozen, "status": "withdrawn"}, decision)
 
 
 def test_the_snapshot_is_plain_json_before_and_after_the_database(org_a, measure, staff_a, approver_a):

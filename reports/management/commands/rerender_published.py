@@ -8,6 +8,11 @@ Run it after a fix of the document templates or fonts: each document is rendered
 snapshot (what was approved) with its own print options, by reports.services.render_stored_pdf, and
 stored under a new name (the old file is deleted). A failure is reported and the others are still
 tried; the command then exits non-zero. Running it again changes nothing but the files.
+
+The memo cover is in front only when the approver published the document with it (Document.publish_memo);
+documents published before that choice existed had their memo in front without choosing and keep it
+(migration reports 0005 sets publish_memo for them). Re-rendered, such a memo carries the decision of the
+approval (ความเห็น/คำสั่ง: อนุมัติ, the approver's name, position and date, from the APPROVE event).
 """
 from django.core.management.base import BaseCommand, CommandError
 
