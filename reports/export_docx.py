@@ -39,7 +39,9 @@ from .rendering import (
     LANDSCAPE_MARGINS_MM,
     WATERMARK,
     RenderOptions,
+    analysis_development,
     chosen_layout,
+    layout_columns,
     prepared,
     table_sections,
 )
@@ -344,8 +346,10 @@ class Writer:
             for n, w in enumerate(weak, start=1):
                 self.row(table, [[(d(n), False)], [(w["text"], False)], [(w["score"], False)]])
 
-        self.heading(f"{d('4.')} ประเด็นที่ควรพัฒนา จำแนกตามเครื่องมือการประเมิน")
-        for tool in analysis["tools"]:
+        development = analysis_development(analysis, arabic_digits=self.data["arabic_digits"])
+        if development:  # optional: nothing typed, no section
+            self.heading(f"{d('4.')} ประเด็นที่ควรพัฒนา จำแนกตามเครื่องมือการประเมิน")
+        for tool in development:
             score = f" คะแนน {tool['score']}" if tool["score"] else ""
             self.heading(f"{d('4.')}{tool['number']} {tool['label']}{score}", size=BODY_PT)
             table = self.table(["ตัวชี้วัด", "ประเด็นการประเมิน", "ประเด็นที่ควรพัฒนา"], [28, 36, 36])
@@ -494,7 +498,7 @@ def docx_context(data: dict, options: RenderOptions) -> tuple[dict, dict]:
     return data, {
         "kind": kind,
         "layout": layout,
-        "columns": data["columns"][layout] if layout else [],
+        "columns": layout_columns(data, layout),
         "sections": table_sections(data, layout) if layout else [],
         "show_memo": memo["saved"] if options.memo is None else bool(options.memo),
         "memo": memo,
