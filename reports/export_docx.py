@@ -6,7 +6,7 @@
 Same content and order as the PDF templates (reports/templates/reports/document/): the memo cover
 (portrait, when chosen), the ITA result analysis (portrait; in front of a measures plan, or the whole
 of an analysis document), then on landscape A4 pages the title lines, organisation and place, the
-foreword (คำนำ) and preamble, the table of the chosen layout (A/B/C/D: the layout's columns and
+foreword (คำนำ) and preamble, the table of the chosen layout (A-F: the layout's columns and
 headings, layout B one table per tool section, group-heading rows spanning all columns) and the
 signature block. Texts come from ``reports.rendering.prepared`` (Sarabun-safe, in the document's
 digits: Thai unless the document or the options say Arabic); the literal numbers of the templates
