@@ -362,3 +362,35 @@ def test_a_plan_in_front_of_which_the_analysis_prints_has_no_empty_section_4(org
     text = pdf_text(render_document_pdf(build_document_data(plan)))
     assert norm("ผลคะแนนการประเมิน") in text and SECTION_4 not in text
     assert plan.status == DocumentStatus.DRAFT
+
+
+def test_preview_offers_the_layouts_of_the_kind_only(client, staff_a, org_a):
+    fill_measures(org_a)
+    plan = make_document(org_a, DocumentKind.MEASURES, "")
+    report = make_document(org_a, DocumentKind.PROGRESS, "")
+    client.force_login(staff_a)
+    page = client.get(reverse("reports:detail", args=[org_a.slug, plan.pk])).text
+    select = re.search(r'<select[^>]*name="layout".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="([A-Z]?)"', select) == ["", "E", "F", "D"]
+    preview = reverse("reports:preview", args=[org_a.slug, plan.pk])
+    assert 'class="report layout-E"' in client.get(preview).text
+    assert 'class="report layout-F"' in client.get(preview, {"o": "1", "layout": "F"}).text
+    preview = reverse("reports:preview", args=[org_a.slug, report.pk])
+    html = client.get(preview, {"o": "1", "layout": "D"}).text  # not a layout of a progress report
+    assert 'class="report layout-D"' not in html and 'class="report layout-A"' in html and "QO11" in html
+
+
+def test_organisation_default_layout_is_one_that_prints_progress(client, admin_a, org_a):
+    from orgs.models import Organisation
+
+    field = Organisation._meta.get_field("default_layout")
+    assert tuple(value for value, _label in field.choices) == layouts_for(DocumentKind.PROGRESS)
+    client.force_login(admin_a)
+    data = {"name": org_a.name, "kind": org_a.kind, "district": org_a.district, "province": org_a.province,
+            "website": "", "address": "", "phone": "", "email": "", "strength_threshold": "85.00",
+            "default_layout": "D"}
+    response = client.post(reverse("orgs:settings", args=[org_a.slug]), data)
+    assert response.status_code in (200, 400)
+    assert "ตัวเลือก" in response.text  # Django's Thai "choose a valid choice" next to the field
+    org_a.refresh_from_db()
+    assert org_a.default_layout == "A"
