@@ -56,10 +56,14 @@ def guideline_cell(measure, *, arabic_digits: bool = False) -> list[str]:
     return paragraphs(measure.guideline, arabic_digits=arabic_digits)
 
 
-# A number typed at the start of a step's text: "1." "๑." "1)" "๑)" "(1)" "(๑)" (one or more digits,
-# possibly "1.2."), followed by a space or the end of the text. Not a year or an amount: a number alone
-# ("2568 ...") is no marker.
-_TYPED_MARKER = re.compile(r"^\s*(\([0-9๐-๙]{1,3}\)|[0-9๐-๙]{1,3}(?:\.[0-9๐-๙]{1,3})*[.)])(?:\s+|$)")
+# A number typed at the start of a step's text: "1." "๑." "1)" "๑)" "(1)" "(๑)", "1.2." (then a space
+# or straight the text: "๑.ประชุม") or "1.2" (then a space). Not a year or an amount: a number alone ("2568 ...") is
+# no marker.
+_N = "[0-9๐-๙]{1,3}"
+_TYPED_MARKER = re.compile(
+    rf"^\s*(?:(\({_N}\)|{_N}(?:\.{_N})*[.)])(?:\s+|$|(?=[^\s0-9๐-๙]))"  # "1." "(1)" "1)": a space optional
+    rf"|({_N}(?:\.{_N})+)(?:\s+|$))"  # "1.2": a space after it
+)
 
 
 def step_marker(label: str, text: str, automatic: str, *, arabic_digits: bool = False) -> tuple[str, str]:
@@ -69,8 +73,9 @@ def step_marker(label: str, text: str, automatic: str, *, arabic_digits: bool = 
     text = (text or "").strip()
     label = (label or "").strip()
     typed = _TYPED_MARKER.match(text)
-    if typed and (not label or to_arabic_digits(label) == to_arabic_digits(typed.group(1))):
-        label, text = typed.group(1), text[typed.end():].strip()
+    number = typed and (typed.group(1) or typed.group(2))
+    if number and (not label or to_arabic_digits(label) == to_arabic_digits(number)):
+        label, text = number, text[typed.end():].strip()
     marker = label or automatic
     marker = to_arabic_digits(marker) if arabic_digits else to_thai_digits(marker)
     return marker, _digits(text, arabic_digits)
