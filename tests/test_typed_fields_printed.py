@@ -396,3 +396,19 @@ def test_organisation_default_layout_is_one_that_prints_progress(client, admin_a
     assert "ตัวเลือก" in response.text  # Django's Thai "choose a valid choice" next to the field
     org_a.refresh_from_db()
     assert org_a.default_layout == "A"
+
+
+@pytest.mark.parametrize("with_development", [False, True])
+def test_docx_of_the_analysis_has_section_4_only_with_content(org_a, with_development):
+    import io
+
+    import docx
+
+    from reports.export_docx import render_document_docx
+
+    make_result(org_a, with_development=with_development)
+    analysis = DocumentFactory(organisation=org_a, fiscal_year=FY, kind=DocumentKind.ANALYSIS, round=0)
+    word = docx.Document(io.BytesIO(render_document_docx(build_document_data(analysis))))
+    texts = norm(" ".join(p.text for p in word.paragraphs))
+    assert (SECTION_4 in texts) is with_development
+    assert ("QD22" in norm(" ".join(c.text for t in word.tables for r in t.rows for c in r.cells))) is with_development
