@@ -1,6 +1,7 @@
 """The settings of a draft document: title, foreword, opening text, layout (of a progress report or a
 measures plan, among the layouts its kind may use), the columns of layout A, digits, month style and
-signer; and what the chosen layout leaves out of what staff typed (``layout_notes``). The forms of the settings page and the one service that saves them.
+signer; and what each layout leaves out of what staff typed (``layout_notes``). The forms of the
+settings page and the one service that saves them.
 
     save_document_settings(document, data=..., expected_version=..., actor=...)
 
@@ -258,7 +259,8 @@ def _clean_values(document: Document, data: dict) -> dict:
 
 def save_document_settings(document: Document, *, data: dict, expected_version: int, actor) -> Document:
     """Write the settings in ``data`` (any of SETTINGS_FIELDS; the layout one of ``layouts_for`` the
-    document's kind, columns only for a progress report) to a draft document. ``expected_version`` is the version the page was loaded with.
+    document's kind, columns only for a progress report) to a draft document. ``expected_version`` is
+    the version the page was loaded with.
 
     Raises WorkflowError (code "status") when the document is no longer a draft, StaleDocument (the
     current document attached) when its version has moved on; nothing is written then. Returns the

@@ -14,8 +14,9 @@ does with ``arabic_digits=True``). ``data["arabic_digits"]`` records the documen
 Layout. ``data["layout"]`` is the layout the document prints in: its own when the kind may use it
 (``KIND_LAYOUTS``), else (a progress report) the organisation's default, else the kind's default
 (``DEFAULT_LAYOUT``: A for a progress report, E for a measures plan); every measure carries the texts
-of every column of every layout, so a preview in another layout needs no database. ``data["columns"]`` holds the resolved
-headings of each layout (layout A may have per-document headings and order, ``Document.columns``).
+of every column of every layout, so a preview in another layout needs no database. ``data["columns"]``
+holds the resolved headings of each layout (layout A may have per-document headings and order,
+``Document.columns``). What each layout prints of what staff typed: ``LAYOUT_TYPED_FIELDS``.
 
 Shape (abridged)::
 
