@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from core.thai import fiscal_year_of
 from ita.models import Indicator, Tool
 from orgs.access import org_member_required
+from reports.cells import steps_cell
 
 from .filters import MeasureFilter
 from .forms import STEP_PREFIX, CopyForm, MeasureForm, make_step_formset, step_initial
@@ -280,10 +281,13 @@ def _conflict_context(current, form, formset):
             mine.append(text)
     if [_norm(t) for t in theirs] != [_norm(t) for t in mine]:
         differs.add("steps")
+    levels = [level for top in current.top_steps() for level in [1] + [2] * len(top.children)]
     return {
         "conflict_user": (user.get_full_name() or user.get_username()) if user else "",
         "conflict_date": getattr(record, "history_date", None) or current.updated_at,
         "conflict_differs": differs,
+        # The steps as the documents number them (one number, Thai digits: reports.cells.steps_cell).
+        "conflict_steps": [{"text": text, "sub": level == 2} for text, level in zip(steps_cell(current), levels)],
     }
 
 

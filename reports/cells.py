@@ -12,13 +12,17 @@ Digits: typed text is returned as typed; automatic numbers (step markers) are Th
 ``arabic_digits=True`` every digit of the returned text (typed ones included) is Arabic, for documents
 that chose Arabic digits (``Document.arabic_digits``).
 
-Markers: a step's ``label`` is printed exactly as written; an empty label means automatic numbering,
-"๑." "๒." … for top-level steps and "(๑)" "(๒)" … for sub-items, counted among the siblings. A marker
-and its text are separated by one space.
+Markers: a step's ``label`` is printed as written but in the document's digits ("1." prints "๑.");
+without a label, a number the user typed at the start of the text ("1." "๑." "1)" "(1)" "๑)") is the
+marker (one number, never "๑. 1."); otherwise automatic numbering, "๑." "๒." … for top-level steps and
+"(๑)" "(๒)" … for sub-items, counted among the siblings. A marker and its text are separated by one
+space.
 """
 from __future__ import annotations
 
-from core.thai import format_month, format_month_range, to_arabic_digits, to_thai_digits
+import re
+
+from core.thai import format_date, format_month, format_month_range, to_arabic_digits, to_thai_digits
 
 
 def _digits(text: str, arabic_digits: bool) -> str:
@@ -52,17 +56,62 @@ def guideline_cell(measure, *, arabic_digits: bool = False) -> list[str]:
     return paragraphs(measure.guideline, arabic_digits=arabic_digits)
 
 
+# A number typed at the start of a step's text: "1." "๑." "1)" "๑)" "(1)" "(๑)", "1.2." (then a space
+# or straight the text: "๑.ประชุม") or "1.2" (then a space). Not a year or an amount: a number alone ("2568 ...") is
+# no marker.
+_N = "[0-9๐-๙]{1,3}"
+_TYPED_MARKER = re.compile(
+    rf"^\s*(?:(\({_N}\)|{_N}(?:\.{_N})*[.)])(?:\s+|$|(?=[^\s0-9๐-๙]))"  # "1." "(1)" "1)": a space optional
+    rf"|({_N}(?:\.{_N})+)(?:\s+|$))"  # "1.2": a space after it
+)
+
+
+def step_marker(label: str, text: str, automatic: str, *, arabic_digits: bool = False) -> tuple[str, str]:
+    """(marker, text) of a step: the label as written, else a number typed at the start of the text
+    (taken out of the text; also when it repeats the label), else ``automatic``; the marker's digits
+    in the document's digits."""
+    text = (text or "").strip()
+    label = (label or "").strip()
+    typed = _TYPED_MARKER.match(text)
+    number = typed and (typed.group(1) or typed.group(2))
+    if number and (not label or to_arabic_digits(label) == to_arabic_digits(number)):
+        label, text = number, text[typed.end():].strip()
+    marker = label or automatic
+    marker = to_arabic_digits(marker) if arabic_digits else to_thai_digits(marker)
+    return marker, _digits(text, arabic_digits)
+
+
+def _step_lines(measure, arabic_digits: bool, due: str | None) -> list[str]:
+    lines = []
+
+    def line(step, automatic):
+        marker, text = step_marker(step.label, step.text, automatic, arabic_digits=arabic_digits)
+        if due is not None and step.due_date:
+            text = f"{text} ({due_text(step.due_date, due, arabic_digits=arabic_digits)})"
+        return f"{marker} {text}".strip()
+
+    for i, step in enumerate(measure.top_steps(), start=1):
+        lines.append(line(step, f"{_number(i, arabic_digits)}."))
+        for j, sub in enumerate(step.children, start=1):
+            lines.append(line(sub, f"({_number(j, arabic_digits)})"))
+    return lines
+
+
 def steps_cell(measure, *, arabic_digits: bool = False) -> list[str]:
     """Column ขั้นตอน/วิธีการปฏิบัติ: one line per step, each sub-item on its own line after its step,
-    "<marker> <text>" (marker = label as written, or ๑. / (๑) when the label is empty)."""
-    lines = []
-    for i, step in enumerate(measure.top_steps(), start=1):
-        marker = step.label or f"{_number(i, arabic_digits)}."
-        lines.append(_digits(f"{marker} {step.text.strip()}", arabic_digits))
-        for j, sub in enumerate(step.children, start=1):
-            sub_marker = sub.label or f"({_number(j, arabic_digits)})"
-            lines.append(_digits(f"{sub_marker} {sub.text.strip()}", arabic_digits))
-    return lines
+    "<marker> <text>" (see ``step_marker``)."""
+    return _step_lines(measure, arabic_digits, None)
+
+
+def due_text(day, style: str = "full", *, arabic_digits: bool = False) -> str:
+    """"ภายในวันที่ ๓๑ มีนาคม ๒๕๗๐" (style "abbr": "ภายในวันที่ ๓๑ มี.ค. ๒๕๗๐")."""
+    return f"ภายในวันที่ {format_date(day, style='abbr' if style == 'abbr' else 'full', thai_digits=not arabic_digits)}"
+
+
+def steps_due_cell(measure, style: str = "full", *, arabic_digits: bool = False) -> list[str]:
+    """Column ขั้นตอน/วิธีการปฏิบัติ of the plan layouts that print due dates: the lines of
+    ``steps_cell``, each step with a due date followed by "(ภายในวันที่ …)"."""
+    return _step_lines(measure, arabic_digits, style)
 
 
 def method_cell(measure, *, arabic_digits: bool = False) -> list[str]:
@@ -114,3 +163,43 @@ def output_cell(entry, *, arabic_digits: bool = False) -> list[str]:
 def outcome_cell(entry, *, arabic_digits: bool = False) -> list[str]:
     """Column ผลลัพธ์/ความสำเร็จ / ผลลัพธ์หรือผลสัมฤทธิ์: the outcome, one item a paragraph."""
     return paragraphs(entry.outcome, arabic_digits=arabic_digits)
+
+
+ENTRY_STATUS_TEXT = {
+    "not_started": "ยังไม่ได้ดำเนินการ",
+    "in_progress": "อยู่ระหว่างดำเนินการ",
+    "done": "ดำเนินการแล้ว",
+    "not_done": "ไม่ได้ดำเนินการ",
+}
+
+
+def activity_text(entry, style: str = "full", *, arabic_digits: bool = False) -> str:
+    """When the activities took place, as typed in the entry: "ดำเนินการระหว่างวันที่ ๑ ตุลาคม ๒๕๖๙
+    ถึงวันที่ ๓๑ มีนาคม ๒๕๗๐", "ดำเนินการเมื่อวันที่ …" (one day), "เริ่มดำเนินการวันที่ …" (start
+    only), "ดำเนินการถึงวันที่ …" (end only); "" without dates."""
+    start, end = entry.activity_start, entry.activity_end
+    date_style = "abbr" if style == "abbr" else "full"
+
+    def day(d):
+        return format_date(d, style=date_style, thai_digits=not arabic_digits)
+
+    if start and end:
+        if start == end:
+            return f"ดำเนินการเมื่อวันที่ {day(start)}"
+        return f"ดำเนินการระหว่างวันที่ {day(start)} ถึงวันที่ {day(end)}"
+    if start:
+        return f"เริ่มดำเนินการวันที่ {day(start)}"
+    if end:
+        return f"ดำเนินการถึงวันที่ {day(end)}"
+    return ""
+
+
+def status_note(entry, *, arabic_digits: bool = False) -> list[str]:
+    """The reason typed for the entry's status, after the status: "ไม่ได้ดำเนินการ: <reason>" (one
+    item a line of the reason); [] without a reason."""
+    reason = paragraphs(entry.status_reason, arabic_digits=arabic_digits)
+    if not reason:
+        return []
+    status = ENTRY_STATUS_TEXT.get(entry.status, "")
+    first = f"{status}: {reason[0]}" if status else reason[0]
+    return [first, *reason[1:]]

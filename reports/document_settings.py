@@ -1,5 +1,7 @@
-"""The settings of a draft document: title, foreword, opening text, layout, the columns of layout A,
-digits, month style and signer. The forms of the settings page and the one service that saves them.
+"""The settings of a draft document: title, foreword, opening text, layout (of a progress report or a
+measures plan, among the layouts its kind may use), the columns of layout A, digits, month style and
+signer; and what each layout leaves out of what staff typed (``layout_notes``). The forms of the
+settings page and the one service that saves them.
 
     save_document_settings(document, data=..., expected_version=..., actor=...)
 
@@ -20,16 +22,39 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .documents import COLUMN_KEYS, DEFAULT_HEADINGS, LAYOUT_COLUMNS, default_signer_role, validate_columns
+from .documents import (
+    COLUMN_KEYS, DEFAULT_HEADINGS, DEFAULT_LAYOUT, LAYOUT_COLUMNS, TYPED_FIELDS, default_signer_role, effective_layout,
+    layouts_for, left_out_fields, resolve_columns, validate_columns,
+)
 from .models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
 from .services import StaleDocument, WorkflowError, role_of
 
-# The fields the settings page writes (layout and columns only for a progress report).
+# The fields the settings page writes (layout for the kinds with layouts, columns only for a progress
+# report).
 SETTINGS_FIELDS = (
     "title", "intro", "preamble", "layout", "arabic_digits", "month_style", "columns",
     "signer_name", "signer_position", "signer_role",
 )
-PROGRESS_ONLY = ("layout", "columns")
+PROGRESS_ONLY = ("columns",)
+
+# What the settings page calls each typed field (reports.documents.TYPED_FIELDS).
+TYPED_FIELD_LABELS = {
+    "group_heading": gettext_lazy("group heading"),
+    "title": gettext_lazy("measure"),
+    "guideline": gettext_lazy("guideline"),
+    "weakness": gettext_lazy("weakness it answers"),
+    "steps": gettext_lazy("steps"),
+    "sub_steps": gettext_lazy("sub-items of the steps"),
+    "step_due": gettext_lazy("due dates of the steps"),
+    "responsible": gettext_lazy("responsible divisions"),
+    "timeline": gettext_lazy("timeline of the measure"),
+    "monitoring": gettext_lazy("monitoring"),
+    "output": gettext_lazy("what was done"),
+    "outcome": gettext_lazy("outcome"),
+    "status_reason": gettext_lazy("reason for the status"),
+    "activity_dates": gettext_lazy("activity dates"),
+}
+assert set(TYPED_FIELD_LABELS) == set(TYPED_FIELDS)
 TEXT_FIELDS = ("title", "intro", "preamble", "signer_name", "signer_position", "signer_role")
 
 DEFAULT_A_KEYS = [key for key, _heading in LAYOUT_COLUMNS[Layout.A]]
@@ -142,8 +167,11 @@ class DocumentSettingsForm(forms.Form):
         "Paragraphs separated by an empty line."))
     preamble = _text(gettext_lazy("opening text"), rows=4, help_text=gettext_lazy(
         "The paragraphs before the table; separated by an empty line."))
-    layout = forms.ChoiceField(label=gettext_lazy("layout"), required=False,
-                               widget=forms.Select(attrs={"class": "form-select"}))
+    layout = forms.ChoiceField(
+        label=gettext_lazy("layout"), required=False, widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": gettext_lazy(
+            "Layout %(value)s cannot print this kind of document in full; choose one of the layouts listed.")},
+    )
     arabic_digits = forms.BooleanField(label=gettext_lazy("Arabic digits"), required=False,
                                        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     month_style = forms.ChoiceField(label=gettext_lazy("month style"), choices=MonthStyle.choices,
@@ -161,11 +189,19 @@ class DocumentSettingsForm(forms.Form):
         self.fields["title"].widget.attrs["placeholder"] = standard_title
         self.fields["signer_role"].help_text = _("Empty: %(role)s (the usual label of this kind of document).") % {
             "role": default_signer_role(document.kind)}
+        offered = layouts_for(document.kind)
+        labels = dict(Layout.choices)
         if document.kind == DocumentKind.PROGRESS:
-            default = document.organisation.default_layout or Layout.A
+            default = document.organisation.default_layout
+            default = default if default in offered else DEFAULT_LAYOUT[document.kind]
             self.fields["layout"].choices = [
-                ("", _("Organisation default (%(layout)s)") % {"layout": default}), *Layout.choices,
+                ("", _("Organisation default (%(layout)s)") % {"layout": default}),
+                *((value, labels[value]) for value in offered),
             ]
+        elif offered:
+            # A measures plan: one of its layouts; a plan without its own layout prints in the default.
+            self.fields["layout"].choices = [(value, labels[value]) for value in offered]
+            self.initial["layout"] = effective_layout(document)
         else:
             del self.fields["layout"]
 
@@ -197,9 +233,13 @@ def _clean_values(document: Document, data: dict) -> dict:
         if name in TEXT_FIELDS:
             value = (value or "").strip()
         elif name == "layout":
+            if not layouts_for(document.kind):
+                continue  # an analysis has no table, so no layout
             value = value or ""
-            if value and value not in Layout.values:
-                raise WorkflowError(_("Unknown layout."), "layout")
+            if value and value not in layouts_for(document.kind):
+                raise WorkflowError(
+                    _("Layout %(layout)s cannot print this kind of document in full; choose one of the "
+                      "layouts listed.") % {"layout": value}, "layout")
         elif name == "month_style":
             if value not in MonthStyle.values:
                 raise WorkflowError(_("Unknown month style."), "month_style")
@@ -220,8 +260,9 @@ def _clean_values(document: Document, data: dict) -> dict:
 
 
 def save_document_settings(document: Document, *, data: dict, expected_version: int, actor) -> Document:
-    """Write the settings in ``data`` (any of SETTINGS_FIELDS; layout and columns only for a progress
-    report) to a draft document. ``expected_version`` is the version the page was loaded with.
+    """Write the settings in ``data`` (any of SETTINGS_FIELDS; the layout one of ``layouts_for`` the
+    document's kind, columns only for a progress report) to a draft document. ``expected_version`` is
+    the version the page was loaded with.
 
     Raises WorkflowError (code "status") when the document is no longer a draft, StaleDocument (the
     current document attached) when its version has moved on; nothing is written then. Returns the
@@ -252,3 +293,24 @@ def save_document_settings(document: Document, *, data: dict, expected_version: 
     document.version = expected_version + 1
     document.status = DocumentStatus.DRAFT
     return document
+
+
+# --- what a layout leaves out -----------------------------------------------------------------------
+
+def layout_notes(document: Document) -> list[dict]:
+    """For each layout the document may use: {"layout", "label", "current", "left_out": [Thai labels]},
+    the typed fields of its kind that the layout does not print (layout A with the document's own
+    columns). ``current`` marks the layout the document prints in now."""
+    current = effective_layout(document)
+    columns = None
+    if not validate_columns(document.columns) and document.columns:
+        columns = resolve_columns(Layout.A, document.columns)
+    labels = dict(Layout.choices)
+    notes = []
+    for layout in layouts_for(document.kind):
+        left_out = left_out_fields(document.kind, layout, columns if layout == Layout.A else None)
+        notes.append({
+            "layout": layout, "label": labels[layout], "current": layout == current,
+            "left_out": [str(TYPED_FIELD_LABELS[field]) for field in left_out],
+        })
+    return notes

@@ -11,10 +11,12 @@ their Arabic digits). A document printed with Arabic digits is the same dict pas
 ``with_arabic_digits`` (every digit of every string, typed ones included — what ``reports.cells``
 does with ``arabic_digits=True``). ``data["arabic_digits"]`` records the document's own choice.
 
-Layout. ``data["layout"]`` is the layout the document prints in (its own, else the organisation's
-default; always D for a measures plan); every measure carries the texts of every column of every
-layout, so a preview in another layout needs no database. ``data["columns"]`` holds the resolved
-headings of each layout (layout A may have per-document headings and order, ``Document.columns``).
+Layout. ``data["layout"]`` is the layout the document prints in: its own when the kind may use it
+(``KIND_LAYOUTS``), else (a progress report) the organisation's default, else the kind's default
+(``DEFAULT_LAYOUT``: A for a progress report, E for a measures plan); every measure carries the texts
+of every column of every layout, so a preview in another layout needs no database. ``data["columns"]``
+holds the resolved headings of each layout (layout A may have per-document headings and order,
+``Document.columns``). What each layout prints of what staff typed: ``LAYOUT_TYPED_FIELDS``.
 
 Shape (abridged)::
 
@@ -24,12 +26,14 @@ Shape (abridged)::
      "layout": "B", "arabic_digits": False, "month_style": "full",
      "organisation": {"name", "district", "province", "place", "slug", "emblem" (storage name or "")},
      "title_lines": [str], "title": str, "intro": [paragraph], "preamble": [paragraph],
-     "columns": {"A": [{"key", "heading"}], "B": [...], "C": [...], "D": [...]},
+     "columns": {"A": [{"key", "heading"}], "B": [...], "C": [...], "D": [...], "E": [...], "F": [...]},
      "measures": [{"id", "number", "number_text", "group", "tools": ["IIT"], "measure": [line],
-                   "title": [line], "guideline": [line], "steps": [line], "step_levels": [1|2],
+                   "title": [line], "guideline": [line], "steps": [line], "steps_due": [line],
+                   "step_levels": [1|2],
                    "method": [line], "weakness": [line], "responsible": [line], "timeline": str,
                    "monitoring": [line], "plan_monitoring": [line],
-                   "output": [line], "outcome": [line], "has_entry": bool, "entry_status": str,
+                   "output": [line], "outcome": [line], "progress_notes": [line],
+                   "has_entry": bool, "entry_status": str,
                    "evidence": [{"id", "kind": "file"|"link", "title", "url", "file" (storage name),
                                  "name", "content_type", "size"}]}],
      "signer": {"name", "position", "role"},
@@ -86,7 +90,7 @@ LAYOUT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("method", "ขั้นตอนหรือวิธีการ/มาตรการ"),
         ("responsible", "ผู้รับผิดชอบ"),
         ("monitoring", "การรายงานผลและการกำกับติดตาม กำหนดเวลาแล้วเสร็จ"),
-        ("output", "การดำเนินการ"),
+        ("action", "การดำเนินการ"),
     ],
     Layout.C: [
         ("number", "ลำดับที่"),
@@ -104,11 +108,29 @@ LAYOUT_COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("responsible", "ผู้รับผิดชอบ"),
         ("plan_monitoring", "การกำกับติดตาม"),
     ],
+    # A measures plan in the shape of the 12-month report (seed 000) without its progress columns:
+    # everything staff type for a plan, the steps with their due dates, the timeline.
+    Layout.E: [
+        ("weakness", "ประเด็นที่เป็นข้อบกพร่อง/จุดอ่อนจากการประเมิน"),
+        ("measure", "มาตรการ/แนวทาง"),
+        ("steps_due", "ขั้นตอน/วิธีการปฏิบัติ"),
+        ("responsible", "หน่วยงานผู้รับผิดชอบ"),
+        ("timeline", "ระยะเวลาการดำเนินการ"),
+        ("plan_monitoring", "การกำกับติดตาม"),
+    ],
+    # A numbered measures plan in the shape of layout C without its progress columns.
+    Layout.F: [
+        ("number", "ลำดับที่"),
+        ("measure", "มาตรการหรือกิจกรรม"),
+        ("steps_due", "ขั้นตอนหรือวิธีการปฏิบัติ"),
+        ("timeline", "ช่วงระยะเวลาในการดำเนินการ"),
+        ("responsible", "ผู้รับผิดชอบ"),
+    ],
 }
 # Every key a column may show (Document.columns may use any of them, in layout A).
 COLUMN_KEYS = (
-    "number", "measure", "title", "guideline", "steps", "method", "weakness", "responsible",
-    "timeline", "monitoring", "plan_monitoring", "output", "outcome",
+    "number", "measure", "title", "guideline", "steps", "steps_due", "method", "weakness", "responsible",
+    "timeline", "monitoring", "plan_monitoring", "output", "outcome", "action",
 )
 DEFAULT_HEADINGS = {
     "number": "ลำดับที่",
@@ -116,6 +138,7 @@ DEFAULT_HEADINGS = {
     "title": "มาตรการ",
     "guideline": "แนวทางการปฏิบัติ",
     "steps": "ขั้นตอน/วิธีการปฏิบัติ",
+    "steps_due": "ขั้นตอน/วิธีการปฏิบัติ และกำหนดแล้วเสร็จ",
     "method": "ขั้นตอนหรือวิธีการ/มาตรการ",
     "weakness": "ประเด็นที่เป็นข้อบกพร่อง/จุดอ่อนจากการประเมิน",
     "responsible": "หน่วยงานผู้รับผิดชอบ",
@@ -124,8 +147,103 @@ DEFAULT_HEADINGS = {
     "plan_monitoring": "การกำกับติดตาม",
     "output": "สรุปผลการดำเนินการ",
     "outcome": "ผลลัพธ์/ความสำเร็จ",
+    "action": "การดำเนินการ",
 }
 assert set(DEFAULT_HEADINGS) == set(COLUMN_KEYS)
+
+# --- what each layout prints of what staff typed ----------------------------------------------------
+# The fields a user can type (measure form, step rows, progress entry form), in the order the
+# settings page names them. tests/test_typed_fields_printed.py fills each with a marker and checks
+# that every layout prints what it declares here.
+TYPED_FIELDS = (
+    "group_heading",   # Measure.group_heading: a group row above its measures
+    "title",           # Measure.title
+    "guideline",       # Measure.guideline
+    "weakness",        # Measure.weakness
+    "steps",           # MeasureStep.text (top-level)
+    "sub_steps",       # MeasureStep.text (sub-items)
+    "step_due",        # MeasureStep.due_date
+    "responsible",     # Measure.responsible_text, else Measure.divisions
+    "timeline",        # Measure.timeline_text, else start_month/end_month
+    "monitoring",      # Measure.monitoring
+    "output",          # ProgressEntry.output
+    "outcome",         # ProgressEntry.outcome
+    "status_reason",   # ProgressEntry.status_reason (after the status)
+    "activity_dates",  # ProgressEntry.activity_start/activity_end
+)
+# Column key -> the typed fields its cells print.
+COLUMN_FIELDS: dict[str, frozenset[str]] = {
+    "number": frozenset(),
+    "measure": frozenset({"title", "guideline"}),
+    "title": frozenset({"title"}),
+    "guideline": frozenset({"guideline"}),
+    "steps": frozenset({"steps", "sub_steps"}),
+    "steps_due": frozenset({"steps", "sub_steps", "step_due"}),
+    "method": frozenset({"guideline", "steps", "sub_steps"}),
+    "weakness": frozenset({"weakness"}),
+    "responsible": frozenset({"responsible"}),
+    "timeline": frozenset({"timeline"}),
+    "monitoring": frozenset({"monitoring"}),
+    "plan_monitoring": frozenset({"monitoring"}),
+    "output": frozenset({"output", "status_reason", "activity_dates"}),
+    "outcome": frozenset({"outcome"}),
+    "action": frozenset({"output", "outcome", "status_reason", "activity_dates"}),
+}
+assert set(COLUMN_FIELDS) == set(COLUMN_KEYS)
+# Layout B prints one table per tool, without the group-heading rows of the other layouts.
+UNGROUPED_LAYOUTS = frozenset({Layout.B})
+
+
+def printed_fields(layout: str, columns=None) -> frozenset[str]:
+    """The typed fields a layout prints (``columns``: its [{"key", ...}], default its own columns)."""
+    keys = [c["key"] for c in columns] if columns is not None else [k for k, _h in LAYOUT_COLUMNS[layout]]
+    fields = set().union(*(COLUMN_FIELDS[key] for key in keys))
+    if layout not in UNGROUPED_LAYOUTS:
+        fields.add("group_heading")
+    return frozenset(fields)
+
+
+# The declaration: layout -> the typed fields it prints.
+LAYOUT_TYPED_FIELDS: dict[str, frozenset[str]] = {layout: printed_fields(layout) for layout in LAYOUT_COLUMNS}
+
+# Per kind: the typed fields its documents print (a progress report prints the progress and what
+# identifies each measure; weakness, monitoring and step due dates are the plan's), the content
+# without which a layout is not offered, the layouts offered (first: the default of a new document).
+KIND_TYPED_FIELDS: dict[str, tuple[str, ...]] = {
+    DocumentKind.MEASURES: ("group_heading", "title", "guideline", "weakness", "steps", "sub_steps", "step_due",
+                            "responsible", "timeline", "monitoring"),
+    DocumentKind.PROGRESS: ("group_heading", "title", "guideline", "steps", "sub_steps", "responsible", "timeline",
+                            "output", "outcome", "status_reason", "activity_dates"),
+    DocumentKind.ANALYSIS: (),
+}
+KIND_ESSENTIAL: dict[str, frozenset[str]] = {
+    DocumentKind.MEASURES: frozenset({"title", "steps"}),
+    DocumentKind.PROGRESS: frozenset({"output", "outcome"}),
+    DocumentKind.ANALYSIS: frozenset(),
+}
+KIND_LAYOUTS: dict[str, tuple[str, ...]] = {
+    DocumentKind.MEASURES: (Layout.E, Layout.F, Layout.D),
+    DocumentKind.PROGRESS: (Layout.A, Layout.B, Layout.C),
+    DocumentKind.ANALYSIS: (),
+}
+DEFAULT_LAYOUT: dict[str, str] = {DocumentKind.MEASURES: Layout.E, DocumentKind.PROGRESS: Layout.A,
+                                  DocumentKind.ANALYSIS: ""}
+for _kind, _layouts in KIND_LAYOUTS.items():
+    assert all(KIND_ESSENTIAL[_kind] <= LAYOUT_TYPED_FIELDS[_lay] for _lay in _layouts), _kind
+
+
+def layouts_for(kind: str) -> tuple[str, ...]:
+    """The layouts a document of ``kind`` may print in (a layout that cannot show the kind's essential
+    content is not among them)."""
+    return KIND_LAYOUTS.get(kind, ())
+
+
+def left_out_fields(kind: str, layout: str, columns=None) -> list[str]:
+    """The typed fields of ``kind`` that ``layout`` (with ``columns``, layout A) does not print."""
+    if not layout:
+        return []
+    printed = printed_fields(layout, columns)
+    return [field for field in KIND_TYPED_FIELDS.get(kind, ()) if field not in printed]
 
 TOOL_ORDER = ("IIT", "EIT", "OIT")
 NEW_LEVEL_TEXT = {
@@ -177,16 +295,17 @@ def round_months_text(fiscal_year: int, round_: int) -> str:
 
 
 def effective_layout(document: Document, override: str | None = None) -> str:
-    """The layout the document prints in: a measures plan is always D; otherwise the override, the
-    document's own layout, the organisation's default, A."""
-    if document.kind == DocumentKind.MEASURES:
-        return Layout.D
-    if document.kind == DocumentKind.ANALYSIS:
-        return ""
-    for candidate in (override, document.layout, document.organisation.default_layout, Layout.A):
-        if candidate in Layout.values:
+    """The layout the document prints in: the first of the override, the document's own layout, (a
+    progress report) the organisation's default, that the kind may use (``KIND_LAYOUTS``); else the
+    kind's default (A for a progress report, E for a measures plan, "" for an analysis)."""
+    allowed = layouts_for(document.kind)
+    candidates = [override, document.layout]
+    if document.kind == DocumentKind.PROGRESS:
+        candidates.append(document.organisation.default_layout)
+    for candidate in candidates:
+        if candidate and candidate in allowed:
             return candidate
-    return Layout.A
+    return DEFAULT_LAYOUT.get(document.kind, "")
 
 
 def resolve_columns(layout: str, overrides=None) -> list[dict]:
@@ -272,6 +391,15 @@ def evidence_data(entry) -> list[dict]:
     ]
 
 
+def progress_notes(entry, month_style: str) -> list[str]:
+    """What the entry says besides its output and outcome: when the activities took place, and the
+    reason typed for its status (printed after the output)."""
+    if entry is None:
+        return []
+    activity = cells.activity_text(entry, month_style)
+    return ([activity] if activity else []) + cells.status_note(entry)
+
+
 def measure_data(measure, number: int, entry, month_style: str) -> dict:
     entry_output = cells.output_cell(entry) if entry is not None else []
     entry_outcome = cells.outcome_cell(entry) if entry is not None else []
@@ -286,6 +414,7 @@ def measure_data(measure, number: int, entry, month_style: str) -> dict:
         "title": cells.title_cell(measure),
         "guideline": cells.guideline_cell(measure),
         "steps": cells.steps_cell(measure),
+        "steps_due": cells.steps_due_cell(measure, month_style),
         "step_levels": step_levels(measure),
         "method": cells.method_cell(measure),
         "weakness": cells.weakness_cell(measure),
@@ -295,6 +424,7 @@ def measure_data(measure, number: int, entry, month_style: str) -> dict:
         "plan_monitoring": plan_monitoring(measure),
         "output": entry_output,
         "outcome": entry_outcome,
+        "progress_notes": progress_notes(entry, month_style),
         "has_entry": entry is not None,
         "entry_status": entry.status if entry is not None else "",
         "evidence": evidence_data(entry),

@@ -6,7 +6,7 @@
 Same content and order as the PDF templates (reports/templates/reports/document/): the memo cover
 (portrait, when chosen), the ITA result analysis (portrait; in front of a measures plan, or the whole
 of an analysis document), then on landscape A4 pages the title lines, organisation and place, the
-foreword (คำนำ) and preamble, the table of the chosen layout (A/B/C/D: the layout's columns and
+foreword (คำนำ) and preamble, the table of the chosen layout (A-F: the layout's columns and
 headings, layout B one table per tool section, group-heading rows spanning all columns) and the
 signature block. Texts come from ``reports.rendering.prepared`` (Sarabun-safe, in the document's
 digits: Thai unless the document or the options say Arabic); the literal numbers of the templates
@@ -41,7 +41,9 @@ from .rendering import (
     LANDSCAPE_MARGINS_MM,
     WATERMARK,
     RenderOptions,
+    analysis_development,
     chosen_layout,
+    layout_columns,
     prepared,
     table_sections,
 )
@@ -346,8 +348,10 @@ class Writer:
             for n, w in enumerate(weak, start=1):
                 self.row(table, [[(d(n), False)], [(w["text"], False)], [(w["score"], False)]])
 
-        self.heading(f"{d('4.')} ประเด็นที่ควรพัฒนา จำแนกตามเครื่องมือการประเมิน")
-        for tool in analysis["tools"]:
+        development = analysis_development(analysis, arabic_digits=self.data["arabic_digits"])
+        if development:  # optional: nothing typed, no section
+            self.heading(f"{d('4.')} ประเด็นที่ควรพัฒนา จำแนกตามเครื่องมือการประเมิน")
+        for tool in development:
             score = f" คะแนน {tool['score']}" if tool["score"] else ""
             self.heading(f"{d('4.')}{tool['number']} {tool['label']}{score}", size=BODY_PT)
             table = self.table(["ตัวชี้วัด", "ประเด็นการประเมิน", "ประเด็นที่ควรพัฒนา"], [28, 36, 36])
@@ -509,7 +513,7 @@ def docx_context(data: dict, options: RenderOptions) -> tuple[dict, dict]:
     return data, {
         "kind": kind,
         "layout": layout,
-        "columns": data["columns"][layout] if layout else [],
+        "columns": layout_columns(data, layout),
         "sections": table_sections(data, layout) if layout else [],
         "show_memo": options.memo_only or (memo["saved"] if options.memo is None else bool(options.memo)),
         "show_report": not options.memo_only,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import BEDateField
 
-from .documents import department_text
+from .documents import department_text, layouts_for
 from .models import DocumentKind, Layout, Memo
 from .rendering import RenderOptions
 
@@ -38,8 +38,10 @@ class RenderOptionsForm(forms.Form):
             "analysis": has_analysis,
         }
         super().__init__(data, initial=initial)
-        self.fields["layout"].choices = [("", _("The document's layout"))] + list(Layout.choices)
-        if document.kind != DocumentKind.PROGRESS:
+        labels = dict(Layout.choices)
+        offered = layouts_for(document.kind)
+        self.fields["layout"].choices = [("", _("The document's layout"))] + [(v, labels[v]) for v in offered]
+        if not offered:
             del self.fields["layout"]
         if document.kind != DocumentKind.MEASURES:
             del self.fields["analysis"]

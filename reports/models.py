@@ -38,7 +38,9 @@ class Layout(models.TextChoices):
     A = "A", _("A: measure, steps, division, period, summary, result")
     B = "B", _("B: by tool, weakness, steps, responsible, monitoring, action")
     C = "C", _("C: numbered, with output and outcome")
-    D = "D", _("D: measures plan")
+    D = "D", _("D: measures plan: measure, guideline, steps, responsible, monitoring")
+    E = "E", _("E: measures plan with timeline and due dates (everything typed)")
+    F = "F", _("F: numbered measures plan with timeline and due dates")
 
 
 class MonthStyle(models.TextChoices):
@@ -84,7 +86,7 @@ class Document(models.Model):
     preamble = models.TextField(_("opening text"), blank=True)  # the paragraphs before the table
     layout = models.CharField(
         _("layout"), max_length=1, choices=Layout.choices, blank=True,
-        help_text=_("Empty: the organisation's default layout."),
+        help_text=_("Empty: the default layout (of the organisation for a progress report)."),
     )
     arabic_digits = models.BooleanField(_("Arabic digits"), default=False)
     month_style = models.CharField(

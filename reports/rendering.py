@@ -29,9 +29,11 @@ from django.template.loader import render_to_string
 
 from core.thai import to_thai_digits
 
-from .documents import LAYOUT_COLUMNS, map_strings, with_arabic_digits
+from .documents import (
+    DEFAULT_LAYOUT, LAYOUT_COLUMNS, UNGROUPED_LAYOUTS, layouts_for, map_strings, resolve_columns, with_arabic_digits,
+)
 from .evidence_print import printed_items
-from .models import DocumentKind, Layout
+from .models import DocumentKind
 
 TEMPLATE_DIR = "reports/document"
 
@@ -42,6 +44,7 @@ COLUMN_WEIGHTS = {
     "title": 16,
     "guideline": 20,
     "steps": 25,
+    "steps_due": 27,
     "method": 26,
     "weakness": 17,
     "responsible": 11,
@@ -50,6 +53,7 @@ COLUMN_WEIGHTS = {
     "plan_monitoring": 16,
     "output": 21,
     "outcome": 16,
+    "action": 24,
 }
 # Landscape table pages (A4 297 × 210 mm): margins in mm, used by the CSS and by column_edges().
 LANDSCAPE_MARGINS_MM = {"top": 15, "right": 15, "bottom": 15, "left": 20}
@@ -62,7 +66,7 @@ WATERMARK = "ฉบับร่าง"
 class RenderOptions:
     """How to print: None means "as the document says"."""
 
-    layout: str | None = None  # A/B/C/D for a progress report
+    layout: str | None = None  # one of reports.documents.layouts_for(kind)
     arabic_digits: bool | None = None
     memo: bool | None = None  # the บันทึกข้อความ cover in front
     memo_only: bool = False  # the memo cover alone (staff print it to sign or file it)
@@ -117,11 +121,21 @@ def sarabun_safe(text: str) -> str:
 # --- context ------------------------------------------------------------------------------------------
 
 def chosen_layout(data: dict, options: RenderOptions) -> str:
-    if data["kind"] == DocumentKind.MEASURES:
-        return Layout.D
-    if data["kind"] == DocumentKind.ANALYSIS:
+    """The option's layout when the kind may use it, else the document's own (a frozen snapshot prints
+    in the layout it was approved in)."""
+    allowed = layouts_for(data["kind"])
+    if not allowed:
         return ""
-    return options.layout if options.layout in Layout.values else data["layout"]
+    if options.layout in allowed:
+        return options.layout
+    return data.get("layout") or DEFAULT_LAYOUT[data["kind"]]
+
+
+def layout_columns(data: dict, layout: str) -> list[dict]:
+    """The resolved columns of ``layout`` (a snapshot made before the layout existed: its defaults)."""
+    if not layout:
+        return []
+    return data["columns"].get(layout) or resolve_columns(layout)
 
 
 def _widths(columns) -> list[str]:
@@ -144,17 +158,29 @@ def column_edges(keys) -> list[tuple[float, float]]:
     return edges
 
 
-def _cell(measure: dict, key: str) -> dict:
+OUTCOME_LEAD = "ผลลัพธ์: "  # the outcome inside layout B's single column การดำเนินการ
+
+
+def _cell(measure: dict, key: str, *, has_title: bool = False) -> dict:
     """{"key", "lines": [{"text", "sub"}]}: one paragraph per line; "sub" marks a step's sub-item."""
+    notes = measure.get("progress_notes") or []
     if key == "number":
         texts = [measure["number_text"]]
     elif key == "timeline":
         texts = [measure["timeline"]] if measure["timeline"] else []
     elif key == "weakness" and not measure["weakness"]:
-        texts = measure["title"]  # no weakness typed: the measure's own title names it
+        # No weakness typed: the measure's own title names it, unless another column prints the title.
+        texts = [] if has_title else measure["title"]
+    elif key == "output":
+        texts = measure["output"] + notes
+    elif key == "action":
+        outcome = list(measure["outcome"])
+        if outcome:
+            outcome[0] = OUTCOME_LEAD + outcome[0]
+        texts = measure["output"] + notes + outcome
     else:
         texts = measure.get(key) or []
-    levels = measure["step_levels"] if key == "steps" else ()
+    levels = measure["step_levels"] if key in ("steps", "steps_due") else ()
     return {"key": key, "lines": [
         {"text": text, "sub": i < len(levels) and levels[i] == 2} for i, text in enumerate(texts)
     ]}
@@ -164,11 +190,12 @@ def _rows(measures, columns, groups: bool, evidence: bool = False) -> list[dict]
     """Table rows: group headings and measures; with ``evidence`` (a progress report) each measure's
     row carries the evidence items printed in the row after it (reports.evidence_print)."""
     rows, group = [], None
+    has_title = any(c["key"] in ("measure", "title") for c in columns)
     for measure in measures:
         if groups and measure["group"] and measure["group"] != group:
             rows.append({"group": measure["group"]})
         group = measure["group"]
-        row = {"cells": [_cell(measure, c["key"]) for c in columns]}
+        row = {"cells": [_cell(measure, c["key"], has_title=has_title) for c in columns]}
         if evidence:
             row["evidence"] = printed_items(measure)
         rows.append(row)
@@ -176,13 +203,13 @@ def _rows(measures, columns, groups: bool, evidence: bool = False) -> list[dict]
 
 
 def table_sections(data: dict, layout: str) -> list[dict]:
-    """[{"heading": str, "rows": [...]}]: one untitled section (layouts A, C, D: measures under their
-    group-heading rows) or one section per tool (layout B: ๑.ด้าน IIT / ๒.ด้าน EIT / ๓.ด้าน OIT, then
-    the measures of no tool)."""
-    columns = data["columns"][layout]
+    """[{"heading": str, "rows": [...]}]: one untitled section (layouts A, C, D, E, F: measures under
+    their group-heading rows) or one section per tool (layout B: ๑.ด้าน IIT / ๒.ด้าน EIT / ๓.ด้าน OIT,
+    then the measures of no tool)."""
+    columns = layout_columns(data, layout)
     measures = data["measures"]
     evidence = data["kind"] == DocumentKind.PROGRESS
-    if layout != Layout.B:
+    if layout not in UNGROUPED_LAYOUTS:
         return [{"heading": "", "rows": _rows(measures, columns, groups=True, evidence=evidence)}]
     by_tool: dict[str, list] = {}
     for measure in measures:
@@ -214,7 +241,7 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
     data = prepared(data, options)
     layout = chosen_layout(data, options)
     kind = data["kind"]
-    columns = data["columns"][layout] if layout else []
+    columns = layout_columns(data, layout)
     memo = data["memo"]
     show_memo = options.memo_only or (memo["saved"] if options.memo is None else bool(options.memo))
     analysis = data["analysis"]
@@ -232,12 +259,30 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
         "memo": memo,
         "show_analysis": show_analysis,
         "analysis": analysis,
+        "development": analysis_development(analysis, arabic_digits=data["arabic_digits"]),
         "watermark": WATERMARK if data["is_draft"] else "",
         "counter_style": "decimal" if data["arabic_digits"] else "thai",
         "arabic_digits": data["arabic_digits"],
         "landscape": kind in (DocumentKind.MEASURES, DocumentKind.PROGRESS),
         "landscape_margins": LANDSCAPE_MARGINS_MM,
     }
+
+
+def analysis_development(analysis: dict | None, *, arabic_digits: bool = False) -> list[dict]:
+    """Section ๔ of the analysis (ประเด็นที่ควรพัฒนา จำแนกตามเครื่องมือการประเมิน), optional: per tool,
+    only the indicators that have assessment points or issues typed; tools left without any are
+    left out, and [] (no section at all) when nothing was typed. Tools are numbered ๔.๑, ๔.๒, … in
+    the order they remain."""
+    if not analysis:
+        return []
+    out = []
+    for tool in analysis.get("tools", []):
+        indicators = [i for i in tool["indicators"] if i["assessment_points"] or i["issues"]]
+        if indicators:
+            out.append({**tool, "indicators": indicators})
+    for number, tool in enumerate(out, start=1):
+        tool["number"] = str(number) if arabic_digits else to_thai_digits(number)
+    return out
 
 
 # --- emblem -------------------------------------------------------------------------------------------

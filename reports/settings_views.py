@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from orgs.access import org_member_required
 
-from .document_settings import ColumnsForm, DocumentSettingsForm, disable_columns, save_document_settings
-from .documents import resolve_columns, standard_title_lines, validate_columns
+from .document_settings import (
+    ColumnsForm, DocumentSettingsForm, disable_columns, layout_notes, save_document_settings,
+)
+from .documents import effective_layout, resolve_columns, standard_title_lines, validate_columns
 from .models import Document, DocumentKind, Layout
 from .services import StaleDocument, WorkflowError
 
@@ -34,6 +36,8 @@ def _conflict_rows(current: Document) -> list[dict]:
         {"label": _("foreword"), "value": current.intro},
         {"label": _("opening text"), "value": current.preamble},
     ]
+    if current.kind == DocumentKind.MEASURES:
+        rows.append({"label": _("layout"), "value": dict(Layout.choices)[effective_layout(current)]})
     if current.kind == DocumentKind.PROGRESS:
         rows.append({"label": _("layout"),
                      "value": current.get_layout_display() if current.layout else _("Organisation default")})
@@ -63,6 +67,7 @@ def _render(request, document, form, columns_form, *, editable, conflict=None, s
         "editable": editable,
         "conflict": conflict,
         "conflict_rows": _conflict_rows(conflict) if conflict is not None else [],
+        "layout_notes": layout_notes(document),
     }
     return render(request, "reports/settings.html", context, status=status)
 

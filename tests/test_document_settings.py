@@ -294,17 +294,25 @@ def test_service_refuses_non_draft_and_stale_and_bumps_version(staff_a, document
     assert Document.objects.get(pk=document.pk).title == "ชื่อใหม่"
 
 
-def test_measures_plan_has_no_layout_or_columns(client, staff_a, org_a):
+def test_measures_plan_offers_only_plan_layouts_and_no_columns(client, staff_a, org_a):
     plan = DocumentFactory(organisation=org_a, kind=DocumentKind.MEASURES, round=0)
     client.force_login(staff_a)
     page = client.get(settings_url(plan))
     assert page.status_code == 200
-    assert 'name="layout"' not in page.text and "data-columns" not in page.text
+    offered = re.findall(r'<option value="([A-Z]?)"', page.text)
+    assert offered == ["E", "F", "D"] and "data-columns" not in page.text
+    assert '<option value="E" selected>' in page.text  # a new plan prints in E
     assert 'placeholder="มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน ประจำปีงบประมาณ พ.ศ. ๒๕๖๘"' in page.text
+    # A progress layout is refused with a Thai error, keeping what was typed.
     response = client.post(settings_url(plan), form_data(plan, intro="คำนำของแผน", layout="B"))
+    assert response.status_code == 400
+    assert "ไม่สามารถพิมพ์เอกสารประเภทนี้ได้ครบ" in response.text and "คำนำของแผน" in response.text
+    plan.refresh_from_db()
+    assert plan.intro == "" and plan.layout == ""
+    response = client.post(settings_url(plan), form_data(plan, intro="คำนำของแผน", layout="F"))
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert plan.intro == "คำนำของแผน" and plan.layout == "" and plan.columns == []
+    assert plan.intro == "คำนำของแผน" and plan.layout == "F" and plan.columns == []
 
 
 # --- access ---------------------------------------------------------------------------------------------

@@ -302,6 +302,7 @@ EXPECTED = {
     "title": lambda m, e: cells.title_cell(m),
     "guideline": lambda m, e: cells.guideline_cell(m),
     "steps": lambda m, e: cells.steps_cell(m),
+    "steps_due": lambda m, e: cells.steps_due_cell(m, "abbr"),
     "method": lambda m, e: cells.method_cell(m),
     "weakness": lambda m, e: cells.weakness_cell(m),
     "responsible": lambda m, e: [cells.responsible_cell(m)],
@@ -309,6 +310,7 @@ EXPECTED = {
     "monitoring": lambda m, e: cells.monitoring_cell(m),
     "output": lambda m, e: cells.output_cell(e),
     "outcome": lambda m, e: cells.outcome_cell(e),
+    "action": lambda m, e: cells.output_cell(e) + [f"ผลลัพธ์: {line}" for line in cells.outcome_cell(e)],
 }
 
 
@@ -317,9 +319,9 @@ def rendered_pdf(document, **options):
     return render_document_pdf(build_document_data(document), RenderOptions(**options))
 
 
-@pytest.mark.parametrize("layout", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("layout", ["A", "B", "C", "D", "E", "F"])
 def test_each_layout_prints_its_headings_and_every_measure_and_step_in_order(org, layout):
-    kind = "measures" if layout == "D" else "progress"
+    kind = "measures" if layout in "DEF" else "progress"
     document = make_report(org, 5, layout=layout, kind=kind, status=DocumentStatus.APPROVED)
     pdf = rendered_pdf(document)
     text = norm(page_texts(pdf))
@@ -339,9 +341,9 @@ def test_each_layout_prints_its_headings_and_every_measure_and_step_in_order(org
         assert_in_order(column, expected, f"layout {layout}, column {heading}")
     if layout == "B":
         assert_in_order(text, ["๑.ด้านIIT", "๒.ด้านEIT", "๓.ด้านOIT"], "tool sections")
-    if layout == "C":
+    if layout in ("C", "F"):
         assert_in_order(column_text(pdf, keys, 0, "ลำดับที่"), [to_thai_digits(i) for i in range(1, 6)], "numbers")
-    if layout in ("A", "C", "D"):
+    if layout in ("A", "C", "D", "E", "F"):
         assert_in_order(text, [GROUPS[0], GROUPS[1]], "group headings")
     # pages: landscape tables, Sarabun only
     assert set(page_sizes(pdf)) == {LANDSCAPE}
@@ -349,9 +351,9 @@ def test_each_layout_prints_its_headings_and_every_measure_and_step_in_order(org
     assert "ลงชื่อ" in text and norm("(นางสาวสมหญิง ใจดี)") in text
 
 
-@pytest.mark.parametrize("layout", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("layout", ["A", "B", "C", "D", "E", "F"])
 def test_thai_digits_everywhere_except_urls_and_latin_tokens(org, layout):
-    kind = "measures" if layout == "D" else "progress"
+    kind = "measures" if layout in "DEF" else "progress"
     pdf = rendered_pdf(make_report(org, 3, layout=layout, kind=kind))
     texts = page_texts(pdf)
     whole = "\n".join(texts)

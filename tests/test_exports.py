@@ -89,9 +89,9 @@ def ordered_measures(org, fiscal_year=2568):
 
 # --- DOCX ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("layout", ["A", "B", "C", "D"])
+@pytest.mark.parametrize("layout", ["A", "B", "C", "D", "E", "F"])
 def test_docx_of_each_layout_has_title_headings_and_every_measure_and_step_in_order(client, staff_a, org_a, layout):
-    kind = "measures" if layout == "D" else "progress"
+    kind = "measures" if layout in "DEF" else "progress"
     document = make_report(org_a, 5, layout=layout, kind=kind)
     client.force_login(staff_a)
     word, _ = get_docx(client, document)
@@ -115,7 +115,7 @@ def test_docx_of_each_layout_has_title_headings_and_every_measure_and_step_in_or
     if layout == "B":
         measures.sort(key=lambda m: ("IIT", "EIT", "OIT").index(m.tools.all()[0].code))
         assert_in_order(texts, ["๑.ด้าน IIT", "๒.ด้าน EIT", "๓.ด้าน OIT"], "tool sections")
-    title_key = {"A": "measure", "B": "weakness", "C": "measure", "D": "title"}[layout]
+    title_key = {"A": "measure", "B": "weakness", "C": "measure", "D": "title", "E": "measure", "F": "measure"}[layout]
     expected = []
     for m in measures:
         expected.append(m.title if title_key != "weakness" else m.weakness)
@@ -123,7 +123,7 @@ def test_docx_of_each_layout_has_title_headings_and_every_measure_and_step_in_or
             expected.append(step.text)
             expected.extend(sub.text for sub in step.children)
     assert_in_order(texts, expected, f"layout {layout}: measures and steps")
-    if layout in ("A", "C", "D"):
+    if layout in ("A", "C", "D", "E", "F"):
         assert_in_order(texts, [GROUPS[0], GROUPS[1]], "group headings")
         table = tables[0]
         group_rows = [row for row in table.rows if row.cells[0].text == GROUPS[0]]

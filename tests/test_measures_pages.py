@@ -579,6 +579,16 @@ def test_stale_and_invalid_shows_the_conflict_and_keeps_input(client, staff_a, o
     assert 'name="confirm_version" value="5"' in html
 
 
+def test_conflict_panel_numbers_steps_once_in_thai_digits(client, staff_a, org_a, measure_a):
+    MeasureStepFactory(measure=measure_a, text="2. ขั้นตอนที่พิมพ์เลขเอง", order=2)
+    Measure.objects.filter(pk=measure_a.pk).update(version=5)
+    client.force_login(staff_a)
+    html = client.post(url("edit", org_a.slug, measure_a.pk),
+                       measure_data(version="1", steps=[("ขั้นตอนของฉัน", 1)])).content.decode()
+    assert "๑. ขั้นตอนเดิมของเอ" in html and "๒. ขั้นตอนที่พิมพ์เลขเอง" in html
+    assert "2. ขั้นตอนที่พิมพ์เลขเอง" not in html
+
+
 def test_save_measure_service_refuses_the_second_of_two_saves_from_one_version(staff_a, org_a, measure_a):
     def form_for(title):
         form = MeasureForm(measure_data(title=title), instance=Measure.objects.get(pk=measure_a.pk),

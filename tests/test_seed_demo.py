@@ -67,7 +67,10 @@ def document_state():
 
 def test_runs_twice_without_duplicating_or_changing_anything(seeded, mailoutbox):
     first = counts()
-    assert first["Organisation"] == 3 and first["Measure"] == 3 + 7 + 2 and first["ProgressEntry"] == 3 + 7 + 2
+    # Measures: the three seed years, and phaktob's FY 2570 measures (steps with due dates) for the plan
+    # staff prepare in the demo.
+    assert first["Organisation"] == 3 and first["Measure"] == 3 + 7 + 2 + 2
+    assert first["ProgressEntry"] == 3 + 7 + 2
     assert first["WorkflowEvent"] == 6 * 4  # create, submit, approve, publish of each document
     assert AssessmentYear.objects.exists(), "seed_demo loads the ITA catalogue when it is missing"
     documents = document_state()
@@ -374,3 +377,17 @@ def test_a_draft_that_never_entered_the_workflow_is_published_on_the_next_run(se
     assert document.published_at == bangkok("2023-10-20")
     assert list(document.events.order_by("at", "pk").values_list("action", flat=True)) == [
         "create", "submit", "approve", "publish"]
+
+
+def test_the_fy_2570_plan_somchai_creates_prints_the_timeline_and_the_due_dates(seeded):
+    from reports.documents import build_document_data
+    from reports.rendering import render_preview_html
+
+    somchai = get_user_model().objects.get(username="somchai")
+    org = Organisation.objects.get(slug="phaktob")
+    plan = services.create_document(org, fiscal_year=2570, kind="measures", actor=somchai)
+    data = build_document_data(plan)
+    assert data["layout"] == "E"
+    html = render_preview_html(data)
+    assert "ระยะเวลาการดำเนินการ" in html and "ตุลาคม ๒๕๖๙ ถึง กันยายน ๒๕๗๐" in html
+    assert "(ภายในวันที่ ๓๐ พฤศจิกายน ๒๕๖๙)" in html and "(ภายในวันที่ ๑๕ พฤศจิกายน ๒๕๖๙)" in html

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=DocumentKind.values)
         parser.add_argument("--round", type=int, choices=[r for r in ReportRound.values if r],
                             help="report round of a progress report (default: the latest one there is)")
-        parser.add_argument("--layout", choices=Layout.values, help="print a progress report in this layout")
+        parser.add_argument("--layout", choices=Layout.values,
+                            help="print in this layout (a progress report: A, B, C; a measures plan: E, F, D)")
         parser.add_argument("--arabic-digits", action="store_true", help="Arabic instead of Thai digits")
         parser.add_argument("--memo", action="store_true", help="put the memo cover (บันทึกข้อความ) in front")
         parser.add_argument("--no-analysis", action="store_true",
