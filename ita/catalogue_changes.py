@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.loading import LoadStats, upsert
+from core.thai import to_thai_digits
 
 from .models import AssessmentYear, Indicator, LevelScale, OITItem, SubIndicator, Tool, ToolWeight
 
@@ -107,7 +108,8 @@ def _rows(files: dict[str, bytes], name: str):
         raise CatalogueError(_("%(file)s has no column %(columns)s.") % {"file": name, "columns": ", ".join(missing)})
     for line_no, row in enumerate(reader, start=2):
         if None in row:
-            raise CatalogueError(_("%(file)s row %(row)s: more values than columns.") % {"file": name, "row": line_no})
+            raise CatalogueError(_("%(file)s row %(row)s: more values than columns.")
+                                 % {"file": name, "row": to_thai_digits(line_no)})
         cleaned = {k: (v or "").strip() for k, v in row.items()}
         if any(cleaned.values()):
             yield line_no, cleaned
@@ -140,7 +142,7 @@ class _Row:
 
     def error(self, message, **values):
         return CatalogueError(_("%(file)s row %(row)s: %(problem)s") % {
-            "file": self.name, "row": self.line_no, "problem": message % values})
+            "file": self.name, "row": to_thai_digits(self.line_no), "problem": message % values})
 
     def int(self, column, minimum=None):
         try:
@@ -165,7 +167,7 @@ class _Row:
 def _year(row: _Row, years: dict) -> YearData:
     year = row.int("year")
     if year not in years:
-        raise row.error(_("year %(year)s is not in years.csv."), year=year)
+        raise row.error(_("year %(year)s is not in years.csv."), year=to_thai_digits(year))
     return years[year]
 
 
@@ -238,7 +240,7 @@ def parse(files: dict[str, bytes]) -> Catalogue:
         indicator = row.int("indicator", minimum=1)
         if indicator not in data.indicators:
             raise row.error(_("indicator %(value)s of %(year)s is not in indicators.csv."),
-                            value=indicator, year=data.year)
+                            value=indicator, year=to_thai_digits(data.year))
         if not raw["code"]:
             raise row.error(_("%(column)s is empty."), column="code")
         _unique(row, set(data.sub_indicators), raw["code"], f"{data.year} {raw['code']}")
@@ -259,11 +261,11 @@ def parse(files: dict[str, bytes]) -> Catalogue:
         indicator = row.int("indicator", minimum=1) if raw["indicator"] else None
         if indicator is not None and indicator not in data.indicators:
             raise row.error(_("indicator %(value)s of %(year)s is not in indicators.csv."),
-                            value=indicator, year=data.year)
+                            value=indicator, year=to_thai_digits(data.year))
         sub = raw["sub_indicator"] or None
         if sub is not None and sub not in data.sub_indicators:
             raise row.error(_("sub-indicator %(value)s of %(year)s is not in sub_indicators.csv."),
-                            value=sub, year=data.year)
+                            value=sub, year=to_thai_digits(data.year))
         kinds = [k for k in raw["portal_document"].split("|") if k]
         for kind in kinds:
             if kind not in DOCUMENT_SLUGS:
@@ -281,7 +283,7 @@ def parse(files: dict[str, bytes]) -> Catalogue:
     for data in years.values():
         if data.weights and sum(data.weights.values()) != 100:
             raise CatalogueError(_("tool_weights.csv: the weights of %(year)s add up to %(total)s, not 100.")
-                                 % {"year": data.year, "total": sum(data.weights.values())})
+                                 % {"year": to_thai_digits(data.year), "total": sum(data.weights.values())})
     return Catalogue(tools, years)
 
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import condition
 
 from core import views as core_views
 from core.health import healthz
+from ita import catalogue_views
 from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified, sitemap_index
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
@@ -34,6 +35,9 @@ urlpatterns = [
          {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("w/", core_views.workspace_start, name="workspace_start"),
+    # installation administrators: load or replace a year's ITA catalogue (before the organisations:
+    # "catalogue" cannot be an organisation's slug here)
+    path("w/catalogue/", catalogue_views.catalogue_upload, name="ita_catalogue"),
     path("w/<slug:org_slug>/", include(workspace)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
