@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.thai import to_thai_digits
 from ita.catalogue_loader import CATALOGUE_DIR, CatalogueError, load_catalogue
 from ita.models import AssessmentYear, Indicator, OITItem, SubIndicator, Tool, ToolWeight
 
@@ -73,7 +74,8 @@ def test_bad_reference_fails_without_saving(tmp_path):
         fh.write("2565,O99,99,รายการทดสอบ,9,9.9,,0,0,\n")
     with pytest.raises(CatalogueError, match="oit_items.csv") as failed:
         load_catalogue(data)
-    assert "9.9" in str(failed.value) and str(len((data / "oit_items.csv").read_text().splitlines())) in str(failed.value)
+    last_row = to_thai_digits(len((data / "oit_items.csv").read_text(encoding="utf-8").splitlines()))
+    assert "9.9" in str(failed.value) and f"แถวที่ {last_row}:" in str(failed.value)
     assert OITItem.objects.count() == 0  # atomic: nothing of the failed load stays
 
 
