@@ -86,7 +86,7 @@ def test_a_superuser_loads_the_shipped_catalogue_from_a_zip_after_a_preview(admi
     assert "เป็นปัจจุบันอยู่แล้ว" in text(admin_client.get(URL))
 
 
-def test_replacing_the_provisional_2570_previews_and_keeps_every_reference(admin_client, org_a, real_2570):
+def test_replacing_the_provisional_2570_previews_and_keeps_every_reference(admin_client, org_a, org_b, real_2570):
     load_catalogue()
     o5, o24, o23 = (OITItem.objects.get(year__year=2570, code=c) for c in ("O5", "O24", "O23"))
     plan = MeasureFactory(organisation=org_a, fiscal_year=2571, title="เผยแพร่แผนพัฒนาบนเว็บไซต์")
@@ -124,6 +124,10 @@ def test_replacing_the_provisional_2570_previews_and_keeps_every_reference(admin
     # the retired item is no longer offered to new measures, the replacement is
     form_page = admin_client.get(reverse("measures:create", args=["org-a", 2571])).content.decode()
     assert "O5.1" in form_page and f'value="{o24.pk}"' not in form_page
+    # the result that scored the retired item keeps it in its form; a new result no longer offers it
+    assert 'data-oit="O24"' in admin_client.get(reverse("ita:result_edit", args=["org-a", 2570])).content.decode()
+    new_result = admin_client.get(reverse("ita:result_create", args=[org_b.slug, 2570])).content.decode()
+    assert 'data-oit="O5.1"' in new_result and 'data-oit="O24"' not in new_result
 
 
 def test_the_command_applies_the_same_changes(tmp_path, org_a, real_2570):
