@@ -454,3 +454,39 @@ def apply(catalogue: Catalogue) -> LoadStats:
 
 def load_directory(directory: Path = CATALOGUE_DIR) -> LoadStats:
     return apply(parse(read_directory(directory)))
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+def export_year(year: AssessmentYear) -> dict[str, bytes]:
+    """The CSV files of one year as loaded (retired rows left out), to edit and upload again."""
+    def flag(value):
+        return "1" if value else "0"
+
+    tables = {
+        "years.csv": [[year.year, year.scale, year.notes, flag(year.provisional), year.based_on or ""]],
+        "tools.csv": [[t.code, t.name, t.name_en, t.order] for t in Tool.objects.order_by("order", "code")],
+        "tool_weights.csv": [[year.year, w.tool.code, f"{w.weight.normalize():f}"]
+                             for w in year.tool_weights.select_related("tool").order_by("tool__order")],
+        "indicators.csv": [[year.year, i.number, i.tool.code, i.name, i.alt_names, flag(i.uncertain), i.source_note]
+                           for i in year.indicators.filter(retired=False).select_related("tool").order_by("number")],
+        "sub_indicators.csv": [[year.year, s.indicator.number, s.code, s.name, flag(s.uncertain), s.source_note]
+                               for s in SubIndicator.objects.filter(indicator__year=year, retired=False)
+                               .select_related("indicator").order_by("indicator__number", "code")],
+        "oit_items.csv": [[year.year, i.code, i.number, i.title, i.indicator.number if i.indicator else "",
+                           i.sub_indicator.code if i.sub_indicator else "", i.portal_documents,
+                           i.portal_document_fy_offset, flag(i.uncertain), i.source_note]
+                          for i in year.oit_items.filter(retired=False).select_related("indicator", "sub_indicator")
+                          .order_by("number", "code")],
+    }
+    headers = dict(COLUMNS)
+    headers["years.csv"] += OPTIONAL_COLUMNS["years.csv"]
+    headers["oit_items.csv"] = (*COLUMNS["oit_items.csv"][:7], "portal_document_fy_offset", *COLUMNS["oit_items.csv"][7:])
+    files = {}
+    for name, rows in tables.items():
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers[name])
+        writer.writerows(rows)
+        files[name] = out.getvalue().encode("utf-8")
+    return files

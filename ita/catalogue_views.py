@@ -17,7 +17,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -117,9 +117,21 @@ def _page(request, form, status=200, **context):
     return render(request, "ita/catalogue_upload.html", {"form": form, "years": _years(), **context}, status=status)
 
 
+def _download(year_text: str) -> HttpResponse:
+    """?download=<year>: the year's files as a zip, to edit (e.g. when the manual comes out) and upload."""
+    year = AssessmentYear.objects.filter(year=year_text).first() if year_text.isdigit() else None
+    if year is None:
+        raise Http404
+    response = HttpResponse(changes.to_zip(changes.export_year(year)), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="ita-catalogue-{year.year}.zip"'
+    return response
+
+
 @superuser_required
 def catalogue_upload(request):
     if request.method != "POST":
+        if "download" in request.GET:
+            return _download(request.GET["download"])
         return _page(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():

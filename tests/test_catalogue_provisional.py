@@ -1,5 +1,6 @@
 """FY 2570 has no NACC manual yet: its catalogue ships as a provisional copy of 2569, marked as such on
 the result pages, the ITAS list and the analysis PDF, and replaced when the real one is loaded."""
+import re
 import subprocess
 import unicodedata
 from datetime import date
@@ -75,6 +76,9 @@ def test_the_result_pages_of_2570_carry_the_mark_and_2569_does_not(client, catal
     assert MARK in page and 'data-provisional-catalogue="2570"' in page
     assert MARK in client.get("/w/org-a/results/2570/edit/").content.decode()
     assert "data-provisional-catalogue" not in client.get("/w/org-a/results/2569/").content.decode()
+    listing = client.get("/w/org-a/results/").content.decode()
+    assert re.search(r'data-year="2570">.*?data-provisional-year>ชุดตัวชี้วัดชั่วคราว<', listing, re.S)
+    assert "data-provisional-year" not in re.search(r'data-year="2569">.*?</tr>', listing, re.S).group(0)
 
 
 def test_the_analysis_pdf_of_a_provisional_year_prints_the_mark(catalogue, org_a):

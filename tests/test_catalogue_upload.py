@@ -215,3 +215,18 @@ def test_organisation_members_cannot_preview_or_apply(client, admin_a, admin_cli
     assert upload(client, only_years(shipped(), 2569)).status_code == 404
     assert apply(client, stored_token(preview)).status_code == 404
     assert AssessmentYear.objects.count() == 0
+
+
+def test_a_year_downloads_as_a_zip_that_uploads_back_without_change(admin_client, client, admin_a):
+    load_catalogue()
+    response = admin_client.get(URL, {"download": "2570"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert 'filename="ita-catalogue-2570.zip"' in response["Content-Disposition"]
+    assert 'href="?download=2570"' in text(admin_client.get(URL))
+    again = admin_client.post(URL, {"step": "preview", "files": SimpleUploadedFile("2570.zip", response.content)})
+    assert again.status_code == 200
+    assert re.findall(r'data-preview-year="(\d+)"', text(again)) == ["2570"]
+    assert text(again).count("data-no-change") == 1  # the exported files are exactly what is loaded
+    assert admin_client.get(URL, {"download": "2590"}).status_code == 404
+    client.force_login(admin_a)
+    assert client.get(URL, {"download": "2570"}).status_code == 404
