@@ -107,3 +107,14 @@ def test_portal_answers_names_item_document_fiscal_year_and_publication(org_a, s
     assert answers[1].url == f"{SITE}/o/org-a/2569/measures/" and answers[2].url == ""
     assert [a.fiscal_year for a in portal_answers(org_a, 2570) if a.item.code == "O26"] == [2569]
     assert portal_answers(org_a, 2568) == []  # no 2568 item is answered by the portal's documents
+
+
+@pytest.mark.browser
+def test_the_provisional_2570_page_has_no_serious_accessibility_violations(page, live_server, org_a):
+    from .a11y import axe_violations
+
+    response = page.goto(f"{live_server.url}/o/org-a/2570/itas/")
+    assert response.status == 200
+    assert page.locator("[data-provisional-catalogue]").is_visible()
+    assert page.locator("[data-unanswered] li").count() == 24
+    assert axe_violations(page) == []
