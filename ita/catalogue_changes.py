@@ -325,8 +325,6 @@ def _mapping_text(documents: str, offset: int) -> str:
 
 
 def preview(catalogue: Catalogue) -> list[YearPreview]:
-    from measures.models import Measure
-
     found = []
     existing_years = {y.year: y for y in AssessmentYear.objects.filter(year__in=catalogue.years)}
     for number, data in sorted(catalogue.years.items()):

@@ -26,7 +26,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
-from ita.models import AssessmentYear, OITItem
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
 from reports.rendering import RenderOptions, document_context

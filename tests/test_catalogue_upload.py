@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from ita.catalogue_loader import load_catalogue
 from ita.models import AssessmentResult, AssessmentYear, Indicator, OITItem, OITItemScore, ToolWeight
-from measures.models import Measure
 
 from .catalogue_files import as_bytes, as_zip, only_years, shipped
 from .factories import MeasureFactory
