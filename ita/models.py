@@ -31,6 +31,10 @@ class AssessmentYear(models.Model):
     year = models.PositiveSmallIntegerField(_("assessment year (B.E.)"), unique=True)
     scale = models.CharField(_("official level scale"), max_length=3, choices=LevelScale.choices)
     notes = models.TextField(_("notes"), blank=True)
+    # A provisional catalogue: the NACC manual of this year is not out yet, so the catalogue is a copy
+    # of year ``based_on``'s; replaced when the real one is loaded (ita/catalogue_changes.py).
+    provisional = models.BooleanField(_("provisional catalogue"), default=False)
+    based_on = models.PositiveSmallIntegerField(_("copied from assessment year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assessment year")
@@ -83,6 +87,8 @@ class Indicator(models.Model):
     alt_names = models.CharField(_("other spellings"), max_length=500, blank=True)
     uncertain = models.BooleanField(_("to be checked"), default=False)
     source_note = models.CharField(_("source"), max_length=500, blank=True)
+    # Gone from the year's catalogue but kept because measures or results point at it.
+    retired = models.BooleanField(_("retired"), default=False)
 
     class Meta:
         verbose_name = _("indicator")
@@ -102,6 +108,7 @@ class SubIndicator(models.Model):
     name = models.CharField(_("name"), max_length=300)
     uncertain = models.BooleanField(_("to be checked"), default=False)
     source_note = models.CharField(_("source"), max_length=500, blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
 
     class Meta:
         verbose_name = _("sub-indicator")
@@ -128,10 +135,15 @@ class OITItem(models.Model):
     sub_indicator = models.ForeignKey(
         SubIndicator, on_delete=models.PROTECT, related_name="oit_items", null=True, blank=True
     )
-    # Which portal documents answer this item in ITAS, "|"-separated: analysis, measures, progress.
+    # Which portal documents answer this item in ITAS, "|"-separated kind slugs (public/links.py):
+    # analysis, measures, progress (every round), progress-6, progress-12, ...
     portal_documents = models.CharField(_("answered by portal documents"), max_length=100, blank=True)
+    # Which fiscal year's document answers the item: assessment year + offset (0 or -1: O26 of 2569 is
+    # answered by the 12-month report of FY 2568, which exists during the assessment).
+    portal_document_fy_offset = models.SmallIntegerField(_("fiscal year of the answering document"), default=0)
     uncertain = models.BooleanField(_("to be checked"), default=False)
     source_note = models.CharField(_("source"), max_length=500, blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
 
     class Meta:
         verbose_name = _("OIT item")
@@ -144,7 +156,12 @@ class OITItem(models.Model):
 
     @property
     def portal_document_kinds(self):
+        """The kind slugs as written: ["analysis", "measures"], ["progress-12"]."""
         return [k for k in self.portal_documents.split("|") if k]
+
+    def answering_fiscal_year(self) -> int:
+        """The fiscal year whose documents answer this item (assessment year + offset)."""
+        return self.year.year + self.portal_document_fy_offset
 
 
 SNAPSHOT_TOOL_CODES = ("IIT", "EIT", "OIT")

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,13 +24,15 @@ def _results(org):
     )
 
 
-def _catalogue(year):
-    """Tools (those weighted that year, else all), indicators and OIT items of an assessment year."""
+def _catalogue(year, result=None):
+    """Tools (those weighted that year, else all), indicators and OIT items of an assessment year (an
+    item retired from the catalogue only when ``result`` scored it: its score is kept)."""
     tools = list(Tool.objects.filter(weights__year=year).order_by("order", "code"))
     if not tools:
         tools = list(Tool.objects.order_by("order", "code"))
     indicators = list(year.indicators.select_related("tool").order_by("number"))
-    oit_items = list(year.oit_items.order_by("number"))
+    scored = [s.item_id for s in result.oit_scores.all()] if result is not None else []
+    oit_items = list(year.oit_items.filter(Q(retired=False) | Q(pk__in=scored)).order_by("number"))
     return tools, indicators, oit_items
 
 
@@ -56,7 +58,7 @@ def result_list(request, org_slug):
 
 
 def _entry_page(request, year, instance):
-    tools, indicators, oit_items = _catalogue(year)
+    tools, indicators, oit_items = _catalogue(year, instance)
     data = request.POST if request.method == "POST" else None
     entry = ResultEntry(year, tools, indicators, oit_items, instance=instance, data=data)
     if data is not None and entry.is_valid():
@@ -161,7 +163,7 @@ def result_detail(request, org_slug, year):
 
 
 def _detail_page(request, result, form=None, status=200, error=""):
-    tools, indicators, oit_items = _catalogue(result.year)
+    tools, indicators, oit_items = _catalogue(result.year, result)
     tool_inputs, ind_inputs, item_inputs = analysis.inputs_from_result(result, tools, indicators)
     result_analysis = analysis.analyse(
         tool_inputs, ind_inputs, item_inputs, threshold=request.org.strength_threshold

@@ -11,6 +11,7 @@ from django.views.decorators.http import condition
 from core import views as core_views
 from core.health import healthz
 from core.password_reset import ThrottledPasswordResetView
+from ita import catalogue_views
 from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified, sitemap_index
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
@@ -39,6 +40,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/two-factor/", include("twofactor.urls")),  # the signed-in user's own second factor
     path("w/", core_views.workspace_start, name="workspace_start"),
+    # installation administrators: load or replace a year's ITA catalogue (before the organisations:
+    # "catalogue" cannot be an organisation's slug here)
+    path("w/catalogue/", catalogue_views.catalogue_upload, name="ita_catalogue"),
     path("w/<slug:org_slug>/", include(workspace)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

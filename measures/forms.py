@@ -165,7 +165,7 @@ class MeasureForm(forms.ModelForm):
         self.fiscal_year = fiscal_year
         self.catalogue_year = catalogue_year_for(fiscal_year)
         instance_pk = self.instance.pk
-        in_catalogue = Q(year=self.catalogue_year) if self.catalogue_year else Q(pk__in=[])
+        in_catalogue = Q(year=self.catalogue_year, retired=False) if self.catalogue_year else Q(pk__in=[])
         has_indicator = has_item = Q(pk__in=[])
         if instance_pk:  # keep what the measure has even when it is from another catalogue year
             has_indicator = Q(pk__in=Measure.indicators.through.objects.filter(measure_id=instance_pk)

@@ -26,7 +26,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
-from ita.models import AssessmentYear, OITItem
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
 from reports.evidence_print import with_access
@@ -284,24 +283,6 @@ def public_evidence(slug: str, fiscal_year: int, kind_slug: str, revision: int, 
 
 # --- the ITAS link list -----------------------------------------------------------------------------
 
-# Which documents answer an OIT item whose portal_documents names a kind: (kind, round, expected).
-# An expected document is listed even when not published yet ("not published yet"); the others only
-# when published (a separate analysis: the measures plan carries the analysis in front; rounds 3 and 9
-# are optional, 6 and 12 are the reports ITAS asks for).
-KIND_SLOTS = {
-    DocumentKind.ANALYSIS: [(DocumentKind.ANALYSIS, ReportRound.NONE, False)],
-    DocumentKind.MEASURES: [(DocumentKind.MEASURES, ReportRound.NONE, True)],
-    DocumentKind.PROGRESS: [
-        (DocumentKind.PROGRESS, ReportRound.MONTHS_3, False),
-        (DocumentKind.PROGRESS, ReportRound.MONTHS_6, True),
-        (DocumentKind.PROGRESS, ReportRound.MONTHS_9, False),
-        (DocumentKind.PROGRESS, ReportRound.MONTHS_12, True),
-    ],
-}
-SLOT_ORDER = [slot[:2] for kind in (DocumentKind.ANALYSIS, DocumentKind.MEASURES, DocumentKind.PROGRESS)
-              for slot in KIND_SLOTS[kind]]
-
-
 def slot_label(kind: str, round_: int) -> str:
     label = str(DocumentKind(kind).label)
     if kind == DocumentKind.PROGRESS and round_:
@@ -316,59 +297,74 @@ class ItasPage:
     has_catalogue: bool
     rows: list[dict]
     documents: list[Document]
+    provisional: dict | None = None  # {"year", "based_on"} when the catalogue is provisional
+    unanswered: list[dict] = field(default_factory=list)  # items the portal does not answer
+    not_published: list[str] = field(default_factory=list)  # codes of answered items still waiting
 
     def last_modified(self) -> datetime | None:
         return _latest(stamp for d in self.documents for stamp in (d.published_at, d.withdrawn_at))
 
     def etag(self) -> str:
-        parts = [get_language() or "", str(self.organisation.pk), str(self.has_catalogue)]
+        parts = [get_language() or "", str(self.organisation.pk), str(self.has_catalogue), str(self.provisional)]
         for row in self.rows:
-            parts += [row["code"], row["title"]] + [f"{link['key']}={link['url']}" for link in row["links"]]
+            parts += [row["code"], row["title"]] + [f"{link['key']}={link['fiscal_year']}={link['url']}"
+                                                    for link in row["links"]]
+        parts += [f"{row['code']}={row['title']}={row['fiscal_year']}" for row in self.unanswered]
         parts += [f"{d.pk}:{d.status}:{d.published_at}:{d.withdrawn_at}" for d in self.documents]
         return f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]}"'
 
     def context(self) -> dict:
         return {
             "organisation": self.organisation, "fiscal_year": self.fiscal_year,
-            "has_catalogue": self.has_catalogue, "rows": self.rows,
+            "has_catalogue": self.has_catalogue, "rows": self.rows, "provisional": self.provisional,
+            "unanswered": self.unanswered, "not_published": self.not_published,
             "canonical": links.absolute(reverse_itas(self.organisation.slug, self.fiscal_year)),
         }
 
 
 def itas_page(slug: str, fiscal_year: int) -> ItasPage:
-    """The OIT items of assessment year ``fiscal_year`` answered by our documents, each with the
-    absolute stable URL of every document published now (Http404 for an unknown organisation)."""
+    """The OIT items of assessment year ``fiscal_year``: for each item our documents answer, the
+    absolute stable URL of the document of the right fiscal year (the item's offset in the catalogue)
+    published now; the items we do not answer; a provisional catalogue is said so (Http404 for an
+    unknown organisation)."""
+    from ita.catalogue_queries import catalogue_items, catalogue_of, portal_answers
+
     org = get_object_or_404(Organisation, slug=slug)
-    year = AssessmentYear.objects.filter(year=fiscal_year).first()
-    items = []
-    if year is not None:
-        items = [item for item in OITItem.objects.filter(year=year).exclude(portal_documents="").order_by("number")
-                 if any(kind in KIND_SLOTS for kind in item.portal_document_kinds)]
+    catalogue = catalogue_of(fiscal_year)
+    items = catalogue_items(catalogue)
+    answers = portal_answers(org, fiscal_year, items=items)
+    years = {fiscal_year} | {answer.fiscal_year for answer in answers}
     documents = list(
-        Document.objects.for_org(org).filter(fiscal_year=fiscal_year, status__in=PUBLIC_STATUSES)
+        Document.objects.for_org(org).filter(fiscal_year__in=years, status__in=PUBLIC_STATUSES)
         .only("pk", "organisation", "fiscal_year", "kind", "round", "revision", "status", "published_at",
               "withdrawn_at")
-        .order_by("kind", "round", "revision")
+        .order_by("fiscal_year", "kind", "round", "revision")
     )
-    published = {}
-    for document in documents:
-        if document.status == DocumentStatus.PUBLISHED:
-            document.organisation = org
-            published[(document.kind, document.round)] = document
-    rows = []
+    by_item: dict[int, list] = {}
+    for answer in answers:
+        by_item.setdefault(answer.item.pk, []).append(answer)
+    rows, unanswered, not_published = [], [], []
     for item in items:
-        slots = [slot for kind in item.portal_document_kinds for slot in KIND_SLOTS.get(kind, ())]
-        shown = [s for s in slots if s[2] or s[:2] in published] or slots
-        shown.sort(key=lambda s: SLOT_ORDER.index(s[:2]))
-        row_links = []
-        for kind, round_, _expected in shown:
-            document = published.get((kind, round_))
-            row_links.append({
-                "key": links.kind_slug(kind, round_),
-                "label": slot_label(kind, round_),
-                "url": links.absolute(links.document_path(document)) if document else "",
-                "published_at": document.published_at if document else None,
-                "revision": document.revision if document else None,
-            })
-        rows.append({"code": item.code, "title": item.title, "uncertain": item.uncertain, "links": row_links})
-    return ItasPage(org, fiscal_year, year is not None, rows, documents)
+        slots = by_item.get(item.pk)
+        if not slots:
+            unanswered.append({"code": item.code, "title": item.title,
+                               "fiscal_year": fiscal_year + item.portal_document_fy_offset
+                               if item.portal_document_fy_offset else None})
+            continue
+        shown = [a for a in slots if a.expected or a.document] or slots
+        if any(a.expected and a.document is None for a in slots) or not any(a.document for a in slots):
+            not_published.append(item.code)
+        rows.append({"code": item.code, "title": item.title, "uncertain": item.uncertain, "links": [{
+            "key": a.slug,
+            "label": slot_label(a.kind, a.round),
+            "fiscal_year": a.fiscal_year,
+            "other_year": a.fiscal_year != fiscal_year,
+            "url": a.url,
+            "published_at": a.document.published_at if a.document else None,
+            "revision": a.document.revision if a.document else None,
+        } for a in shown]})
+    provisional = None
+    if catalogue is not None and catalogue.provisional:
+        provisional = {"year": fiscal_year, "based_on": catalogue.based_on}
+    return ItasPage(org, fiscal_year, catalogue is not None, rows, documents, provisional, unanswered,
+                    not_published)

@@ -727,9 +727,14 @@ def analysis_data(org, assessment_year: int) -> dict | None:
             "indicators": [indicator(i) for i in group.indicators],
             "weaknesses": [_weakness(w) for w in group.weaknesses],
         })
+    from ita.catalogue_queries import provisional_mark
+
+    mark = provisional_mark(result.year)
     return {
         "assessment_year": assessment_year,
         "assessment_year_text": year_text,
+        # "ชุดตัวชี้วัดชั่วคราว (ใช้ของปี …)" when the year's catalogue is provisional, else ""
+        "provisional": mark["text"] if mark else "",
         "title_lines": [ANALYSIS_TITLE, ANALYSIS_SUBTITLE, f"ประจำปีงบประมาณ พ.ศ. {year_text}"],
         "total": total,
         "level": level or "",

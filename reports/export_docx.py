@@ -309,6 +309,8 @@ class Writer:
     def analysis(self):
         analysis = self.ctx["analysis"]
         d = self.digits
+        if analysis.get("provisional"):  # the mark of a provisional catalogue (older snapshots lack it)
+            self.paragraph(analysis["provisional"], bold=True, after=6)
         self.heading(f"{d('1.')} ผลคะแนนการประเมิน")
         self.paragraph(analysis["sentence"], indent=True, after=6)
         for text in analysis["summary"]:

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.thai import to_thai_digits
 from ita.catalogue_loader import CATALOGUE_DIR, CatalogueError, load_catalogue
 from ita.models import AssessmentYear, Indicator, OITItem, SubIndicator, Tool, ToolWeight
 
@@ -19,7 +20,7 @@ def counts():
 
 def test_loads_every_year_with_2565_complete():
     call_command("load_ita_catalogue", stdout=StringIO())
-    assert sorted(AssessmentYear.objects.values_list("year", flat=True)) == [2565, 2566, 2567, 2568, 2569]
+    assert sorted(AssessmentYear.objects.values_list("year", flat=True)) == [2565, 2566, 2567, 2568, 2569, 2570]
     y2565 = AssessmentYear.objects.get(year=2565)
     assert y2565.scale == "old" and AssessmentYear.objects.get(year=2566).scale == "new"
     assert y2565.indicators.count() == 10
@@ -70,14 +71,14 @@ def test_bad_reference_fails_without_saving(tmp_path):
     data = tmp_path / "catalogue"
     shutil.copytree(CATALOGUE_DIR, data)
     with (data / "oit_items.csv").open("a", encoding="utf-8") as fh:
-        fh.write("2565,O99,99,รายการทดสอบ,9,9.9,,0,\n")
-    with pytest.raises(CatalogueError, match="line"):
+        fh.write("2565,O99,99,รายการทดสอบ,9,9.9,,0,0,\n")
+    with pytest.raises(CatalogueError, match="oit_items.csv") as failed:
         load_catalogue(data)
+    last_row = to_thai_digits(len((data / "oit_items.csv").read_text(encoding="utf-8").splitlines()))
+    assert "9.9" in str(failed.value) and f"แถวที่ {last_row}:" in str(failed.value)
     assert OITItem.objects.count() == 0  # atomic: nothing of the failed load stays
 
 
-def test_command_reports_errors_clearly(tmp_path, monkeypatch):
-    monkeypatch.setattr("ita.management.commands.load_ita_catalogue.load_catalogue",
-                        lambda: load_catalogue(tmp_path))
-    with pytest.raises(CommandError, match="missing catalogue file"):
-        call_command("load_ita_catalogue", stdout=StringIO())
+def test_command_reports_errors_clearly(tmp_path):
+    with pytest.raises(CommandError, match="years.csv"):
+        call_command("load_ita_catalogue", str(tmp_path), stdout=StringIO())

@@ -450,5 +450,5 @@ def test_detail_lists_each_tool_with_its_issues_and_indicator_texts(client, resu
 def test_detail_runs_a_fixed_number_of_queries(client, result_a, org_a, staff_a, django_assert_max_num_queries):
     client.force_login(staff_a)
     url = reverse("ita:result_detail", args=[org_a.slug, 2567])
-    with django_assert_max_num_queries(11):  # session, user, membership + 7 + the result's events
+    with django_assert_max_num_queries(12):  # session, user, membership + 7 + the events + the provisional mark
         assert client.get(url).status_code == 200

@@ -53,6 +53,8 @@ EXPECTED = {
     "public:organisation":    {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:embed":           {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:itas":            {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    # the ITA catalogue upload: installation administrators (superusers) only, an organisation admin too is 404
+    "ita_catalogue":          {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "public:document":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:document_pdf":    {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:revision":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
@@ -180,6 +182,7 @@ URL_KWARGS = {
     "public:organisation": lambda w: {"slug": A},
     "public:embed": lambda w: {"slug": A},
     "public:itas": lambda w: {"slug": A, "fiscal_year": FY},
+    "ita_catalogue": lambda w: {},
     "public:document": lambda w: {"slug": A, "fiscal_year": FY, "kind": "progress-6"},
     "public:document_pdf": lambda w: {"slug": A, "fiscal_year": FY, "kind": "progress-6"},
     "public:revision": lambda w: {"slug": A, "fiscal_year": FY, "kind": "progress-6", "revision": 1},
@@ -442,6 +445,14 @@ def test_admin_sends_non_staff_to_its_login(client, world, user):
 def test_admin_opens_for_a_superuser(admin_client):
     assert admin_client.get(reverse("admin:index")).status_code == 200
     assert admin_site.is_registered(Document)
+
+
+def test_the_catalogue_page_opens_for_a_superuser_only_and_wants_the_csrf_token(admin_client, admin_user):
+    """ita_catalogue is 404 for every organisation role above; an installation administrator opens it."""
+    assert admin_client.get(reverse("ita_catalogue")).status_code == 200
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    assert client.post(reverse("ita_catalogue"), {"step": "preview"}).status_code == 403
 
 
 # --- CSRF: POST-only workspace views refuse a POST without the token ---------------------------------
