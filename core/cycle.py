@@ -24,7 +24,7 @@ from django.db.models import Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.thai import fiscal_year_range
+from core.thai import fiscal_year_range, to_thai_digits
 from ita.models import AssessmentYear, OITItem
 from orgs.access import ROLE_RANK
 from orgs.models import Role
@@ -148,7 +148,7 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
     result_url = (reverse("ita:result_detail", args=[slug, fiscal_year - 1]) if result
                   else reverse("ita:results", args=[slug]))
     lines.append(ChecklistLine(
-        "result", str(_("ITA result of assessment year %(year)s entered") % {"year": fiscal_year - 1}),
+        "result", str(_("ITA result of assessment year %(year)s entered") % {"year": to_thai_digits(fiscal_year - 1)}),
         due["result"], done, on, result_url, note=note,
     ))
 
@@ -180,7 +180,7 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
         note = str(_("The catalogue names no OIT item that the portal's documents answer."))
     elif catalogue_year != fiscal_year:
         note = str(_("Items of the catalogue of %(year)s (no catalogue of this year yet).")
-                   % {"year": catalogue_year})
+                   % {"year": to_thai_digits(catalogue_year)})
     else:
         note = ""
     lines.append(ChecklistLine(
