@@ -1,6 +1,7 @@
 """seed_demo: idempotent demo data, working demo logins with the right roles, consistent ITA results, and
 the seed documents approved and published through the real workflow, back-dated to plausible dates."""
-from datetime import datetime
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from demo.loader import seed_demo
+from public.links import document_path
 
 from ita import levels
 from ita.levels import NewLevel
@@ -346,3 +348,106 @@ def test_a_draft_that_never_entered_the_workflow_is_published_on_the_next_run(se
     assert document.published_at == bangkok("2023-10-20")
     assert list(document.events.order_by("at", "pk").values_list("action", flat=True)) == [
         "create", "submit", "approve", "publish"]
+
+
+# --- the FY 2570 cycle (today is in fiscal year 2570) -----------------------------------------------
+
+@pytest.fixture
+def in_december_2026(monkeypatch):
+    from core import dashboard
+
+    monkeypatch.setattr(dashboard, "today", lambda: date(2026, 12, 4))
+
+
+def dashboard_of(client, username, year=None):
+    client.force_login(get_user_model().objects.get(username=username))
+    path = reverse("dashboard", args=["phaktob"]) + (f"?year={year}" if year else "")
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.text
+
+
+def line_states(page):
+    return dict(re.findall(r'data-line="([\w-]+)" data-state="(\w+)"', page))
+
+
+def test_phaktob_has_the_results_and_measures_of_the_2570_cycle(seeded):
+    assert set(AssessmentResult.objects.filter(organisation__slug="phaktob").values_list("year__year", flat=True)) == {
+        2565, 2566, 2567, 2568, 2569}
+    for fy, source in ((2569, 2568), (2570, 2569)):
+        measures = list(Measure.objects.filter(organisation__slug="phaktob", fiscal_year=fy).order_by("order"))
+        assert len(measures) == 3
+        assert all(m.copied_from.fiscal_year == source for m in measures)
+        assert [m.copied_from.order for m in measures] == [1, 2, 3]
+        start, end = date(fy - 544, 10, 1), date(fy - 543, 9, 30)
+        steps = MeasureStep.objects.filter(measure__in=measures)
+        assert steps.count() == 6 and all(start <= s.due_date <= end for s in steps)
+        assert all(i.year.year == fy - 1 for m in measures for i in m.indicators.all())
+
+
+def test_somchai_opens_the_dashboard_on_2570_with_its_checklist(seeded, client, in_december_2026):
+    page = dashboard_of(client, "somchai")
+    assert re.search(r'<option value="2570" selected>๒๕๗๐', page)
+    assert line_states(page) == {"result": "done", "analysis": "done", "measures": "due", "progress-6": "due",
+                                 "progress-12": "due", "oit": "due"}
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
+    inbox = page[page.index('id="inbox"'):]
+    assert f'data-document="{plan.pk}" data-status="submitted"' in inbox
+    assert "data-for-me" not in inbox.split("</section>")[0]  # staff: they see it waits, not a decision
+    assert "สมชาย ใจดี" in inbox.split("</section>")[0]
+    analysis = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="analysis")
+    assert f'href="{document_path(analysis)}" data-public-link' in page
+    # one step of FY 2570 is overdue (27 Nov 2026) and one is due this month (18 Dec 2026)
+    assert "๒๗ พ.ย. ๒๕๖๙" in page[page.index('id="overdue"'):]
+    assert "๑๘ ธ.ค. ๒๕๖๙" in page[page.index('id="due-this-month"'):page.index('id="overdue"')]
+
+
+def test_phaktob_fiscal_year_2569_is_complete(seeded, client, in_december_2026):
+    page = dashboard_of(client, "wichai", 2569)
+    assert set(line_states(page).values()) == {"done"}
+
+
+def test_malee_approves_and_publishes_the_plan_from_her_inbox(seeded, client, in_december_2026, settings):
+    settings.PUBLISH_RENDERS_PDF = False
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
+    assert plan.memo.subject.startswith("ขออนุมัติมาตรการส่งเสริมคุณธรรมและความโปร่งใส")
+    page = dashboard_of(client, "malee")
+    assert re.search(rf'data-document="{plan.pk}" data-status="submitted" data-for-me', page)
+    detail = reverse("reports:detail", args=["phaktob", plan.pk])
+    assert f'href="{detail}#workflow-heading" data-decide' in page
+    assert client.post(reverse("reports:transition", args=["phaktob", plan.pk, "approve"]),
+                       {"comment": ""}).status_code == 302
+    page = dashboard_of(client, "malee")
+    assert re.search(rf'data-document="{plan.pk}" data-status="approved" data-for-me', page)
+    assert client.post(reverse("reports:transition", args=["phaktob", plan.pk, "publish"])).status_code == 302
+    page = dashboard_of(client, "somchai")
+    assert 'id="inbox"' not in page
+    assert line_states(page)["measures"] == "done"
+    plan.refresh_from_db()
+    assert plan.status == DocumentStatus.PUBLISHED and plan.approved_by.username == "malee"
+    seed()  # the demo users' decision stands
+    plan.refresh_from_db()
+    assert plan.status == DocumentStatus.PUBLISHED
+    assert client.get(document_path(plan)).status_code == 200
+
+
+def test_the_submitted_plan_was_submitted_on_its_own_date(seeded):
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
+    assert plan.submitted_by.username == "somchai" and plan.submitted_at == bangkok("2026-12-02")
+    assert plan.approved_at is None and plan.snapshot is None
+    assert [(e.action, e.at) for e in plan.events.order_by("at", "pk")] == [
+        (WorkflowAction.CREATE, bangkok("2026-12-02")), (WorkflowAction.SUBMIT, bangkok("2026-12-02"))]
+
+
+def test_a_workflow_must_give_its_dates_in_order(db):
+    from demo.loader import DemoDataError, load_organisation, read_data
+
+    call_command("load_ita_catalogue", verbosity=0)
+    data = read_data("phaktob")
+    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "published": "2026-12-03"}
+    with pytest.raises(DemoDataError, match="submitted, then approved, then published"):
+        load_organisation(data)
+    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "approved": "2026-12-01",
+                                                            "approved_by": "malee"}
+    with pytest.raises(DemoDataError, match="not in order"):
+        load_organisation(data)
