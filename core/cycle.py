@@ -217,7 +217,7 @@ def waiting_documents(org, role: str | None, user) -> list[WaitingDocument]:
     rows = []
     for document in documents:
         document.organisation = org
-        own = (document.status == DocumentStatus.SUBMITTED and not org.allow_self_approval
+        own = (approver and document.status == DocumentStatus.SUBMITTED and not org.allow_self_approval
                and user is not None and document.submitted_by_id == user.pk)
         rows.append(WaitingDocument(document, approver and not own, own))
     return rows
