@@ -381,3 +381,69 @@ def test_the_page_has_a_fixed_number_of_queries(request, client, catalogue, org_
     with django_assert_max_num_queries(12):  # session, user, membership + the nine of build()
         page = client.get(url(org_a)).text
     assert page.count("data-document=") == 4
+
+
+def test_the_document_page_tells_staff_that_the_approver_publishes(client, catalogue, org_a, people):
+    staff, approver, _admin = people
+    plan = document(org_a, staff, 2570, DocumentKind.MEASURES, until="approved", approver=approver)
+    detail = reverse("reports:detail", args=[org_a.slug, plan.pk])
+    client.force_login(staff)
+    page = client.get(detail).text
+    note = re.search(r"<p[^>]*data-publish-note>(.*?)</p>", page, re.S)
+    assert note and text(note.group(1)) == th("Approved by %(name)s; an approver publishes it.", name="มาลี ศรีสุข")
+    assert 'data-action="publish"' not in page
+    client.force_login(approver)
+    page = client.get(detail).text
+    assert 'data-action="publish"' in page and "data-publish-note" not in page
+
+
+# --- in a browser ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def browser_catalogue(transactional_db):
+    call_command("load_ita_catalogue", verbosity=0)
+
+
+@pytest.mark.browser
+def test_an_approver_decides_from_the_inbox_and_staff_follow_it(page, live_server, browser_catalogue, org_a,
+                                                               people, settings):
+    from playwright.sync_api import expect
+
+    from .a11y import axe_violations
+
+    settings.PUBLISH_RENDERS_PDF = False
+    staff, approver, _admin = people
+    MeasureFactory(organisation=org_a, fiscal_year=2570)
+    plan = document(org_a, staff, 2570, DocumentKind.MEASURES, until="submitted")
+
+    def sign_in(username):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}{reverse('login')}")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", "pw-for-tests")
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(re.compile(re.escape(reverse("dashboard", args=[org_a.slug])) + r"$"))
+
+    sign_in("approver_a")
+    expect(page.locator("#year-select")).to_have_value("2570")
+    expect(page.locator("[data-line=measures]")).to_have_attribute("data-state", "due")
+    assert axe_violations(page, context="#dashboard") == []  # the dashboard (not the site's header)
+    page.click(f"[data-document='{plan.pk}'] a[data-decide]")
+    page.click("details[data-action=approve] > summary")
+    page.click("details[data-action=approve] form button")
+    page.wait_for_selector("form[data-action=publish]")
+
+    sign_in("staff_a")
+    expect(page.locator(f"#inbox [data-document='{plan.pk}']")).to_have_attribute("data-status", "approved")
+    expect(page.locator(f"#inbox [data-document='{plan.pk}'] [data-who]")).to_contain_text("มาลี ศรีสุข")
+    expect(page.locator("#inbox [data-decide]")).to_have_count(0)
+
+    sign_in("approver_a")
+    page.click(f"[data-document='{plan.pk}'] a[data-decide]")
+    page.click("form[data-action=publish] button")
+    page.goto(f"{live_server.url}{url(org_a)}")
+    expect(page.locator("#inbox")).to_have_count(0)
+    expect(page.locator("[data-line=measures]")).to_have_attribute("data-state", "done")
+    assert axe_violations(page, context="#dashboard") == []
+    page.click("[data-line=measures] a[data-public-link]")
+    page.wait_for_url(re.compile(re.escape(document_path(plan)) + r"$"))
