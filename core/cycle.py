@@ -112,7 +112,8 @@ def _oit_items(fiscal_year: int):
 
 
 def _oit_line(org, fiscal_year: int) -> tuple[bool, list[tuple[str, str, bool]], int | None]:
-    """Whether every OIT item the portal answers has a published document of ``fiscal_year``: (done,
+    """Whether every OIT item the portal answers has a published document of ``fiscal_year`` (here the
+    document of an item is always of the checklist's own fiscal year): (done,
     [(code, title, answered)], catalogue year). An item is answered when one of the documents it names
     that ITAS asks for (the measures plan; the 6- or 12-month report) is published. Two queries."""
     from public.documents import KIND_SLOTS
@@ -159,7 +160,7 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
         analysis_note = str(_("The published measures plan opens with the analysis."))
     lines.append(ChecklistLine(
         "analysis", str(_("Analysis of the ITA result approved and published")), due["analysis"],
-        _published(analysis) or _published(plan), on, doc_url(analysis), analysis,
+        _published(analysis) or _published(plan), on, doc_url(analysis or plan), analysis,
         _public_url(analysis) or (_public_url(plan) if analysis_note else ""), analysis_note,
     ))
     lines.append(ChecklistLine(

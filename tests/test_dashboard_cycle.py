@@ -201,6 +201,8 @@ def test_a_submitted_plan_is_to_do_with_who_submitted_it_then_done_with_its_publ
     # the published plan opens with the analysis: the analysis line is done too and says why
     assert state(page, "analysis") == "done"
     assert th("The published measures plan opens with the analysis.") in text(line(page, "analysis"))
+    assert f'<a href="{reverse("reports:detail", args=[org_a.slug, plan.pk])}" data-line-link>' in line(
+        page, "analysis")  # no separate analysis: the line leads to the plan
 
 
 def test_a_separate_analysis_counts_for_the_analysis_line_only(client, catalogue, org_a, people):
