@@ -1,15 +1,17 @@
 """What the dashboard of an organisation shows for one fiscal year, gathered in a fixed number of
-queries (six, whatever the amount of data; see tests/test_dashboard.py):
+queries (nine, whatever the amount of data; see tests/test_dashboard.py, tests/test_dashboard_cycle.py):
 
 1. the fiscal years that have measures or documents (one UNION query),
-2. and 3. every ITA result of the organisation with its tool scores (the last result and the chart),
+2. and 3. every ITA result of the organisation with its tool scores (the last result, the chart and
+   the checklist's result line),
 4. the number of measures of the year,
 5. the steps of the year due by the end of this month and not yet reported done,
-6. the progress reports (rounds 6 and 12) of the year.
+6. every document of the year (the progress reports and the checklist),
+7. and 8. the OIT items the portal answers and the year's published documents (core.cycle._oit_line),
+9. the documents waiting in the workflow: submitted or approved, not yet published (the inbox).
 
-The default year is the current fiscal year when the organisation has measures or documents in it,
-otherwise the latest fiscal year that has some (so a newcomer to the demo sees data at once), and
-the current fiscal year when there is nothing at all.
+The default year is the current fiscal year (from today's date); the year picker offers every year
+from the first with data (or answering a result) to the current one.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import cycle
 from core.thai import fiscal_year_of, format_number, to_arabic_digits, to_thai_digits
 from ita.analysis import LevelSummary, level_summary
 from ita.models import AssessmentResult, ToolScore
@@ -47,12 +50,9 @@ def parse_year(value) -> int | None:
     return year if YEAR_MIN <= year <= YEAR_MAX else None
 
 
-def default_fiscal_year(years_with_data, on: date) -> int:
-    """The current fiscal year if it has data, else the latest year with data, else the current one."""
-    current = fiscal_year_of(on)
-    if current in years_with_data or not years_with_data:
-        return current
-    return max(years_with_data)
+def default_fiscal_year(on: date) -> int:
+    """The fiscal year the dashboard opens on: the current one (the year's checklist is for it)."""
+    return fiscal_year_of(on)
 
 
 def years_with_data(org) -> set[int]:
@@ -183,16 +183,24 @@ class Dashboard:
     overdue: list[MeasureStep]
     reports: list[ReportState]
     chart: ScoreChart
+    checklist: list[cycle.ChecklistLine] = field(default_factory=list)
+    waiting: list[cycle.WaitingDocument] = field(default_factory=list)
+
+    @property
+    def waiting_for_me(self) -> list[cycle.WaitingDocument]:
+        return [w for w in self.waiting if w.for_me]
 
     @property
     def month_start(self) -> date:
         return self.today.replace(day=1)
 
 
-def build(org, requested_year=None, on: date | None = None) -> Dashboard:
+def build(org, requested_year=None, on: date | None = None, *, role: str | None = None, user=None) -> Dashboard:
+    """The dashboard of ``org`` for ``requested_year`` (default: the current fiscal year). ``role`` and
+    ``user``: the viewer, for the documents waiting for their decision."""
     on = on or today()
     with_data = years_with_data(org)
-    fiscal_year = parse_year(requested_year) or default_fiscal_year(with_data, on)
+    fiscal_year = parse_year(requested_year) or default_fiscal_year(on)
 
     results = list(
         AssessmentResult.objects.for_org(org).select_related("year").prefetch_related(
@@ -217,12 +225,15 @@ def build(org, requested_year=None, on: date | None = None) -> Dashboard:
         .order_by("due_date", "measure__order", "order", "pk")
     )
 
-    documents = Document.objects.for_org(org).filter(
-        fiscal_year=fiscal_year, kind=DocumentKind.PROGRESS, round__in=REPORT_ROUNDS
-    ).order_by("round", "-revision")
+    documents = list(
+        Document.objects.for_org(org).filter(fiscal_year=fiscal_year).select_related("submitted_by", "approved_by")
+        .order_by("kind", "round", "-revision")
+    )
     latest = {}
     for doc in documents:
-        latest.setdefault(doc.round, doc)
+        doc.organisation = org
+        if doc.kind == DocumentKind.PROGRESS:
+            latest.setdefault(doc.round, doc)
 
     # Every fiscal year from the first with data (or answering a result) to the current one, and the chosen one.
     known = set(with_data) | {fiscal_year_of(on)} | {r.year.year + 1 for r in results}
@@ -241,4 +252,6 @@ def build(org, requested_year=None, on: date | None = None) -> Dashboard:
         overdue=[s for s in steps if s.due_date < on],
         reports=[ReportState(n, latest.get(n)) for n in REPORT_ROUNDS],
         chart=score_chart(results),
+        checklist=cycle.checklist(org, fiscal_year, documents, results, on),
+        waiting=cycle.waiting_documents(org, role, user),
     )

@@ -22,7 +22,8 @@ def workspace_start(request):
 @org_member_required()
 def dashboard(request, org_slug):
     """The organisation's fiscal year at a glance; ?year=<BE fiscal year>, default: see core.dashboard."""
-    data = dashboard_data.build(request.org, request.GET.get("year"))
+    data = dashboard_data.build(request.org, request.GET.get("year"), role=request.membership.role,
+                                user=request.user)
     return render(request, "core/dashboard.html", {
         "nav": "dashboard", "d": data, "fiscal_year": data.fiscal_year,
     })

@@ -23,7 +23,7 @@ Schema of one file (all keys required unless marked optional)::
           "invented": true, "notes": "..", "summary": "..",    # summary optional
           "confirmed": true                         # optional, default true: see "Results" below
       }],
-      "fiscal_years": [{
+      "fiscal_years": [{                            # as many fiscal years as the organisation has, in order
           "fiscal_year": 2568,                      # B.E.; its measures link to catalogue year fiscal_year - 1
           "measures": [{
               "group_heading", "title", "guideline" (lines separated by "\n"), "weakness",
@@ -31,7 +31,9 @@ Schema of one file (all keys required unless marked optional)::
               "responsible_text", "start_month": "2024-10" | null, "end_month": "2025-03" | null,
               "timeline_text", "report_rounds": [6, 12], "monitoring" (lines separated by "\n"),
               "steps": [{"label" ("" = automatic numbering), "text", "due_date": "YYYY-MM-DD" (optional),
-                         "sub_items": [{"label", "text", "due_date"}] (optional)}]
+                         "sub_items": [{"label", "text", "due_date"}] (optional)}],
+              "copied_from": {"fiscal_year": 2568, "measure": index into that year's "measures"}  # optional;
+                                            # that fiscal year must come earlier in the file
           }],
           "documents": [{
               "kind" ("analysis"|"measures"|"progress"), "round" (0|3|6|9|12), "title", "intro",
@@ -55,7 +57,10 @@ Schema of one file (all keys required unless marked optional)::
                            "approved_by": a username of this file (an approver or admin, not
                            "created_by"),
                            "publish_memo": bool (optional; default: true when the document has a memo)}
-                                            # optional; dates in this order (equal is fine)
+                                            # optional; dates in this order (equal is fine); "published"
+                                            # (or "approved" and "published") may be left out: the
+                                            # document then stays submitted (or approved), waiting
+                                            # for the demo users; "approved_by" only with "approved"
           }]
       }]
     }
@@ -77,10 +82,15 @@ never entered the workflow (no event other than "create"): submit_document by it
 approve_document by "approved_by" (this freezes the snapshot from the data just loaded) and
 publish_document by the same approver, all with notify=False (no e-mail) and render=False (no PDF now:
 the PDF view renders and stores the published PDF on its first download; `rerender_published --missing-only`
-renders them all at once). Each step is dated (services.happened_at) with the given dates at 10:00
-Asia/Bangkok (the create event with the submitted date): the events are append-only and hash-chained
-(core/audit.py), so they are written with their date, never back-dated. Once published, a document is left alone on
-later runs, so loading twice runs no workflow and sends nothing.
+renders them all at once), as far as the workflow's dates go (a workflow with only "submitted" leaves
+the document submitted, in the approver's inbox). Each step is dated (services.happened_at) with the
+given dates at 10:00 Asia/Bangkok (the create event with the submitted date): the events are append-only
+and hash-chained (core/audit.py), so they are written with their date, never back-dated. Once it has left
+the draft status, a document is left alone on later runs, so loading twice runs no workflow and sends
+nothing (and what the demo users did with it since stays).
+
+A measure's "copied_from" sets Measure.copied_from (as the copy page of measures does), so the copy
+page knows which measures of the earlier year already have a copy.
 """
 from __future__ import annotations
 
@@ -319,6 +329,19 @@ def _load_steps(stats, measure, rows):
             stats.count(child, True)
 
 
+def _copied_from(org, fiscal_year, row):
+    """The measure a row says it was copied from (an earlier fiscal year of the same file), or None."""
+    source = row.get("copied_from")
+    if not source:
+        return None
+    year, index = int(source["fiscal_year"]), int(source["measure"])
+    found = Measure.objects.filter(organisation=org, fiscal_year=year, order=index + 1).first()
+    if year >= fiscal_year or found is None:
+        raise DemoDataError(f"{org.slug} {fiscal_year}: copied_from names no measure {index} of an earlier "
+                            f"fiscal year ({year})")
+    return found
+
+
 def _load_measures(stats, org, fiscal_year, rows, divisions, cat):
     catalogue_year = fiscal_year - 1
     measures = []
@@ -336,6 +359,7 @@ def _load_measures(stats, org, fiscal_year, rows, divisions, cat):
                 "timeline_text": row.get("timeline_text", ""),
                 "report_rounds": row.get("report_rounds", [6, 12]),
                 "monitoring": row.get("monitoring", ""),
+                "copied_from": _copied_from(org, fiscal_year, row),
             },
         )
         _set_m2m(stats, measure, "tools", [cat.tool(code) for code in row.get("tools", [])])
@@ -438,40 +462,56 @@ def _at(value: str, what: str) -> datetime:
     return datetime.combine(day, WORKFLOW_TIME, tzinfo=WORKFLOW_TZ)
 
 
+WORKFLOW_STEPS = (
+    ("submitted", WorkflowAction.SUBMIT, "submitted_at"),
+    ("approved", WorkflowAction.APPROVE, "approved_at"),
+    ("published", WorkflowAction.PUBLISH, "published_at"),
+)
+
+
 def _run_workflow(stats, org, document, workflow, users):
-    """Submit, approve and publish a draft through reports.services, then back-date it (see the docstring)."""
+    """Submit, approve and publish a draft through reports.services as far as ``workflow`` has dates,
+    then back-date it (see the docstring)."""
     created = getattr(document, "_loader_created", False)
     document.refresh_from_db()
     if document.status != DocumentStatus.DRAFT or document.events.exclude(action=WorkflowAction.CREATE).exists():
         return  # it is (or was) in the workflow: the people using the demo decide now
     where = f"{org.slug} {document.fiscal_year} {document.kind} {document.round}"
-    submitted, approved, published = (
-        _at(workflow.get(key), f"{where} {key}") for key in ("submitted", "approved", "published"))
-    if not submitted <= approved <= published:
+    steps = []
+    for key, action, field in WORKFLOW_STEPS:
+        if not workflow.get(key):
+            break
+        steps.append((key, action, field, _at(workflow[key], f"{where} {key}")))
+    if not steps or any(workflow.get(key) for key, *_rest in WORKFLOW_STEPS[len(steps):]):
+        raise DemoDataError(f"{where}: a workflow gives submitted, then approved, then published dates")
+    if any(a[3] > b[3] for a, b in zip(steps, steps[1:])):
         raise DemoDataError(f"{where}: the workflow dates are not in order")
     author = document.created_by
     approver = users.get(workflow.get("approved_by"))
-    if author is None or approver is None:
-        raise DemoDataError(f"{where}: a workflow needs created_by and approved_by, users of the same file")
+    if author is None or (len(steps) > 1 and approver is None):
+        raise DemoDataError(f"{where}: a workflow needs created_by (and approved_by to approve), users of the "
+                            "same file")
     if not document.events.filter(action=WorkflowAction.CREATE).exists():
-        _create_event(stats, document, submitted)  # loaded by an older version of the loader, without its event
+        _create_event(stats, document, steps[0][3])  # loaded by an older version of the loader, without its event
     # DEMO ONLY: the steps are dated as in the seed documents (services.happened_at), not now.
     try:
-        with services.happened_at(submitted):
+        with services.happened_at(steps[0][3]):
             document = services.submit_document(document, actor=author, notify=False)
-        with services.happened_at(approved):
-            document = services.approve_document(document, actor=approver, notify=False)
-        # A demo document transcribed with its memo was published with it (seed 004: the memo in front).
-        publish_memo = bool(workflow.get("publish_memo", Memo.objects.filter(document=document).exists()))
-        with services.happened_at(published):
-            document = services.publish_document(document, actor=approver, publish_memo=publish_memo,
-                                                 notify=False, render=False)
+        if len(steps) > 1:
+            with services.happened_at(steps[1][3]):
+                document = services.approve_document(document, actor=approver, notify=False)
+        if len(steps) > 2:
+            # A demo document transcribed with its memo was published with it (seed 004: the memo in front).
+            publish_memo = bool(workflow.get("publish_memo", Memo.objects.filter(document=document).exists()))
+            with services.happened_at(steps[2][3]):
+                document = services.publish_document(document, actor=approver, publish_memo=publish_memo,
+                                                     notify=False, render=False)
     except services.WorkflowError as exc:
         raise DemoDataError(f"{where}: {exc.message}") from exc
     # The document's own created/updated stamps (auto_now) follow; a queryset update() writes them
     # without save() or history. Never do this to real data.
-    Document.objects.filter(pk=document.pk).update(created_at=submitted, updated_at=published)
-    stats.created["workflowevent"] += 3
+    Document.objects.filter(pk=document.pk).update(created_at=steps[0][3], updated_at=steps[-1][3])
+    stats.created["workflowevent"] += len(steps)
     if not created:
         stats.updated["document.status"] += 1
 

@@ -208,15 +208,27 @@ def move_measure(measure: Measure, direction: str) -> bool:
     return True
 
 
-# --- copy from the previous year ----------------------------------------------------
+# --- copy from an earlier year ----------------------------------------------------------
 
-def _next_year(d: date | None) -> date | None:
+def copy_source_years(org, target_year: int) -> list[int]:
+    """The fiscal years before ``target_year`` that have measures of ``org``, latest first."""
+    return sorted((y for y in years_with_measures(org) if y < target_year), reverse=True)
+
+
+def default_copy_source(years: list[int], target_year: int) -> int | None:
+    """The year before ``target_year`` when it has measures, else the latest earlier one (or None)."""
+    if target_year - 1 in years:
+        return target_year - 1
+    return max(years, default=None)
+
+
+def _years_later(d: date | None, years: int) -> date | None:
     if d is None:
         return None
     try:
-        return d.replace(year=d.year + 1)
+        return d.replace(year=d.year + years)
     except ValueError:  # 29 February
-        return d.replace(year=d.year + 1, day=28)
+        return d.replace(year=d.year + years, day=28)
 
 
 @dataclass
@@ -229,7 +241,8 @@ def copy_measures(sources, target_year: int, *, actor) -> CopyResult:
     """Copy measures (of any one organisation) into ``target_year`` as new measures appended at the end
     in their order, with steps, sub-items, divisions and tools; indicators and OIT items are re-mapped
     to the catalogue of ``target_year`` by number / code and dropped when it has none; months and due
-    dates move one year later; ``copied_from`` points at the source."""
+    dates move by as many years as lie between the source's fiscal year and ``target_year`` (one year
+    from the year before, two from the year before that...); ``copied_from`` points at the source."""
     sources = list(sources)
     catalogue = catalogue_year_for(target_year)
     indicator_by_number = {}
@@ -242,11 +255,13 @@ def copy_measures(sources, target_year: int, *, actor) -> CopyResult:
     with transaction.atomic():
         for source in sorted(sources, key=lambda m: (m.order, m.pk)):
             org = source.organisation
+            shift = target_year - source.fiscal_year
             copy = Measure(
                 organisation=org, fiscal_year=target_year, order=_next_order(org, target_year),
                 group_heading=source.group_heading, title=source.title, guideline=source.guideline,
                 weakness=source.weakness, responsible_text=source.responsible_text,
-                start_month=_next_year(source.start_month), end_month=_next_year(source.end_month),
+                start_month=_years_later(source.start_month, shift),
+                end_month=_years_later(source.end_month, shift),
                 timeline_text=source.timeline_text, report_rounds=list(source.report_rounds or []),
                 monitoring=source.monitoring, copied_from=source,
             )
@@ -274,7 +289,7 @@ def copy_measures(sources, target_year: int, *, actor) -> CopyResult:
             for step in sorted(source.steps.all(), key=lambda s: (s.parent_id is not None, s.order, s.pk)):
                 new = MeasureStep(
                     measure=copy, parent=new_parent.get(step.parent_id), order=step.order, label=step.label,
-                    text=step.text, due_date=_next_year(step.due_date),
+                    text=step.text, due_date=_years_later(step.due_date, shift),
                 )
                 new._history_user = actor
                 new.save()

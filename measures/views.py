@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.thai import fiscal_year_of
+from core.thai import fiscal_year_of, to_arabic_digits
 from ita.models import Indicator, Tool
 from orgs.access import org_member_required
 from reports.cells import steps_cell
@@ -23,8 +23,8 @@ from .filters import MeasureFilter
 from .forms import STEP_PREFIX, CopyForm, MeasureForm, make_step_formset, step_initial
 from .models import Measure
 from .services import (
-    MeasureInUse, StaleMeasure, catalogue_year_for, copy_measures, delete_measure, draft_entries,
-    locking_entries, move_measure, save_measure, years_with_measures,
+    MeasureInUse, StaleMeasure, catalogue_year_for, copy_measures, copy_source_years, default_copy_source,
+    delete_measure, draft_entries, locking_entries, move_measure, save_measure, years_with_measures,
 )
 
 MIN_YEAR, MAX_YEAR = 2500, 2800  # plausible B.E. fiscal years; anything else is a 404
@@ -329,13 +329,28 @@ def measure_move(request, org_slug, pk, direction):
     return redirect(_list_url(request.org, measure.fiscal_year, measure))
 
 
-# --- copy from the previous year ------------------------------------------------------------
+# --- copy from an earlier year ----------------------------------------------------------------
+
+def _source_year(request, years: list[int], fiscal_year: int) -> int | None:
+    """The year to copy from: ?from= (GET) or the form's "from" (POST) when it is one of ``years``
+    (Thai digits allowed), else the year before or the latest earlier year with measures."""
+    raw = (request.POST if request.method == "POST" else request.GET).get("from", "")
+    try:
+        wanted = int(to_arabic_digits(raw).strip())
+    except ValueError:
+        wanted = None
+    return wanted if wanted in years else default_copy_source(years, fiscal_year)
+
 
 @org_member_required()
 def measure_copy(request, org_slug, fiscal_year):
+    """Copy chosen measures of any earlier fiscal year that has measures into ``fiscal_year``."""
     _check_year(fiscal_year)
     org = request.org
-    source_year = fiscal_year - 1
+    source_years = copy_source_years(org, fiscal_year)
+    source_year = _source_year(request, source_years, fiscal_year)
+    if source_year is None:
+        source_year = fiscal_year - 1  # nothing to copy: the page says so
     sources = (
         Measure.objects.for_org(org).for_year(source_year).with_details()
         .prefetch_related(Prefetch(
@@ -371,6 +386,7 @@ def measure_copy(request, org_slug, fiscal_year):
         "nav": "measures",
         "fiscal_year": fiscal_year,
         "source_year": source_year,
+        "source_years": source_years,
         "form": form,
         "sources": list(sources),
         "selected": selected,

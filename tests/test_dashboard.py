@@ -60,28 +60,19 @@ def test_another_organisation_gets_404(client, org_a, staff_b):
 
 # --- default fiscal year ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("with_data, expected", [
-    (set(), 2570),  # nothing at all: the current fiscal year
-    ({2566, 2567, 2568}, 2568),  # demo data only in the past: the latest year with data
-    ({2566, 2570}, 2570),  # the current year has data
-    ({2571}, 2571),  # only planned ahead
-])
-def test_default_fiscal_year(with_data, expected):
-    assert dashboard.default_fiscal_year(with_data, TODAY) == expected
-
-
 def test_fiscal_year_boundary_of_today():
-    assert dashboard.default_fiscal_year(set(), date(2026, 9, 30)) == 2569
-    assert dashboard.default_fiscal_year(set(), date(2026, 10, 1)) == 2570
+    assert dashboard.default_fiscal_year(date(2026, 9, 30)) == 2569
+    assert dashboard.default_fiscal_year(date(2026, 10, 1)) == 2570
 
 
-def test_a_newcomer_sees_the_latest_year_with_data(client, org_a, staff_a):
+def test_the_dashboard_opens_on_the_current_fiscal_year_even_when_only_the_past_has_data(client, org_a, staff_a):
     for fy in (2566, 2567, 2568):
         MeasureFactory(organisation=org_a, fiscal_year=fy)
     client.force_login(staff_a)
     page = client.get(url(org_a)).text
-    assert find(page, "option", selected=True)["attrs"]["value"] == "2568"
-    assert find(page, id="not-current-note")
+    assert find(page, "option", selected=True)["attrs"]["value"] == "2570"
+    assert not find_all(page, id="not-current-note")
+    assert [o["attrs"]["value"] for o in find_all(page, "option")] == ["2570", "2569", "2568", "2567", "2566"]
 
 
 def test_the_current_year_is_the_default_when_it_has_measures_or_documents(client, org_a, staff_a):
@@ -100,7 +91,7 @@ def test_another_organisations_data_does_not_choose_my_year(client, org_a, org_b
 
 
 @pytest.mark.parametrize("given, expected", [
-    ("2567", "2567"), ("๒๕๖๗", "2567"), ("abc", "2568"), ("99", "2568"), ("2450", "2568"),
+    ("2567", "2567"), ("๒๕๖๗", "2567"), ("abc", "2570"), ("99", "2570"), ("2450", "2570"),
 ])
 def test_the_year_parameter(client, org_a, staff_a, given, expected):
     MeasureFactory(organisation=org_a, fiscal_year=2568)
@@ -240,12 +231,12 @@ def _lots_of_data(org, catalogue_years=(2565, 2566, 2567, 2568)):
         progress(org, fy, 12, revision=2)
 
 
-def test_build_runs_six_queries_whatever_the_data(catalogue, org_a, django_assert_num_queries,
-                                                  django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):  # five: without results there are no tool scores to fetch
+def test_build_runs_nine_queries_whatever_the_data(catalogue, org_a, django_assert_num_queries,
+                                                   django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):  # eight: without results there are no tool scores to fetch
         dashboard.build(org_a, on=TODAY)
     _lots_of_data(org_a)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         data = dashboard.build(org_a, "2568", on=date(2025, 11, 15))
     assert data.measure_count == 4 and len(data.overdue) == 8 and len(data.due_this_month) == 4
     assert [r.document.revision if r.document else None for r in data.reports] == [1, 2]
@@ -256,8 +247,8 @@ def test_the_dashboard_page_has_a_fixed_number_of_queries(client, catalogue, org
                                                           django_assert_max_num_queries):
     _lots_of_data(org_a)
     client.force_login(staff_a)
-    # session, user, two-factor state (twofactor.middleware), membership + the six of build()
-    with django_assert_max_num_queries(10):
+    # session, user, two-factor state (twofactor.middleware), membership + the nine of build()
+    with django_assert_max_num_queries(13):
         assert client.get(url(org_a, 2568)).status_code == 200
 
 

@@ -757,6 +757,61 @@ def test_copy_needs_a_choice(client, staff_a, org_a, last_year):
     assert not Measure.objects.filter(fiscal_year=2569).exists()
 
 
+def test_copy_page_offers_every_earlier_year_with_measures(client, staff_a, org_a, org_b, last_year):
+    """2568 has measures (last_year), 2566 too; 2567 has none, 2570 is later, org B's 2565 is not ours."""
+    MeasureFactory(organisation=org_a, fiscal_year=2566, title="มาตรการสองปีก่อน")
+    MeasureFactory(organisation=org_a, fiscal_year=2570, title="มาตรการปีหน้า")
+    MeasureFactory(organisation=org_b, fiscal_year=2565, title="มาตรการของอีกหน่วยงาน")
+    client.force_login(staff_a)
+    html = client.get(url("copy", org_a.slug, 2569)).content.decode()
+    select = html[html.index('id="copy-source"'):]
+    select = select[:select.index("</select>")]
+    assert re.findall(r'value="(\d+)"', select) == ["2568", "2566"]
+    assert re.search(r'value="2568" selected>๒๕๖๘<', select)  # the year before is the default
+    assert "มาตรการปีที่แล้วหนึ่ง" in html and "มาตรการสองปีก่อน" not in html
+    html = client.get(url("copy", org_a.slug, 2569) + "?from=๒๕๖๖").content.decode()
+    assert "มาตรการสองปีก่อน" in html and "มาตรการปีที่แล้วหนึ่ง" not in html
+    assert '<input type="hidden" name="from" value="2566">' in html
+    for wrong in ("2570", "2565", "abc"):  # later, another organisation's, not a year: the default
+        html = client.get(url("copy", org_a.slug, 2569) + f"?from={wrong}").content.decode()
+        assert "มาตรการปีที่แล้วหนึ่ง" in html and "มาตรการของอีกหน่วยงาน" not in html
+
+
+def test_copy_from_two_years_back_moves_months_and_due_dates_two_years(client, staff_a, org_a, last_year):
+    """Nothing in 2569: the copy into 2570 offers 2568 (the latest with measures) and moves dates by two."""
+    first, second = last_year
+    client.force_login(staff_a)
+    html = client.get(url("copy", org_a.slug, 2570)).content.decode()
+    assert re.search(r'value="2568" selected>', html)
+    response = client.post(url("copy", org_a.slug, 2570), {"from": "2568", "measures": [first.pk]}, follow=True)
+    assert response.redirect_chain[-1][0] == url("list", org_a.slug, 2570)
+    copy = Measure.objects.with_details().get(fiscal_year=2570, copied_from=first)
+    assert (copy.start_month, copy.end_month) == (date(2026, 10, 1), date(2027, 3, 1))
+    assert copy.top_steps()[0].due_date == date(2027, 1, 15)
+    assert th("%(count)d measure was copied from fiscal year %(year)d.") % {"count": 1, "year": 2568} in (
+        response.content.decode())
+
+
+def test_a_measure_of_another_year_than_the_chosen_one_is_refused(client, staff_a, org_a, last_year):
+    first, _ = last_year
+    older = MeasureFactory(organisation=org_a, fiscal_year=2566, title="มาตรการสองปีก่อน")
+    client.force_login(staff_a)
+    response = client.post(url("copy", org_a.slug, 2569), {"from": "2568", "measures": [older.pk]})
+    assert response.status_code == 200 and 'class="alert alert-danger' in response.content.decode()
+    assert not Measure.objects.filter(fiscal_year=2569).exists()
+    response = client.post(url("copy", org_a.slug, 2569), {"from": "2566", "measures": [older.pk]})
+    assert response.status_code == 302
+    assert Measure.objects.get(fiscal_year=2569).copied_from == older
+
+
+def test_copy_page_without_any_earlier_measures_says_so(client, staff_a, org_a):
+    MeasureFactory(organisation=org_a, fiscal_year=2569)
+    client.force_login(staff_a)
+    html = client.get(url("copy", org_a.slug, 2569)).content.decode()
+    assert 'id="copy-source"' not in html and 'name="measures"' not in html
+    assert th("No fiscal year before %(year)s has measures to copy.") % {"year": "๒๕๖๙"} in html
+
+
 def test_prefill_ticks_the_tools_of_the_chosen_indicators(client, staff_a, org_a, catalogue):
     client.force_login(staff_a)
     ind = catalogue["ind"][(2567, 3)]  # an OIT indicator

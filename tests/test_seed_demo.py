@@ -1,6 +1,7 @@
 """seed_demo: idempotent demo data, working demo logins with the right roles, consistent ITA results, and
 the seed documents approved and published through the real workflow, back-dated to plausible dates."""
-from datetime import datetime
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from django.urls import reverse
 from core.audit import sanctioned_removal
 from core.thai import format_number
 from demo.loader import seed_demo
+from public.links import document_path
 
 from ita import levels
 from ita.levels import NewLevel
@@ -67,11 +69,10 @@ def document_state():
 
 def test_runs_twice_without_duplicating_or_changing_anything(seeded, mailoutbox):
     first = counts()
-    # Measures: the three seed years, and phaktob's FY 2570 measures (steps with due dates) for the plan
-    # staff prepare in the demo.
-    assert first["Organisation"] == 3 and first["Measure"] == 3 + 7 + 2 + 2
-    assert first["ProgressEntry"] == 3 + 7 + 2
-    assert first["WorkflowEvent"] == 6 * 4  # create, submit, approve, publish of each document
+    assert first["Organisation"] == 3 and first["Measure"] == 3 * 3 + 7 + 2
+    assert first["ProgressEntry"] == 3 * 3 + 7 + 2  # phaktob: 2568 r12, 2569 r6 and r12
+    # create, submit, approve, publish of each published document; create, submit of the submitted plan
+    assert first["WorkflowEvent"] == 10 * 4 + 2
     assert AssessmentYear.objects.exists(), "seed_demo loads the ITA catalogue when it is missing"
     documents = document_state()
     events = list(WorkflowEvent.objects.order_by("pk").values_list("pk", "action", "at"))
@@ -240,6 +241,10 @@ def bangkok(day: str) -> datetime:
 WORKFLOW = {
     ("phaktob", 2568, "measures", 0): ("2024-10-21", "2024-10-25", "2024-10-28", "malee"),
     ("phaktob", 2568, "progress", 12): ("2025-10-06", "2025-10-09", "2025-10-10", "malee"),
+    ("phaktob", 2569, "measures", 0): ("2025-10-20", "2025-10-24", "2025-10-27", "malee"),
+    ("phaktob", 2569, "progress", 6): ("2026-04-07", "2026-04-10", "2026-04-17", "malee"),
+    ("phaktob", 2569, "progress", 12): ("2026-10-06", "2026-10-09", "2026-10-12", "malee"),
+    ("phaktob", 2570, "analysis", 0): ("2026-11-09", "2026-11-12", "2026-11-13", "malee"),
     ("danchang", 2566, "measures", 0): ("2022-10-03", "2022-10-04", "2022-10-04", "prasit"),
     ("danchang", 2566, "progress", 6): ("2023-04-05", "2023-04-10", "2023-04-11", "prasit"),
     ("nongsamet", 2567, "measures", 0): ("2023-10-16", "2023-10-19", "2023-10-20", "kittipong"),
@@ -248,18 +253,26 @@ WORKFLOW = {
 
 
 def test_documents_are_published_with_a_measures_plan_per_organisation(seeded):
-    assert set(Document.objects.values_list("status", flat=True)) == {DocumentStatus.PUBLISHED}
-    expected = {("phaktob", 2568, 12), ("danchang", 2566, 6), ("nongsamet", 2567, 12)}
-    for slug, fy, round_ in expected:
-        assert Document.objects.filter(organisation__slug=slug, fiscal_year=fy, kind="measures", round=0).exists()
-        progress = Document.objects.get(organisation__slug=slug, fiscal_year=fy, kind="progress")
-        assert progress.round == round_
-        assert progress.entries.count() == Measure.objects.filter(organisation__slug=slug, fiscal_year=fy).count()
-    assert Memo.objects.get().document.organisation.slug == "nongsamet"
+    """Everything is published but phaktob's FY 2570 measures plan, which waits for malee's approval."""
+    waiting = Document.objects.exclude(status=DocumentStatus.PUBLISHED)
+    assert [(d.organisation.slug, d.fiscal_year, d.kind, d.status) for d in waiting] == [
+        ("phaktob", 2570, "measures", DocumentStatus.SUBMITTED)]
+    expected = {("phaktob", 2568, (12,)), ("phaktob", 2569, (6, 12)), ("danchang", 2566, (6,)),
+                ("nongsamet", 2567, (12,))}
+    for slug, fy, rounds in expected:
+        assert Document.objects.filter(organisation__slug=slug, fiscal_year=fy, kind="measures", round=0,
+                                       status=DocumentStatus.PUBLISHED).exists()
+        progress = Document.objects.filter(organisation__slug=slug, fiscal_year=fy, kind="progress")
+        assert tuple(progress.order_by("round").values_list("round", flat=True)) == rounds
+        for report in progress:
+            assert report.entries.count() == Measure.objects.filter(organisation__slug=slug, fiscal_year=fy).count()
+    assert sorted((m.document.organisation.slug, m.document.fiscal_year) for m in Memo.objects.all()) == [
+        ("nongsamet", 2567), ("phaktob", 2570)]
 
 
 def test_documents_went_through_the_workflow_on_their_own_dates(seeded):
-    documents = Document.objects.select_related("organisation", "created_by", "approved_by", "published_by")
+    documents = Document.objects.select_related("organisation", "created_by", "approved_by", "published_by").filter(
+        status=DocumentStatus.PUBLISHED)
     assert {(d.organisation.slug, d.fiscal_year, d.kind, d.round) for d in documents} == set(WORKFLOW)
     for document in documents:
         key = (document.organisation.slug, document.fiscal_year, document.kind, document.round)
@@ -301,7 +314,7 @@ def test_reports_are_approved_in_the_month_after_their_round(seeded):
         else:
             due = services.reporting_date(document.fiscal_year, document.round)
             assert (approved.year, approved.month) == (due.year, due.month), document
-    for document in Document.objects.filter(kind="measures"):
+    for document in Document.objects.filter(kind="measures", approved_at__isnull=False):
         approved = document.approved_at.astimezone(BANGKOK).date()
         assert approved.year == document.fiscal_year - 544 and approved.month in (10, 11, 12), document
 
@@ -325,11 +338,12 @@ def test_a_member_sees_the_published_documents_of_the_organisation(seeded, clien
         page = client.get(reverse("reports:index", args=[org.slug]))
     assert page.status_code == 200
     documents = Document.objects.filter(organisation=org)
-    assert documents.count() == 2
+    assert documents.count() == (7 if org.slug == "phaktob" else 2)
     for document in documents:
         assert reverse("reports:detail", args=[org.slug, document.pk]) in page.text
         assert reverse("reports:pdf", args=[org.slug, document.pk]) in page.text
-    assert page.text.count("text-bg-success") == 2  # the badge of a published document
+    published = documents.filter(status=DocumentStatus.PUBLISHED).count()
+    assert page.text.count("text-bg-success") == published  # the badge of a published document
     for other in Document.objects.exclude(organisation=org):
         assert f"/documents/{other.pk}/" not in page.text
 
@@ -342,7 +356,7 @@ def test_another_organisations_document_is_404_for_a_demo_user(seeded, client):
 
 
 def test_a_document_that_left_draft_is_not_touched(seeded):
-    document = Document.objects.get(organisation__slug="phaktob", kind="progress")
+    document = Document.objects.get(organisation__slug="phaktob", fiscal_year=2568, kind="progress")
     Document.objects.filter(pk=document.pk).update(status=DocumentStatus.SUBMITTED, title="แก้ไข")
     seed()
     document.refresh_from_db()
@@ -379,15 +393,117 @@ def test_a_draft_that_never_entered_the_workflow_is_published_on_the_next_run(se
         "create", "submit", "approve", "publish"]
 
 
-def test_the_fy_2570_plan_somchai_creates_prints_the_timeline_and_the_due_dates(seeded):
+def test_the_fy_2570_plan_prints_the_timeline_and_the_due_dates(seeded):
+    """The plan somchai submitted for FY 2570 (a new plan: layout E, the default) prints what was typed."""
     from reports.documents import build_document_data
     from reports.rendering import render_preview_html
 
-    somchai = get_user_model().objects.get(username="somchai")
-    org = Organisation.objects.get(slug="phaktob")
-    plan = services.create_document(org, fiscal_year=2570, kind="measures", actor=somchai)
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
     data = build_document_data(plan)
     assert data["layout"] == "E"
     html = render_preview_html(data)
     assert "ระยะเวลาการดำเนินการ" in html and "ตุลาคม ๒๕๖๙ ถึง กันยายน ๒๕๗๐" in html
-    assert "(ภายในวันที่ ๓๐ พฤศจิกายน ๒๕๖๙)" in html and "(ภายในวันที่ ๑๕ พฤศจิกายน ๒๕๖๙)" in html
+    assert "(ภายในวันที่ ๒๗ พฤศจิกายน ๒๕๖๙)" in html and "(ภายในวันที่ ๑๘ ธันวาคม ๒๕๖๙)" in html
+
+
+# --- the FY 2570 cycle (today is in fiscal year 2570) -----------------------------------------------
+
+@pytest.fixture
+def in_december_2026(monkeypatch):
+    from core import dashboard
+
+    monkeypatch.setattr(dashboard, "today", lambda: date(2026, 12, 4))
+
+
+def dashboard_of(client, username, year=None):
+    client.force_login(get_user_model().objects.get(username=username))
+    path = reverse("dashboard", args=["phaktob"]) + (f"?year={year}" if year else "")
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.text
+
+
+def line_states(page):
+    return dict(re.findall(r'data-line="([\w-]+)" data-state="(\w+)"', page))
+
+
+def test_phaktob_has_the_results_and_measures_of_the_2570_cycle(seeded):
+    assert set(AssessmentResult.objects.filter(organisation__slug="phaktob").values_list("year__year", flat=True)) == {
+        2565, 2566, 2567, 2568, 2569}
+    for fy, source in ((2569, 2568), (2570, 2569)):
+        measures = list(Measure.objects.filter(organisation__slug="phaktob", fiscal_year=fy).order_by("order"))
+        assert len(measures) == 3
+        assert all(m.copied_from.fiscal_year == source for m in measures)
+        assert [m.copied_from.order for m in measures] == [1, 2, 3]
+        start, end = date(fy - 544, 10, 1), date(fy - 543, 9, 30)
+        steps = MeasureStep.objects.filter(measure__in=measures)
+        assert steps.count() == 6 and all(start <= s.due_date <= end for s in steps)
+        assert all(i.year.year == fy - 1 for m in measures for i in m.indicators.all())
+
+
+def test_somchai_opens_the_dashboard_on_2570_with_its_checklist(seeded, client, in_december_2026):
+    page = dashboard_of(client, "somchai")
+    assert re.search(r'<option value="2570" selected>๒๕๗๐', page)
+    assert line_states(page) == {"result": "done", "analysis": "done", "measures": "due", "progress-6": "due",
+                                 "progress-12": "due", "oit": "due"}
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
+    inbox = page[page.index('id="inbox"'):]
+    assert f'data-document="{plan.pk}" data-status="submitted"' in inbox
+    assert "data-for-me" not in inbox.split("</section>")[0]  # staff: they see it waits, not a decision
+    assert "สมชาย ใจดี" in inbox.split("</section>")[0]
+    analysis = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="analysis")
+    assert f'href="{document_path(analysis)}" data-public-link' in page
+    # one step of FY 2570 is overdue (27 Nov 2026) and one is due this month (18 Dec 2026)
+    assert "๒๗ พ.ย. ๒๕๖๙" in page[page.index('id="overdue"'):]
+    assert "๑๘ ธ.ค. ๒๕๖๙" in page[page.index('id="due-this-month"'):page.index('id="overdue"')]
+
+
+def test_phaktob_fiscal_year_2569_is_complete(seeded, client, in_december_2026):
+    page = dashboard_of(client, "wichai", 2569)
+    assert set(line_states(page).values()) == {"done"}
+
+
+def test_malee_approves_and_publishes_the_plan_from_her_inbox(seeded, client, in_december_2026, settings):
+    settings.PUBLISH_RENDERS_PDF = False
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
+    assert plan.memo.subject.startswith("ขออนุมัติมาตรการส่งเสริมคุณธรรมและความโปร่งใส")
+    page = dashboard_of(client, "malee")
+    assert re.search(rf'data-document="{plan.pk}" data-status="submitted" data-for-me', page)
+    detail = reverse("reports:detail", args=["phaktob", plan.pk])
+    assert f'href="{detail}#workflow-heading" data-decide' in page
+    assert client.post(reverse("reports:transition", args=["phaktob", plan.pk, "approve"]),
+                       {"comment": ""}).status_code == 302
+    page = dashboard_of(client, "malee")
+    assert re.search(rf'data-document="{plan.pk}" data-status="approved" data-for-me', page)
+    assert client.post(reverse("reports:transition", args=["phaktob", plan.pk, "publish"])).status_code == 302
+    page = dashboard_of(client, "somchai")
+    assert 'id="inbox"' not in page
+    assert line_states(page)["measures"] == "done"
+    plan.refresh_from_db()
+    assert plan.status == DocumentStatus.PUBLISHED and plan.approved_by.username == "malee"
+    seed()  # the demo users' decision stands
+    plan.refresh_from_db()
+    assert plan.status == DocumentStatus.PUBLISHED
+    assert client.get(document_path(plan)).status_code == 200
+
+
+def test_the_submitted_plan_was_submitted_on_its_own_date(seeded):
+    plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
+    assert plan.submitted_by.username == "somchai" and plan.submitted_at == bangkok("2026-12-02")
+    assert plan.approved_at is None and plan.snapshot is None
+    assert [(e.action, e.at) for e in plan.events.order_by("at", "pk")] == [
+        (WorkflowAction.CREATE, bangkok("2026-12-02")), (WorkflowAction.SUBMIT, bangkok("2026-12-02"))]
+
+
+def test_a_workflow_must_give_its_dates_in_order(db):
+    from demo.loader import DemoDataError, load_organisation, read_data
+
+    call_command("load_ita_catalogue", verbosity=0)
+    data = read_data("phaktob")
+    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "published": "2026-12-03"}
+    with pytest.raises(DemoDataError, match="submitted, then approved, then published"):
+        load_organisation(data)
+    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "approved": "2026-12-01",
+                                                            "approved_by": "malee"}
+    with pytest.raises(DemoDataError, match="not in order"):
+        load_organisation(data)

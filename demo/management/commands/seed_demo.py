@@ -19,7 +19,8 @@ class Command(BaseCommand):
         for line in stats.report_lines("Demo data"):
             self.stdout.write(line)
         self.stdout.write(
-            "The demo documents are published; each PDF is rendered and stored on its first download "
+            "The demo documents are published (but phaktob's FY 2570 measures plan, which waits for malee's "
+            "approval); each PDF is rendered and stored on its first download "
             "(or all at once: python manage.py rerender_published --missing-only)."
         )
         self.stdout.write("")
