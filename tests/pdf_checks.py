@@ -16,6 +16,7 @@ from datetime import date
 import pypdf
 
 from core.thai import to_thai_digits
+from ita.models import Tool
 from measures.models import Measure, MeasureStep
 from orgs.models import Division
 from reports.models import Document, DocumentStatus, ProgressEntry
@@ -23,6 +24,8 @@ from reports.rendering import column_edges
 from reports.thai_words import segment
 
 LANDSCAPE = (842, 595)
+TOOLS = (("IIT", "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน"), ("EIT", "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก"),
+         ("OIT", "แบบตรวจการเปิดเผยข้อมูลสาธารณะ"))
 DIVISIONS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองสาธารณสุขและสิ่งแวดล้อม")
 # Words libthai splits inside (จัด|ทำ, ผู้|บริหาร, รับ|ผิดชอบ, กอง|งาน …) and a mai yamok after a space.
 SENTENCES = (
@@ -54,8 +57,10 @@ def add_divisions(org) -> list[Division]:
 
 def thai_measures(org, count: int, fiscal_year: int = 2570, *, long: int = 1) -> list[Measure]:
     """``count`` measures with long Thai texts (``long`` sentences per step), two or three
-    divisions each, grouped three by three."""
+    divisions each, grouped three by three, each of one tool (IIT, EIT, OIT in turn)."""
     divisions = add_divisions(org)
+    tools = [Tool.objects.get_or_create(code=code, defaults={"name": name, "order": i})[0]
+             for i, (code, name) in enumerate(TOOLS, start=1)]
     measures = []
     for i in range(1, count + 1):
         n = to_thai_digits(i)
@@ -67,7 +72,8 @@ def thai_measures(org, count: int, fiscal_year: int = 2570, *, long: int = 1) ->
             weakness=f"จุดอ่อนที่ {n} {SENTENCES[(i + 2) % len(SENTENCES)]}",
             monitoring=f"เจ้าหน้าที่ผู้รับผิดชอบรายงานผลต่อผู้บริหารทุก ๖ เดือน (มาตรการที่ {n})",
             start_month=date(fiscal_year - 544, 10, 1), end_month=date(fiscal_year - 543, 3, 1))
-        measure.divisions.add(*divisions[(i - 1) % 2: (i - 1) % 2 + 2 + i % 2])
+        measure.divisions.add(divisions[(i - 1) % 4], divisions[i % 4], *divisions[2:3] * (i % 3 == 0))
+        measure.tools.add(tools[(i - 1) % 3])
         for s in range(1, 3):
             step = MeasureStep.objects.create(measure=measure, order=s, text=sentences(i + s, long))
             if s == 1:
@@ -129,12 +135,18 @@ def column_lines(pdf: bytes, keys, widths, index: int) -> list[list[str]]:
     return pages
 
 
+THAI = re.compile("[\u0e01-\u0e5b]")
+
+
 def word_offsets(text: str) -> set[int]:
-    """Where a line may end inside ``text``: between two of pythainlp's words (offsets in the
-    normalised text)."""
+    """Where a line may end inside ``text`` (offsets in the normalised text): between two of
+    pythainlp's words, or inside a word with no Thai in it (a URL, "E-Service": Latin rules)."""
     offsets, position = {0}, 0
     for token in segment(text):
-        position += len(norm(token))
+        length = len(norm(token))
+        if not THAI.search(token):
+            offsets.update(range(position, position + length))
+        position += length
         offsets.add(position)
     return offsets
 
