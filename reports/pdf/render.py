@@ -6,6 +6,7 @@ Independent of Django settings: the Django layer passes ``base_url`` and
 
 from __future__ import annotations
 
+import gc
 import mimetypes
 import os
 import threading
@@ -153,6 +154,8 @@ def render_pdf(
         if relayout is not None:
             again = relayout(index, document)
             if again is not None:
+                document = None
+                gc.collect()  # the first layout's boxes go before the second is made (peak memory)
                 document = layout(again)
         documents.append(document)
     document = documents[0]
