@@ -126,7 +126,7 @@ def chosen_layout(data: dict, options: RenderOptions) -> str:
 TABLE_FONT_PT = 11
 CELL_PADDING_MM = (2 * 4 + 0.5) / MM
 SHORT_HEADING_MM = 24  # a heading piece up to this wide (bold) stays on one line: ลำดับที่, ผู้รับผิดชอบ
-DIVISION_MAX_CHARS = 40  # a division name (a piece of the responsible column) up to this long stays whole
+DIVISION_MAX_MM = 55  # a division name (a piece of the responsible column) up to this wide stays whole
 
 
 @lru_cache(maxsize=4)
@@ -171,8 +171,8 @@ def column_minimums(columns, sections=()) -> list[float]:
                     if "cells" not in row:
                         continue
                     for line in row["cells"][index]["lines"]:
-                        pieces = line["text"].split()
-                        need = max([need, *(text_width_mm(p) for p in pieces if len(p) <= DIVISION_MAX_CHARS)])
+                        widths = [text_width_mm(piece) for piece in line["text"].split()]
+                        need = max([need, *(w for w in widths if w <= DIVISION_MAX_MM)])
         minimums.append(need * 1.04 + CELL_PADDING_MM)  # a little room for kerning and rounding
     return minimums
 
@@ -326,6 +326,10 @@ def _mark_heading(heading: str) -> str:
     return " ".join(piece if piece in short else mark_words(piece) for piece in heading.split(" "))
 
 
+def _division_whole(piece: str) -> bool:
+    return text_width_mm(piece) <= DIVISION_MAX_MM
+
+
 def with_word_marks(context: dict) -> dict:
     """The context with the table texts marked for the PDF (reports.thai_words): U+200B between
     Thai words; division names and short heading pieces whole. The cells are ``word-break:
@@ -335,7 +339,7 @@ def with_word_marks(context: dict) -> dict:
     def cell(cell):
         key = cell["key"]
         mark = (lambda t: t) if key == "number" else (
-            (lambda t: keep_whole(t, DIVISION_MAX_CHARS)) if key == "responsible" else mark_words)
+            (lambda t: keep_whole(t, _division_whole)) if key == "responsible" else mark_words)
         return {**cell, "lines": [{**line, "text": mark(line["text"])} for line in cell["lines"]]}
 
     def row(row):

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 ZWSP = "\u200b"
 _THAI_CHAR = re.compile("[\u0e01-\u0e5b]")
+_NO_BREAK_BEFORE = "\u0e46\u0e2f"  # ๆ and ฯ never start a line
 
 
 def _is_thai(char: str) -> bool:
@@ -45,19 +46,19 @@ def mark_words(text: str) -> str:
     out = []
     previous = ""
     for token in segment(text):
-        if previous and _is_thai(previous[-1]) and _is_thai(token[0]):
+        if previous and _is_thai(previous[-1]) and _is_thai(token[0]) and token[0] not in _NO_BREAK_BEFORE:
             out.append(ZWSP)
         out.append(token)
         previous = token
     return "".join(out)
 
 
-def keep_whole(text: str, max_chars: int = 40) -> str:
-    """``text`` marked so that each space-separated piece of up to ``max_chars`` characters (a
-    division name, a short heading) stays whole; longer pieces break between words."""
+def keep_whole(text: str, whole=lambda piece: len(piece) <= 40) -> str:
+    """``text`` marked so that each space-separated piece for which ``whole(piece)`` holds (a
+    division name, a short heading) stays whole; other pieces break between words."""
     if not text or not _THAI_CHAR.search(text):
         return text
-    return " ".join(piece if len(piece) <= max_chars else mark_words(piece) for piece in text.split(" "))
+    return " ".join(piece if whole(piece) else mark_words(piece) for piece in text.split(" "))
 
 
 def allowed_breaks(text: str) -> set[int]:

@@ -98,7 +98,7 @@ def set_text(self, text, justify=False):
     text = self.text
     max_width = self.max_width
     if max_width is not None:  # only what can be on the first line matters
-        limit = int(max_width / (0.15 * self.style["font_size"])) + 8
+        limit = int(max_width / (0.1 * self.style["font_size"])) + 8  # marks and U+200B advance nothing
         if limit < len(text):
             text = text[:limit]
     runs = _runs(text)
