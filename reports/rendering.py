@@ -138,21 +138,106 @@ def layout_columns(data: dict, layout: str) -> list[dict]:
     return data["columns"].get(layout) or resolve_columns(layout)
 
 
-def _widths(columns) -> list[str]:
-    weights = [COLUMN_WEIGHTS.get(c["key"], 15) for c in columns]
-    total = sum(weights)
-    return [f"{100 * w / total:.4f}%" for w in weights]
+# Table text: 11pt (table.report in _report.css); a cell's padding and border, left and right.
+TABLE_FONT_PT = 11
+CELL_PADDING_MM = (2 * 4 + 0.5) / MM
+SHORT_HEADING_MM = 24  # a heading piece up to this wide (bold) stays on one line: ลำดับที่, ผู้รับผิดชอบ
+DIVISION_MAX_MM = 55  # a division name (a piece of the responsible column) up to this wide stays whole
 
 
-def column_edges(keys) -> list[tuple[float, float]]:
-    """(left, right) x of each table column on a landscape page, in PDF points (for tests and tools
-    that read a column's text back out of the PDF)."""
+@lru_cache(maxsize=4)
+def _advances(bold: bool) -> tuple[dict, int]:
+    from fontTools.ttLib import TTFont
+
+    from .pdf.fonts import font_files
+
+    with TTFont(font_files()[(700 if bold else 400, "normal")], lazy=True) as font:
+        cmap, metrics = font.getBestCmap(), font["hmtx"]
+        return {code: metrics[name][0] for code, name in cmap.items()}, font["head"].unitsPerEm
+
+
+def text_width_mm(text: str, pt: float = TABLE_FONT_PT, *, bold: bool = False) -> float:
+    """The advance width of ``text`` in Sarabun at ``pt`` points, in mm (marks advance nothing)."""
+    advances, units = _advances(bold)
+    return sum(advances.get(ord(char), units // 2) for char in text) / units * pt / MM
+
+
+def _longest_word_mm(text: str, *, bold=False) -> float:
+    from .thai_words import segment
+
+    return max((text_width_mm(word, bold=bold) for word in segment(text) if word.strip()), default=0.0)
+
+
+def _heading_units(heading: str) -> list[str]:
+    """The pieces of a column heading that never break: short space-separated pieces whole."""
+    return [piece for piece in heading.split() if text_width_mm(piece, bold=True) <= SHORT_HEADING_MM]
+
+
+def column_minimums(columns, sections=()) -> list[float]:
+    """Each column's narrowest width in mm (padding included) at which its heading's short pieces,
+    the longest word of its heading, its numbers and its division names fit on one line."""
+    minimums = []
+    for index, column in enumerate(columns):
+        heading = column["heading"]
+        need = max([_longest_word_mm(heading, bold=True),
+                    *(text_width_mm(unit, bold=True) for unit in _heading_units(heading))])
+        if column["key"] in ("number", "responsible"):
+            for section in sections:
+                for row in section["rows"]:
+                    if "cells" not in row:
+                        continue
+                    for line in row["cells"][index]["lines"]:
+                        widths = [text_width_mm(piece) for piece in line["text"].split()]
+                        need = max([need, *(w for w in widths if w <= DIVISION_MAX_MM)])
+        minimums.append(need * 1.04 + CELL_PADDING_MM)  # a little room for kerning and rounding
+    return minimums
+
+
+def table_width_mm() -> float:
+    return 297 - LANDSCAPE_MARGINS_MM["left"] - LANDSCAPE_MARGINS_MM["right"]
+
+
+def column_fractions(keys, minimums=None) -> list[float]:
+    """Each column's share of the table width: the weights of COLUMN_WEIGHTS, except that a column
+    narrower than its minimum (mm) gets that minimum and the others share the rest by weight."""
     weights = [COLUMN_WEIGHTS.get(key, 15) for key in keys]
+    if not minimums:
+        return [w / sum(weights) for w in weights]
+    total = table_width_mm()
+    if sum(minimums) >= total:
+        return [m / sum(minimums) for m in minimums]
+    fixed: dict[int, float] = {}
+    while True:
+        free = total - sum(fixed.values())
+        loose = [i for i in range(len(keys)) if i not in fixed]
+        loose_weight = sum(weights[i] for i in loose)
+        short = [i for i in loose if free * weights[i] / loose_weight < minimums[i]]
+        if not short:
+            break
+        for i in short:
+            fixed[i] = minimums[i]
+    widths = [fixed[i] if i in fixed else free * weights[i] / loose_weight for i in range(len(keys))]
+    return [w / total for w in widths]
+
+
+def _widths(columns, sections=()) -> list[str]:
+    fractions = column_fractions([c["key"] for c in columns], column_minimums(columns, sections))
+    return [f"{100 * f:.4f}%" for f in fractions]
+
+
+def column_edges(keys, widths=None) -> list[tuple[float, float]]:
+    """(left, right) x of each table column on a landscape page, in PDF points (for tests and tools
+    that read a column's text back out of the PDF). ``widths``: the columns' widths as printed
+    (``document_context(...)["columns"][i]["width"]``, "12.5%"); by default the plain weights."""
+    if widths is None:
+        fractions = column_fractions(keys)
+    else:
+        fractions = [float(str(w).rstrip("%")) / 100 for w in widths]
     left = LANDSCAPE_MARGINS_MM["left"] * MM
-    width = (297 - LANDSCAPE_MARGINS_MM["left"] - LANDSCAPE_MARGINS_MM["right"]) * MM
+    width = table_width_mm() * MM
     edges, x = [], left
-    for weight in weights:
-        step = width * weight / sum(weights)
+    for fraction in fractions:
+        step = width * fraction
         edges.append((x, x + step))
         x += step
     return edges
@@ -225,6 +310,8 @@ def table_sections(data: dict, layout: str) -> list[dict]:
         sections.append({"heading": "", "rows": _rows(by_tool[""], columns, groups=False, evidence=evidence)})
     return sections
 
+    return sections
+
 
 def prepared(data: dict, options: RenderOptions) -> dict:
     """The data as printed: Sarabun-safe text, in the chosen digits."""
@@ -247,12 +334,13 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
     analysis = data["analysis"]
     show_analysis = kind == DocumentKind.ANALYSIS or (
         kind == DocumentKind.MEASURES and options.analysis and analysis is not None)
+    sections = table_sections(data, layout) if layout else []
     return {
         "doc": data,
         "kind": kind,
         "layout": layout,
-        "columns": [{**c, "width": w} for c, w in zip(columns, _widths(columns))],
-        "sections": table_sections(data, layout) if layout else [],
+        "columns": [{**c, "width": w} for c, w in zip(columns, _widths(columns, sections))],
+        "sections": sections,
         "show_table": kind in (DocumentKind.MEASURES, DocumentKind.PROGRESS),
         "show_memo": show_memo,
         "show_report": not options.memo_only,
@@ -283,6 +371,43 @@ def analysis_development(analysis: dict | None, *, arabic_digits: bool = False) 
     for number, tool in enumerate(out, start=1):
         tool["number"] = str(number) if arabic_digits else to_thai_digits(number)
     return out
+
+
+def _mark_heading(heading: str) -> str:
+    from .thai_words import mark_words
+
+    short = set(_heading_units(heading))
+    return " ".join(piece if piece in short else mark_words(piece) for piece in heading.split(" "))
+
+
+def _division_whole(piece: str) -> bool:
+    return text_width_mm(piece) <= DIVISION_MAX_MM
+
+
+def with_word_marks(context: dict) -> dict:
+    """The context with the table texts marked for the PDF (reports.thai_words): U+200B between
+    Thai words; division names and short heading pieces whole. The cells are ``word-break:
+    keep-all`` in _report.css, so their lines break at the marks and spaces only."""
+    from .thai_words import keep_whole, mark_words
+
+    def cell(cell):
+        key = cell["key"]
+        mark = (lambda t: t) if key == "number" else (
+            (lambda t: keep_whole(t, _division_whole)) if key == "responsible" else mark_words)
+        return {**cell, "lines": [{**line, "text": mark(line["text"])} for line in cell["lines"]]}
+
+    def row(row):
+        if "cells" in row:
+            return {**row, "cells": [cell(c) for c in row["cells"]]}
+        return {**row, "group": mark_words(row["group"])}
+
+    return {
+        **context,
+        "columns": [{**c, "heading": _mark_heading(c["heading"])} for c in context["columns"]],
+        "sections": [{**section, "heading": mark_words(section["heading"]),
+                      "rows": [row(r) for r in section["rows"]]} for section in context["sections"]],
+        "analysis": map_strings(context["analysis"], mark_words) if context["analysis"] else context["analysis"],
+    }
 
 
 # --- emblem -------------------------------------------------------------------------------------------
@@ -320,10 +445,10 @@ def _render(template: str, context: dict) -> str:
     return render_to_string(f"{TEMPLATE_DIR}/{template}", context)
 
 
-def render_html_parts(data: dict, options: RenderOptions = RenderOptions(), *, for_pdf: bool = True):
-    """(list of HTML documents to print in order, directories the PDF may read images from).
-    The memo cover is a part of its own: its pages are numbered "- ๒ -" on their own."""
+def _pdf_parts(data: dict, options: RenderOptions, *, for_pdf: bool = True):
     context = document_context(data, options)
+    if for_pdf:
+        context = with_word_marks(context)
     emblem, dirs = emblem_source(data["organisation"]["emblem"], for_pdf=for_pdf)
     context["emblem_url"] = emblem
     parts = []
@@ -331,6 +456,13 @@ def render_html_parts(data: dict, options: RenderOptions = RenderOptions(), *, f
         parts.append(_render("memo.html", context))
     if context["show_report"]:
         parts.append(_render("report.html", context))
+    return parts, dirs, context
+
+
+def render_html_parts(data: dict, options: RenderOptions = RenderOptions(), *, for_pdf: bool = True):
+    """(list of HTML documents to print in order, directories the PDF may read images from).
+    The memo cover is a part of its own: its pages are numbered "- ๒ -" on their own."""
+    parts, dirs, _ = _pdf_parts(data, options, for_pdf=for_pdf)
     return parts, dirs
 
 
@@ -358,14 +490,27 @@ def render_document_pdf(data: dict, options: RenderOptions = RenderOptions()) ->
     runs once afterwards."""
     from .pdf import render_pdf
 
-    parts, dirs = render_html_parts(data, options, for_pdf=True)
+    parts, dirs, context = _pdf_parts(data, options, for_pdf=True)
+    report_index = len(parts) - 1 if context["show_report"] else -1  # memo only: no report part
+
+    def relayout(index, document):
+        """The report part again when its signature stands alone on a page (the table's last row
+        filled the page before): that page's area is made shorter, so the row splits there and
+        carries a few lines over to the signature (_report.css, ``signature_fallback``)."""
+        from .pdf.pagination import pages_with_only
+
+        lone = pages_with_only(document, "signature") if index == report_index else []
+        if not lone or lone[-1] == 0:
+            return None
+        return _render("report.html", {**context, "signature_fallback": lone[-1]})  # :nth() counts from 1
+
     allowed = [*dirs]
     if settings.MEDIA_ROOT:
         allowed.append(Path(settings.MEDIA_ROOT))
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return render_pdf(parts, base_url=str(settings.BASE_DIR), allowed_dirs=allowed)
+        return render_pdf(parts, base_url=str(settings.BASE_DIR), allowed_dirs=allowed, relayout=relayout)
     finally:
         if was_enabled:
             gc.enable()

@@ -34,7 +34,7 @@ from reports.models import Document, DocumentStatus, ProgressEntry
 from reports.rendering import render_document_pdf
 
 from .factories import MeasureFactory
-from .test_documents_pdf import assert_in_order, column_text, norm, page_texts
+from .test_documents_pdf import assert_in_order, column_text, norm, page_texts, printed_widths
 from .test_seed_representability import SEEDS, seed_table, seed_text
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_seed_round_trip_to_pdf(catalogue, org_a, staff_a, key):
     pdf = render_document_pdf(data)
     keys = [c["key"] for c in columns]
     for index, heading in enumerate(table.headings):
-        column = column_text(pdf, keys, index, heading)
+        column = column_text(pdf, keys, index, heading, printed_widths(document))
         assert_in_order(column, [row.cells[index] for row in table.rows], f"seed {key}, column {heading}")
     text = norm(page_texts(pdf))
     for group in table.groups:

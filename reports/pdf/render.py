@@ -6,10 +6,11 @@ Independent of Django settings: the Django layer passes ``base_url`` and
 
 from __future__ import annotations
 
+import gc
 import mimetypes
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -18,11 +19,12 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import speedups, tounicode
+from . import speedups, thai_breaks, tounicode
 from .fonts import FAMILY, font_dir, font_face_css
 
 tounicode.install()  # idempotent; the import above already checked the WeasyPrint pin
 speedups.install()  # same output, less repeated text layout work (see speedups)
+thai_breaks.install()  # word-break: keep-all: Thai lines break between words only (see thai_breaks)
 
 BASE_CSS_PATH = Path(__file__).with_name("base.css")
 
@@ -100,6 +102,7 @@ def render_pdf(
     stylesheets: Iterable[str | os.PathLike | weasyprint.CSS] = (),
     allowed_dirs: Iterable[str | os.PathLike] = (),
     allowed_font_families: Iterable[str] = (FAMILY,),
+    relayout: Callable[[int, weasyprint.Document], str | None] | None = None,
 ) -> bytes:
     """Render an HTML string to PDF bytes.
 
@@ -115,6 +118,9 @@ def render_pdf(
       (author origin) overrides all of them.
     - ``allowed_dirs``: local directories resources may be read from (e.g.
       STATIC_ROOT, MEDIA_ROOT), in addition to the font package directory.
+    - ``relayout``: called with each part's index and laid-out document; when it returns an
+      HTML string, that part is laid out again from it (e.g. another way to keep a block with
+      the end of a table, see reports.pdf.pagination).
     - ``allowed_font_families``: after rendering, every embedded font must be one of
       these, else :class:`UnexpectedFontError` (catches fontconfig fallback to a
       system font for characters Sarabun lacks).
@@ -138,11 +144,20 @@ def render_pdf(
     parts = [html] if isinstance(html, str) else list(html)
     if not parts:
         raise ValueError("render_pdf needs at least one HTML part")
-    documents = [
-        weasyprint.HTML(string=part, base_url=base_url, url_fetcher=fetcher).render(
+    def layout(part):
+        return weasyprint.HTML(string=part, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_config, stylesheets=sheets)
-        for part in parts
-    ]
+
+    documents = []
+    for index, part in enumerate(parts):
+        document = layout(part)
+        if relayout is not None:
+            again = relayout(index, document)
+            if again is not None:
+                document = None
+                gc.collect()  # the first layout's boxes go before the second is made (peak memory)
+                document = layout(again)
+        documents.append(document)
     document = documents[0]
     if len(documents) > 1:  # fonts are collected while the joined pages are drawn
         document = document.copy([page for doc in documents for page in doc.pages])
