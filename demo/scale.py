@@ -538,7 +538,7 @@ class Seeder:
             "id", "organisation_id", "fiscal_year", "kind", "round", "revision", "status", "signer_name",
             "signer_position", "signer_role", "created_by_id", "submitted_by_id", "submitted_at", "approved_by_id",
             "approved_at", "published_by_id", "published_at", "snapshot", "pdf_file", "pdf_rendered_at", "version",
-            "created_at", "updated_at"])
+            "created_at", "updated_at", "layout"])
         self.t_entry = w.table(ProgressEntry, ["id", "document_id", "measure_id", "output", "outcome", "status"])
         self.t_event = w.table(WorkflowEvent, ["id", "document_id", "action", "from_status", "to_status", "actor_id",
                                                "actor_name", "at", "prev_hash", "hash"])
@@ -653,7 +653,8 @@ class Seeder:
                 self.t_doc.add(doc_id, o.id, fy, kind, round_, 1, DocumentStatus.PUBLISHED, staff_name, staff_position,
                                "ผู้รายงาน", staff, staff, submitted, approver, approved, approver, published,
                                JsonText(json.dumps(data, ensure_ascii=False)), pdf_name,
-                               published + timedelta(minutes=1), 4, d_created, published)
+                               published + timedelta(minutes=1), 4, d_created, published,
+                               layout if kind == DocumentKind.MEASURES else "")
                 prev = GENESIS
                 for action, from_status, to_status, actor, actor_name, at in (
                     (WorkflowAction.CREATE, "", DocumentStatus.DRAFT, staff, staff_name, d_created),

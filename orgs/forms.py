@@ -90,6 +90,8 @@ class AddMemberForm(forms.Form):
     """Give an existing account a role in this organisation (or reactivate its old membership)."""
 
     username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address of the account"),
+                             help_text=_("Both must match the account: a username alone tells nothing."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
 
@@ -97,15 +99,25 @@ class AddMemberForm(forms.Form):
         self.organisation = organisation
         super().__init__(*args, prefix="add", **kwargs)
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username, is_active=True).first()
+    def clean(self):
+        """The account must match the username and its e-mail address. One answer whether the username
+        is unknown, inactive or has another address, so the form never reveals which accounts exist in
+        other organisations."""
+        cleaned = super().clean()
+        username, email = (cleaned.get("username") or "").strip(), (cleaned.get("email") or "").strip()
+        if not username or not email:
+            return cleaned
+        user = get_user_model().objects.filter(username=username, email__iexact=email, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("There is no active account with this username."), code="unknown")
-        if Membership.objects.filter(user=user, organisation=self.organisation, is_active=True).exists():
-            raise forms.ValidationError(_("This user is already a member of the organisation."), code="member")
-        self.user = user
-        return username
+            self.add_error("username", forms.ValidationError(
+                _("No active account has this username and e-mail address."), code="unknown"))
+        elif Membership.objects.filter(user=user, organisation=self.organisation, is_active=True).exists():
+            self.add_error("username", forms.ValidationError(
+                _("This user is already a member of the organisation."), code="member"))
+        else:
+            self.user = user
+            cleaned["username"] = username
+        return cleaned
 
     def save(self):
         membership, _created = Membership.objects.update_or_create(

@@ -66,7 +66,8 @@ class RenderOptionsForm(forms.Form):
         """True when the options are the document's own (what the stored, published PDF shows)."""
         opts = self.options()
         return (not opts.layout and opts.arabic_digits == self.initial["arabic_digits"] and not opts.memo_only
-                and opts.memo == bool(self.initial["memo"]) and opts.analysis == self.initial["analysis"])
+                and opts.memo == bool(self.initial["memo"])
+                and ("analysis" not in self.fields or opts.analysis == self.initial["analysis"]))
 
     def query(self, *, memo: str | None = None) -> str:
         """The query string that repeats these options in the preview and PDF links; ``memo`` ("",

@@ -263,13 +263,16 @@ def test_members_are_listed(client, org_a, admin_a, staff_a, approver_a, staff_b
 
 
 def test_add_an_existing_account(client, org_a, admin_a, staff_b):
+    staff_b.email = "staff.b@example.org"
+    staff_b.save()
     client.force_login(admin_a)
     url = reverse("orgs:member_add", args=[org_a.slug])
-    response = client.post(url, {"add-username": "staff_b", "add-role": "approver", "add-position": "ปลัด"})
+    response = client.post(url, {"add-username": "staff_b", "add-email": "Staff.B@example.org", "add-role": "approver",
+                                 "add-position": "ปลัด"})
     assert response.status_code == 302
     membership = Membership.objects.get(user=staff_b, organisation=org_a)
     assert (membership.role, membership.position, membership.is_active) == ("approver", "ปลัด", True)
-    response = client.post(url, {"add-username": "staff_b", "add-role": "staff"})
+    response = client.post(url, {"add-username": "staff_b", "add-email": "staff.b@example.org", "add-role": "staff"})
     assert find(response.text, id="error_1_id_add-username")["text"] == th(
         "This user is already a member of the organisation.")
 
@@ -277,17 +280,36 @@ def test_add_an_existing_account(client, org_a, admin_a, staff_b):
 def test_adding_an_unknown_username_keeps_the_input(client, org_a, admin_a):
     client.force_login(admin_a)
     response = client.post(reverse("orgs:member_add", args=[org_a.slug]),
-                           {"add-username": "nobody", "add-role": "staff"})
+                           {"add-username": "nobody", "add-email": "nobody@example.org", "add-role": "staff"})
     assert response.status_code == 200
     assert find(response.text, "input", name="add-username")["attrs"]["value"] == "nobody"
     assert find(response.text, id="error_1_id_add-username")["text"] == th(
-        "There is no active account with this username.")
+        "No active account has this username and e-mail address.")
+
+
+def test_adding_never_reveals_whether_a_username_exists_elsewhere(client, org_a, admin_a, staff_b):
+    """The audit's finding: an organisation administrator probing usernames of other organisations gets the
+    same answer for an account that exists (with a guessed address) as for one that does not."""
+    staff_b.email = "staff.b@example.org"
+    staff_b.save()
+    client.force_login(admin_a)
+    url = reverse("orgs:member_add", args=[org_a.slug])
+    existing = client.post(url, {"add-username": "staff_b", "add-email": "guess@example.org", "add-role": "staff"})
+    missing = client.post(url, {"add-username": "no_such_user", "add-email": "guess@example.org",
+                                "add-role": "staff"})
+    errors = [find(r.text, id="error_1_id_add-username")["text"] for r in (existing, missing)]
+    assert errors[0] == errors[1] == th("No active account has this username and e-mail address.")
+    assert existing.status_code == missing.status_code == 200
+    assert not Membership.objects.filter(user=staff_b, organisation=org_a).exists()
 
 
 def test_adding_a_former_member_reactivates_the_membership(client, org_a, admin_a, staff_a):
     Membership.objects.filter(user=staff_a).update(is_active=False, role=Role.APPROVER)
     client.force_login(admin_a)
-    client.post(reverse("orgs:member_add", args=[org_a.slug]), {"add-username": "staff_a", "add-role": "staff"})
+    staff_a.email = "staff.a@example.org"
+    staff_a.save()
+    client.post(reverse("orgs:member_add", args=[org_a.slug]), {"add-username": "staff_a",
+                                                                "add-email": "staff.a@example.org", "add-role": "staff"})
     membership = Membership.objects.get(user=staff_a)
     assert membership.is_active and membership.role == Role.STAFF
 

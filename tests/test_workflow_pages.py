@@ -491,14 +491,14 @@ def test_anonymous_is_sent_to_sign_in(client, report):
 def test_detail_page_query_count_does_not_grow_with_events(client, staff_a, approver_a, report,
                                                            django_assert_max_num_queries):
     client.force_login(staff_a)
-    with django_assert_max_num_queries(25) as small:
+    with django_assert_max_num_queries(26) as small:
         client.get(detail_url(report))
     for _round in range(4):  # many events: submit and return, again and again
         submit_document(fresh(report), actor=staff_a, notify=False)
         client.force_login(approver_a)
         do(client, report, "return", comment="แก้ไขอีกครั้ง")
     client.force_login(staff_a)
-    with django_assert_max_num_queries(25) as large:
+    with django_assert_max_num_queries(26) as large:
         page = client.get(detail_url(report))
     assert page.text.count('data-event="return"') == 4
     assert len(large.captured_queries) <= len(small.captured_queries)
