@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core import pagecache
 from core.audit import sanctioned_removal
+from core.errors import RefusedChange
 from measures.models import Measure
 from orgs.access import ROLE_RANK
 from orgs.models import Membership, Role
@@ -46,13 +47,8 @@ from .models import (
 )
 
 
-class WorkflowError(Exception):
-    """A refused change. ``message`` is for the user (Thai); ``code`` says which rule refused it."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class WorkflowError(RefusedChange):
+    """A refused change of this app (core.errors.RefusedChange: ``message`` for the user, ``code``)."""
 
 
 class StaleDocument(WorkflowError):
