@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 out=$(.venv/bin/pip-audit --progress-spinner off --disable-pip --no-deps \
       -r requirements.txt -r requirements-dev.txt 2>&1)
 rc=$?
-pinned=$(cat requirements.txt requirements-dev.txt | grep -cE '^[A-Za-z0-9_.-]+(\[[^]]*\])?==')
+# Distinct package names: pip-audit reports a package pinned in two files once.
+pinned=$(cat requirements.txt requirements-dev.txt | grep -oE '^[A-Za-z0-9_.-]+(\[[^]]*\])?==' \
+         | sed -E 's/(\[[^]]*\])?==$//' | tr 'A-Z_.' 'a-z--' | sort -u | wc -l)
 skipped=$(grep -c "could not be audited" <<<"$out")
 if [ "$skipped" -ge "$pinned" ]; then
   echo "!!! pip-audit NOT RUN: no vulnerability data could be fetched for any of the $pinned pinned packages"
