@@ -394,6 +394,24 @@ def save_entry(entry: ProgressEntry, *, data: dict, expected_version: int, actor
     return entry
 
 
+MEMO_FIELDS = ("division", "department", "reference", "date", "subject", "addressee", "through", "body",
+               "closing", "signer_name", "signer_position")
+
+
+def save_memo(document: Document, *, fields: dict, actor, expected_version: int | None = None) -> Memo:
+    """Save the memo cover of a draft (created on its first save). ``expected_version`` is the document
+    version the page was opened with: a save after another change of the draft is refused (StaleDocument)."""
+    with transaction.atomic():
+        document = _editable_document(document, actor, expected_version)
+        memo = Memo.objects.filter(document=document).first() or Memo(document=document)
+        for name in MEMO_FIELDS:
+            if name in fields:
+                setattr(memo, name, fields[name])
+        memo.save()
+        _touch(document)
+    return memo
+
+
 def add_evidence_file(entry: ProgressEntry, *, upload, title: str = "", actor, checked=None,
                       is_public: bool = False) -> Evidence:
     """Store an uploaded file as evidence of a draft's entry under a generated name. ``checked`` is the
