@@ -61,12 +61,13 @@ audit: $(VENV)/.installed-test
 # then the national data set (seed_scale) served by gunicorn under wrk, against static files of the same
 # sizes (bench/load_bench.py; PostgreSQL at 127.0.0.1:5432, database ita_scale). In between, LibreOffice
 # without Sarabun (fontconfig sees only DejaVu) must draw the DOCX export in its embedded Sarabun
-# (bench/docx_fonts_check.py).
+# (bench/docx_fonts_check.py). The OIT link checker over 10,000 links of local servers (bench/linkcheck_bench.py).
 bench: $(VENV)/.installed-test
 	scripts/ensure-debs.sh $(DEBS_BENCH)
 	DEBUG=true $(MAKE) --no-print-directory messages
 	$(BIN)/python bench/pdf_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/docx_fonts_check.py
+	$(BIN)/python bench/linkcheck_bench.py
 	$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 
 clean:
