@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ita",
     "measures",
     "reports",
+    "oit",
     "public",
     "twofactor.apps.TwoFactorConfig",
     "demo",

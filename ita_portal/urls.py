@@ -24,6 +24,7 @@ workspace = [
     path("measures/", include("measures.urls")),
     path("settings/", include("orgs.urls")),
     path("documents/", include("reports.urls")),
+    path("oit/", include("oit.urls")),
 ]
 
 urlpatterns = [

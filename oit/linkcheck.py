@@ -206,5 +206,13 @@ async def check_links_async(urls, policy: Policy = Policy()) -> dict[str, Result
 
 
 def check_links(urls, policy: Policy = Policy()) -> dict[str, Result]:
-    """Check ``urls`` (duplicates checked once); {url: Result} for every one of them."""
-    return asyncio.run(check_links_async(urls, policy))
+    """Check ``urls`` (duplicates checked once); {url: Result} for every one of them. Runs its own event
+    loop (in a thread of its own when the caller already runs one, as a browser-test process does)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(check_links_async(urls, policy))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, check_links_async(list(urls), policy)).result()

@@ -30,6 +30,8 @@ from orgs.models import Division, Membership
 from reports import services
 from reports.models import Document, Evidence, Memo, WorkflowEvent
 from reports.pdf import font_files
+from oit import services as oit_services
+from oit.models import Answer as OITAnswer, Register, Row
 
 from .factories import AssessmentYearFactory, MeasureFactory
 
@@ -157,6 +159,30 @@ EXPECTED = {
     "reports:evidence_delete": {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
     "reports:evidence_public": {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
     "reports:font":           {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    # the OIT register (any member; confirmation by approvers in the service); POST-only views check the
+    # method first (405 for everyone), like reports'
+    "oit:index":              {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 404},
+    "oit:register":           {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    "oit:row":                {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    "oit:answer_file":        {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    "oit:paste":              {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:carry_forward":      {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:confirm":            {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:quick_add":          {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:add_link":           {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:add_file":           {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:change_link":        {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:reviewed":           {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:remove":             {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:row [org B's row]":  {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "oit:answer_file [org B's file]":
+                              {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    # the public ITAS export and the files of a confirmed OIT register; a file added after the confirmation
+    # is not public
+    "public:itas_export":     {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:oit_file":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:oit_file [not confirmed]":
+                              {"anonymous": 404, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "reports:detail [org B's document]":
                               {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "reports:preview [org B's document]":
@@ -223,6 +249,25 @@ URL_KWARGS = {
     "ita:result_create [no result yet]": lambda w: {"org_slug": A, "year": EMPTY_YEAR},
     "ita:result_edit": lambda w: {"org_slug": A, "year": RESULT_YEAR},
     "ita:result_confirm": lambda w: {"org_slug": A, "year": RESULT_YEAR},
+    "oit:index": lambda w: {"org_slug": A},
+    "oit:register": lambda w: {"org_slug": A, "year": FY},
+    "oit:row": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:answer_file": lambda w: {"org_slug": A, "pk": w.oit_file.pk},
+    "oit:paste": lambda w: {"org_slug": A, "year": FY},
+    "oit:carry_forward": lambda w: {"org_slug": A, "year": FY},
+    "oit:confirm": lambda w: {"org_slug": A, "year": FY},
+    "oit:quick_add": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:add_link": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:add_file": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:change_link": lambda w: {"org_slug": A, "pk": w.oit_link.pk},
+    "oit:reviewed": lambda w: {"org_slug": A, "pk": w.oit_link.pk},
+    "oit:remove": lambda w: {"org_slug": A, "pk": w.oit_link.pk},
+    "oit:row [org B's row]": lambda w: {"org_slug": A, "pk": w.b.oit_row.pk},
+    "oit:answer_file [org B's file]": lambda w: {"org_slug": A, "pk": w.b.oit_file.pk},
+    "public:itas_export": lambda w: {"slug": A, "fiscal_year": FY, "fmt": "csv"},
+    "public:oit_file": lambda w: {"slug": A, "fiscal_year": FY, "answer_pk": w.oit_file.pk},
+    "public:oit_file [not confirmed]": lambda w: {"slug": A, "fiscal_year": FY, "answer_pk": w.oit_late_file.pk},
+
     "measures:index": lambda w: {"org_slug": A},
     "measures:list": lambda w: {"org_slug": A, "fiscal_year": FY},
     "measures:create": lambda w: {"org_slug": A, "fiscal_year": FY},
@@ -336,6 +381,11 @@ def _store_pdf(document):
     Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name)
 
 
+def _oit_row(org):
+    register = Register.objects.create(organisation=org, year=FY)
+    return Row.objects.create(register=register, code="O1", number=1, title="โครงสร้าง")
+
+
 @pytest.fixture
 def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_b, admin_b):
     settings.MEDIA_ROOT = tmp_path
@@ -383,6 +433,16 @@ def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_
                                             notify=False)
     w.b.entry = w.b.document.entries.get()
     w.b.evidence_file = services.add_evidence_file(w.b.entry, upload=_pdf_upload("บี.pdf"), actor=staff_b)
+
+    # OIT registers: org A's of FY with a link and a file, confirmed, then a file added; org B's with a file.
+    w.oit_row = _oit_row(org_a)
+    w.oit_link = oit_services.add_link(w.oit_row, url="https://www.example.go.th/o1", actor=staff_a)
+    w.oit_file = oit_services.add_file(w.oit_row, upload=_pdf_upload("โครงสร้าง.pdf"), actor=staff_a)
+    register = Register.objects.get(pk=w.oit_row.register_id)
+    oit_services.confirm_register(register, actor=approver_a, expected_version=register.version)
+    w.oit_late_file = oit_services.add_file(w.oit_row, upload=_pdf_upload("ภายหลัง.pdf"), actor=staff_a)
+    w.b.oit_row = _oit_row(org_b)
+    w.b.oit_file = oit_services.add_file(w.b.oit_row, upload=_pdf_upload("บี.pdf"), actor=staff_b)
 
     w.users = {"staff_a": staff_a, "approver_a": approver_a, "admin_a": admin_a, "staff_b": staff_b}
     return w
@@ -457,7 +517,7 @@ def test_the_catalogue_page_opens_for_a_superuser_only_and_wants_the_csrf_token(
 
 # --- CSRF: POST-only workspace views refuse a POST without the token ---------------------------------
 
-WORKSPACE_NAMESPACES = ("ita:", "measures:", "orgs:", "reports:")
+WORKSPACE_NAMESPACES = ("ita:", "measures:", "orgs:", "reports:", "oit:")
 POST_ONLY_WORKSPACE = [key for key in EXPECTED
                        if key == base_name(key) and key.startswith(WORKSPACE_NAMESPACES)
                        and EXPECTED[key]["admin_a"] == 405]
@@ -475,6 +535,15 @@ POST_DATA = {
     "orgs:member_active": lambda w: {"active": "0"},
     "measures:move": lambda w: {},
     "ita:result_confirm": lambda w: {"version": str(AssessmentResult.objects.get(year__year=RESULT_YEAR).version)},
+    "oit:paste": lambda w: {"text": "O1 https://www.example.go.th/pasted"},
+    "oit:carry_forward": lambda w: {},
+    "oit:confirm": lambda w: {"version": str(Register.objects.get(pk=w.oit_row.register_id).version)},
+    "oit:quick_add": lambda w: {"url": "https://www.example.go.th/quick"},
+    "oit:add_link": lambda w: {"url": "https://www.example.go.th/added", "title": "x"},
+    "oit:add_file": lambda w: {"file": _pdf_upload("เพิ่ม.pdf")},
+    "oit:change_link": lambda w: {"url": "https://www.example.go.th/changed", "title": "x"},
+    "oit:reviewed": lambda w: {},
+    "oit:remove": lambda w: {},
 }
 
 
@@ -483,7 +552,7 @@ def database_state():
     return {
         model.__name__: list(model.objects.order_by("pk").values())
         for model in (Document, Memo, WorkflowEvent, Evidence, Division, Membership, Measure, AssessmentResult,
-                      ResultEvent)
+                      ResultEvent, Register, Row, OITAnswer)
     }
 
 
