@@ -560,6 +560,9 @@ def seed_demo(names=ORG_FILES, *, password: str | None = None) -> LoadStats:
     ensure_admin(stats, password)
     for name in names:
         load_organisation(read_data(name), password=password, stats=stats)
+    from .oit_demo import load_registers
+
+    load_registers(stats)
     return stats
 
 

@@ -176,15 +176,32 @@ async def _check_one(client, url: str, policy: Policy, overall: asyncio.Semaphor
                   time.monotonic() - started)
 
 
+_DEFAULT_TLS: ssl.SSLContext | None = None
+
+
+def _tls(verify):
+    """certifi's roots, loaded once (building the context costs a few hundred milliseconds)."""
+    global _DEFAULT_TLS
+    if verify is not True:
+        return verify
+    if _DEFAULT_TLS is None:
+        import certifi
+
+        _DEFAULT_TLS = ssl.create_default_context(cafile=certifi.where())
+    return _DEFAULT_TLS
+
+
 async def check_links_async(urls, policy: Policy = Policy()) -> dict[str, Result]:
     unique = list(dict.fromkeys(urls))
+    if not unique:
+        return {}
     ends_at = time.monotonic() + policy.deadline
     timeout = httpx.Timeout(policy.timeout)
     limits = httpx.Limits(max_connections=policy.concurrency, max_keepalive_connections=policy.concurrency)
     overall = asyncio.Semaphore(policy.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
     async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True,
-                                 max_redirects=policy.max_redirects, verify=policy.verify, trust_env=False,
+                                 max_redirects=policy.max_redirects, verify=_tls(policy.verify), trust_env=False,
                                  headers={"User-Agent": policy.user_agent}) as client:
         tasks = {asyncio.create_task(_check_one(client, url, policy, overall, hosts, ends_at)): url
                  for url in unique}

@@ -507,3 +507,25 @@ def test_a_workflow_must_give_its_dates_in_order(db):
                                                             "approved_by": "malee"}
     with pytest.raises(DemoDataError, match="not in order"):
         load_organisation(data)
+
+
+def test_the_oit_registers_of_2569_and_2570_mix_answered_portal_missing_and_broken(seeded, client, in_december_2026):
+    from oit.models import Health, Register, RegisterStatus
+
+    phaktob = {r.year: r for r in Register.objects.filter(organisation__slug="phaktob")}
+    assert phaktob[2569].status == RegisterStatus.CONFIRMED and phaktob[2569].confirmed_by.username == "malee"
+    assert phaktob[2570].status == RegisterStatus.DRAFT  # malee confirms it in the demo story
+    broken = phaktob[2570].rows.filter(answers__health=Health.BROKEN).values_list("code", flat=True)
+    assert sorted(broken) == ["O17", "O9"]
+    assert all(a.last_error == "connect" for r in phaktob[2570].rows.all() for a in r.answers.filter(health="broken"))
+
+    client.force_login(get_user_model().objects.get(username="somchai"))
+    page = client.get("/w/phaktob/oit/")
+    assert page.status_code == 302 and page["Location"].endswith("/w/phaktob/oit/2570/")
+    text = client.get(page["Location"]).text
+    states = dict(re.findall(r'data-row="(O\d+)" data-state="(\w+)"', text))
+    assert states["O1"] == "answered" and states["O9"] == "broken" and states["O14"] == "missing"
+    assert states["O25"] == "portal"  # the published analysis of FY 2570 answers it
+    assert "data-broken>๒<" in text and "data-needs-review" not in text.split('data-row="O1"')[1].split("</tr>")[0]
+    itas = client.get("/o/phaktob/2569/itas/").text
+    assert "https://www.phaktob.go.th/about/structure" in itas  # confirmed 2569 register, public
