@@ -53,13 +53,16 @@ class OrganisationAddForm(forms.ModelForm):
         self.fields["code"].required = True
         self.fields["kind"].choices = [c for c in OrganisationKind.choices if c[0] != OrganisationKind.OTHER]
 
+    def _get_validation_exclusions(self):
+        return {*super()._get_validation_exclusions(), "code", "slug"}  # the service checks both, at the field
+
     def validate_unique(self):
         pass  # the service says it, in one place
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file of organisations"), required=False,
+        label=gettext_lazy("CSV file of organisations"), required=False, allow_empty_file=True,
         help_text=gettext_lazy("Columns: code, type, name, district, province, website (a header row with these "
                                "names; UTF-8)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
@@ -123,7 +126,7 @@ def organisation_import(request):
     if request.method != "POST":
         return render(request, "orgs/installation/organisation_import.html", {"form": ImportForm()})
     form = ImportForm(request.POST, request.FILES)
-    errors = []
+    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     if form.is_valid():
         upload, token = form.cleaned_data.get("file"), form.cleaned_data.get("stored") or ""
         try:

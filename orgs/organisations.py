@@ -234,7 +234,7 @@ def _changes(org: Organisation, row: OrgRow) -> list:
 
 
 def preview(rows: list[OrgRow]) -> list[RowPreview]:
-    existing = Organisation.objects.in_bulk([r.code for r in rows], field_name="code")
+    existing = {o.code: o for o in Organisation.objects.filter(code__in=[r.code for r in rows])}
     taken: set[str] = set()
     result = []
     for row in rows:
