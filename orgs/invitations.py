@@ -138,7 +138,7 @@ def invite(organisation, *, email: str, role: str, position: str = "", actor) ->
 
 
 def _locked(invitation: Invitation) -> Invitation:
-    return Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    return Invitation.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invitation.pk)
 
 
 def resend(invitation: Invitation, *, actor) -> bool:
@@ -174,7 +174,7 @@ def usable_invitation(token: str, *, lock: bool = False) -> Invitation | None:
         return None
     queryset = Invitation.objects.select_related("organisation", "invited_by")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))  # invited_by is an outer join
     invitation = queryset.filter(token_hash=hash_token(token)).first()
     return invitation if invitation is not None and invitation.is_usable else None
 
