@@ -18,9 +18,9 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "district", "province", "slug"]
+    list_display = ["name", "code", "kind", "district", "province", "slug"]
     list_filter = ["kind", "province"]
-    search_fields = ["name", "district", "province", "slug"]
+    search_fields = ["name", "code", "district", "province", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DivisionInline, MembershipInline]
 
