@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core import pagecache
 from core.errors import RefusedChange
@@ -77,10 +78,15 @@ def slug_from_website(website: str) -> str:
     return candidate if SLUG_RE.match(candidate) and len(candidate) <= 50 else ""
 
 
+def taken_slugs() -> set[str]:
+    """Every slug in use (one query), to which ``slug_for`` adds the ones it hands out."""
+    return set(Organisation.objects.values_list("slug", flat=True))
+
+
 def unique_slug(base: str, taken: set[str]) -> str:
-    """``base``, or base-2, base-3, … : not reserved, not in ``taken``, not used by an organisation."""
+    """``base``, or base-2, base-3, … : not reserved, not in ``taken`` (see ``taken_slugs``)."""
     candidate, n = base, 1
-    while candidate in RESERVED_SLUGS or candidate in taken or Organisation.objects.filter(slug=candidate).exists():
+    while candidate in RESERVED_SLUGS or candidate in taken:
         n += 1
         candidate = f"{base}-{n}"
     taken.add(candidate)
@@ -104,7 +110,7 @@ def create_organisation(*, actor, code, kind, name, district, province, website=
             raise RefusedChange(_("This address name is in use or reserved; choose another."), "slug")
         org = Organisation(code=code, kind=kind, name=name.strip(), district=district.strip(),
                            province=province.strip(), website=website.strip(),
-                           slug=slug or slug_for(code, website, set()))
+                           slug=slug or slug_for(code, website, taken_slugs()))
         org._history_user = actor
         org.full_clean()
         org.save()
@@ -235,7 +241,7 @@ def _changes(org: Organisation, row: OrgRow) -> list:
 
 def preview(rows: list[OrgRow]) -> list[RowPreview]:
     existing = {o.code: o for o in Organisation.objects.filter(code__in=[r.code for r in rows])}
-    taken: set[str] = set()
+    taken = taken_slugs()
     result = []
     for row in rows:
         org = existing.get(row.code)
@@ -261,24 +267,26 @@ def apply_rows(rows: list[OrgRow], *, actor) -> ImportStats:
         check_actor(actor)
         existing = {o.code: o for o in Organisation.objects.select_for_update().filter(
             code__in=[r.code for r in rows])}
-        taken: set[str] = set()
-        slugs = []
+        taken = taken_slugs()
+        slugs, new = [], []
         for row in rows:
             org = existing.get(row.code)
             if org is None:
-                org = Organisation(code=row.code, slug=slug_for(row.code, row.website, taken), **row.values())
-                stats.created += 1
+                new.append(Organisation(code=row.code, slug=slug_for(row.code, row.website, taken), **row.values()))
             elif _changes(org, row):
                 for name, value in row.values().items():
                     if name != "website" or value:
                         setattr(org, name, value)
+                org._history_user = actor
+                org.save()
+                slugs.append(org.slug)
                 stats.updated += 1
             else:
                 stats.unchanged += 1
-                continue
-            org._history_user = actor
-            org.save()
-            slugs.append(org.slug)
+        if new:  # the whole national list at once: inserts and their history records in batches
+            bulk_create_with_history(new, Organisation, batch_size=500, default_user=actor)
+            slugs += [org.slug for org in new]
+            stats.created = len(new)
         if slugs:
             pagecache.bump(*slugs)
     return stats

@@ -119,18 +119,15 @@ def test_bad_rows_get_thai_errors_with_their_row_numbers_and_nothing_is_applied(
 
 
 def test_a_good_preview_then_a_changed_world_still_applies_all_or_nothing(admin_client, monkeypatch):
-    """The apply is atomic: a failure on the last row leaves no organisation of the file behind."""
+    """The apply is atomic: a failure after the rows were written leaves no organisation of the file behind."""
     data = SAMPLE.read_bytes()
     response = admin_client.post(reverse(IMPORT), {"file": upload(data), "step": "preview"})
     stored = re.search(r'name="stored" value="([^"]+)"', response.text).group(1)
-    real_save = Organisation.save
+    def failing_bump(*slugs, **kwargs):
+        assert Organisation.objects.count() == 6  # written, not committed
+        raise RuntimeError("cache down")
 
-    def failing_save(self, *args, **kwargs):
-        if self.code == "2720000":
-            raise RuntimeError("disk full")
-        return real_save(self, *args, **kwargs)
-
-    monkeypatch.setattr(Organisation, "save", failing_save)
+    monkeypatch.setattr(service.pagecache, "bump", failing_bump)
     with pytest.raises(RuntimeError):
         admin_client.post(reverse(IMPORT), {"stored": stored, "step": "apply"})
     assert not Organisation.objects.exists()
@@ -161,7 +158,7 @@ def test_a_tampered_or_foreign_stored_file_is_refused(admin_client, django_user_
 
 
 def test_slugs_avoid_reserved_names_and_taken_ones(org_a):
-    taken = set()
+    taken = service.taken_slugs()
     assert service.slug_for("1", "https://www.installation.go.th", taken) == "installation-2"
     assert service.slug_for("2", "www.org-a.go.th", taken) == "org-a-2"
     assert service.slug_for("3", "www.org-a.go.th", taken) == "org-a-3"
@@ -219,3 +216,26 @@ def test_the_list_searches_and_costs_a_fixed_number_of_queries(admin_client, dja
     assert page.count("data-organisation=") == 5
     page = admin_client.get(reverse("installation:organisations") + "?q=4200101").text
     assert page.count("data-organisation=") == 1
+
+
+def test_the_preview_costs_the_same_number_of_queries_for_many_rows(admin_client, django_assert_max_num_queries):
+    rows = "".join(f"{6000000 + i},อบต.,องค์การบริหารส่วนตำบลที่ {i},เมือง,สุโขทัย,www.t{i}.go.th\n" for i in range(300))
+    data = ("code,type,name,district,province,website\n" + rows).encode()
+    with django_assert_max_num_queries(6):
+        response = admin_client.post(reverse(IMPORT), {"file": upload(data), "step": "preview"})
+    assert response.text.count('data-action="new"') == 300
+    stored = re.search(r'name="stored" value="([^"]+)"', response.text).group(1)
+    with django_assert_max_num_queries(20):
+        admin_client.post(reverse(IMPORT), {"stored": stored, "step": "apply"})
+    assert Organisation.objects.count() == Organisation.history.count() == 300
+    assert Organisation.history.filter(history_user__username="admin").count() == 300
+
+
+def test_the_invitation_page_costs_a_fixed_number_of_queries(client, org_a, admin_a, mailoutbox,
+                                                             django_assert_max_num_queries):
+    from orgs import invitations
+
+    invitations.invite(org_a, email="q@example.org", role="staff", actor=admin_a)
+    path = re.search(re.escape(SITE) + r"(/invitation/[^/\s]+/)", mailoutbox[0].body).group(1)
+    with django_assert_max_num_queries(3):
+        assert client.get(path).status_code == 200
