@@ -141,8 +141,14 @@ def organisation_import(request):
                 raise service.OrgImportError([_("Choose the CSV file.")])
             rows = service.parse_csv(data)  # checked again before the apply: the apply trusts nothing
             if request.POST.get("step") != "apply":
+                preview = service.preview(rows)
+                counts = {action: sum(1 for p in preview if p.action == action)
+                          for action in (service.NEW, service.CHANGED, service.UNCHANGED)}
                 return render(request, "orgs/installation/organisation_import.html", {
-                    "form": ImportForm(), "preview": service.preview(rows), "stored": token,
+                    "form": ImportForm(), "stored": token, "counts": counts,
+                    # unchanged rows are only counted: the national list is ~7,850 rows
+                    "preview": [p for p in preview if p.action != service.UNCHANGED] or None,
+                    "nothing_to_do": counts[service.NEW] + counts[service.CHANGED] == 0,
                 })
             stats = service.apply_rows(rows, actor=request.user)
         except service.OrgImportError as exc:

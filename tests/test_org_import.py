@@ -75,13 +75,17 @@ def test_a_second_import_is_idempotent_and_updates_by_code(admin_client):
     data = SAMPLE.read_bytes()
     preview_then_apply(admin_client, data)
     before = snapshot()
-    response, applied = preview_then_apply(admin_client, data)
-    assert response.text.count('data-action="unchanged"') == 6
+    response = admin_client.post(reverse(IMPORT), {"file": upload(data), "step": "preview"})
+    assert 'data-new="0" data-changed="0" data-unchanged="6"' in response.text
+    assert "data-preview-row" not in response.text and 'id="import-apply"' not in response.text
+    stored = re.search(r'name="stored" value="([^"]+)"', response.text)
+    assert stored is None  # nothing to apply
     assert snapshot() == before
     changed = data.replace("เทศบาลตำบลหนองหญ้าไซ".encode(), "เทศบาลเมืองหนองหญ้าไซ".encode()).replace(
         "5720608,เทศบาลตำบล".encode(), "5720608,เทศบาลเมือง".encode())
     response, applied = preview_then_apply(admin_client, changed)
     assert response.text.count('data-action="changed"') == 1
+    assert 'data-new="0" data-changed="1" data-unchanged="5"' in response.text
     assert "<del>เทศบาลตำบลหนองหญ้าไซ</del> → เทศบาลเมืองหนองหญ้าไซ" in response.text
     org = Organisation.objects.get(code="5720608")
     assert (org.name, org.kind, org.slug) == ("เทศบาลเมืองหนองหญ้าไซ", OrganisationKind.TOWN, "nongyasai")
