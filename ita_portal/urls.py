@@ -12,6 +12,7 @@ from core import views as core_views
 from core.health import healthz
 from core.password_reset import ThrottledPasswordResetView
 from ita import catalogue_views
+from orgs import invitation_views
 from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified, sitemap_index
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
@@ -41,6 +42,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/two-factor/", include("twofactor.urls")),  # the signed-in user's own second factor
     path("w/", core_views.workspace_start, name="workspace_start"),
+    path("invitation/<str:token>/", invitation_views.accept, name="invitation_accept"),
+    # installation administrators (superusers): organisations (before the organisations' workspaces:
+    # "installation" is a reserved slug, orgs.models.RESERVED_SLUGS)
+    path("w/installation/", include("orgs.installation_urls")),
     # installation administrators: load or replace a year's ITA catalogue (before the organisations:
     # "catalogue" cannot be an organisation's slug here)
     path("w/catalogue/", catalogue_views.catalogue_upload, name="ita_catalogue"),

@@ -10,9 +10,11 @@ urlpatterns = [
     path("divisions/<int:pk>/move/", views.division_move, name="division_move"),
     path("divisions/<int:pk>/delete/", views.division_delete, name="division_delete"),
     path("members/", views.members, name="members"),
-    path("members/add/", views.member_add, name="member_add"),
-    path("members/new/", views.member_create, name="member_create"),
+    path("members/invite/", views.member_invite, name="member_invite"),
+    path("members/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("members/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/active/", views.member_active, name="member_active"),
+    path("members/<int:pk>/password-reset/", views.member_password_reset, name="member_password_reset"),
     path("history/", history_views.history, name="history"),
 ]

@@ -32,7 +32,7 @@ from ita.models import (
     ToolWeight,
 )
 from measures.models import Measure, MeasureStep
-from orgs.models import Division, Membership, Organisation, Role
+from orgs.models import Division, Invitation, InvitationStatus, Membership, Organisation, Role
 from reports import services
 from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
 
@@ -43,7 +43,8 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 MODELS = (
     Organisation, Division, Membership, get_user_model(), AssessmentResult, ToolScore, IndicatorScore,
     OITItemScore, ResultEvent, Measure, MeasureStep, Document, Memo, ProgressEntry, WorkflowEvent,
-    Measure.history.model, MeasureStep.history.model, ProgressEntry.history.model,
+    Measure.history.model, MeasureStep.history.model, ProgressEntry.history.model, Invitation,
+    Invitation.history.model,
 )
 
 
@@ -82,6 +83,17 @@ def test_runs_twice_without_duplicating_or_changing_anything(seeded, mailoutbox)
     assert list(WorkflowEvent.objects.order_by("pk").values_list("pk", "action", "at")) == events
     assert "up to date" in second_output
     assert mailoutbox == []
+
+
+def test_phaktob_shows_a_pending_invitation_and_it_stays_usable(seeded, client):
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation.slug, invitation.email, invitation.status, invitation.invited_by.username) == (
+        "phaktob", "nattaya@example.org", InvitationStatus.PENDING, "wichai")
+    client.force_login(invitation.invited_by)
+    assert 'data-invitation="nattaya@example.org"' in client.get(reverse("orgs:members", args=["phaktob"])).text
+    Invitation.objects.update(expires_at=datetime(2020, 1, 1, tzinfo=BANGKOK))
+    seed()
+    assert Invitation.objects.get().is_usable and Invitation.objects.count() == 1
 
 
 def test_second_load_reports_no_change_and_sends_no_mail(seeded, mailoutbox):
