@@ -94,6 +94,20 @@ def readiness(register: Register, views: list[RowView] | None = None) -> Readine
     return figures
 
 
+def readiness_of(org, year: int) -> Readiness:
+    """The readiness of the organisation's register of ``year``, without creating one: with no register
+    yet, every item of the catalogue that no published document answers is missing."""
+    from ita.catalogue_queries import catalogue_items, catalogue_of
+
+    register = Register.objects.filter(organisation=org, year=year).select_related("organisation").first()
+    if register is not None:
+        return readiness(register)
+    items = catalogue_items(catalogue_of(year))
+    answered = {a.item.pk for a in portal_answers(org, year, items=items) if a.document is not None}
+    return Readiness(items=len(items), answered=len(answered),
+                     missing_codes=[item.code for item in items if item.pk not in answered])
+
+
 def public_file_path(register: Register, answer: Answer) -> str:
     return reverse("public:oit_file", args=[register.organisation.slug, register.year, answer.pk])
 

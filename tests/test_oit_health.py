@@ -120,3 +120,27 @@ def test_local_addresses_are_refused_in_production(site, org_a, staff_a, setting
     run("--no-email")
     answer.refresh_from_db()
     assert answer.last_error == "blocked" and site.requests == []
+
+
+def test_weekly_reminders_in_the_oit_window_to_staff_and_approvers(org_a, staff_a, approver_a, admin_a, mailoutbox,
+                                                                   settings):
+    from datetime import date
+
+    from reports import reminders
+
+    for user in (staff_a, approver_a, admin_a):
+        user.email = f"{user.username}@example.go.th"
+        user.save()
+    dead = add(org_a, "O1", refused_url(), staff_a)
+    Answer.objects.filter(pk=dead.pk).update(health=Health.BROKEN)
+    assert reminders.send(date(2027, 2, 28)).emails == 0  # before 1 March
+    stats = reminders.send(date(2027, 3, 1))
+    assert stats.emails == 2 and {m.to[0] for m in mailoutbox} == {"staff_a@example.go.th", "approver_a@example.go.th"}
+    body = mailoutbox[0].body
+    assert "ทะเบียน OIT ปีการประเมิน ๒๕๗๐" in body and "ลิงก์เสีย ๑ ลิงก์" in body and "O2" in body
+    assert f"/w/{org_a.slug}/oit/{YEAR}/" in body
+    assert reminders.send(date(2027, 3, 3)).emails == 0  # once a week
+    assert reminders.send(date(2027, 3, 8)).emails == 2  # the next week
+    settings.OIT_WINDOW_START = "04-01"
+    assert reminders.send(date(2027, 3, 15)).emails == 0  # configurable
+    assert reminders.send(date(2027, 7, 5)).emails == 0  # after the window
