@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "measures",
     "reports",
     "public",
+    "workspace",
     "twofactor.apps.TwoFactorConfig",
     "demo",
 ]

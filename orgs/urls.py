@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import history_views, views
+from . import views
 
 app_name = "orgs"
+# + "history/" (the history page, workspace.history_views), added in ita_portal/urls.py
 urlpatterns = [
     path("", views.settings_home, name="settings"),
     path("divisions/", views.divisions, name="divisions"),
@@ -14,5 +15,4 @@ urlpatterns = [
     path("members/new/", views.member_create, name="member_create"),
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/active/", views.member_active, name="member_active"),
-    path("history/", history_views.history, name="history"),
 ]
