@@ -18,6 +18,16 @@ from .models import Membership, Role
 ROLE_RANK = {Role.STAFF: 1, Role.APPROVER: 2, Role.ADMIN: 3}
 
 
+def role_of(user, org) -> str | None:
+    """The user's role in the organisation (admin for a superuser), None when not an active member."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
+    return membership.role if membership else None
+
+
 class SuperuserMembership:
     """Stands in for a membership when a superuser opens any organisation (support and demo)."""
 
