@@ -213,13 +213,3 @@ class ResultEntry:
             ],
             expected_version=data.get("version"), actor=actor,
         )
-
-
-class NewResultYearForm(forms.Form):
-    """Choose the assessment year of a new result (years of the catalogue without a result)."""
-
-    year = forms.TypedChoiceField(label=_("Assessment year"), coerce=int)
-
-    def __init__(self, *args, years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, to_thai_digits(y)) for y in years]

@@ -99,10 +99,6 @@ class Dashboard:
     def waiting_for_me(self) -> list[cycle.WaitingDocument]:
         return [w for w in self.waiting if w.for_me]
 
-    @property
-    def month_start(self) -> date:
-        return self.today.replace(day=1)
-
 
 def build(org, requested_year=None, on: date | None = None, *, role: str | None = None, user=None) -> Dashboard:
     """The dashboard of ``org`` for ``requested_year`` (default: the current fiscal year). ``role`` and
