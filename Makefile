@@ -49,8 +49,10 @@ run: serve-setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The layers of the apps (.importlinter, docs/ARCHITECTURE.md): an upward or sideways import fails the build.
 test: setup-test
 	scripts/audit.sh
+	$(BIN)/lint-imports --no-cache
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 # Known vulnerabilities in the pinned requirements; AUDIT_REQUIRED=1 fails when no data can be fetched.

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reports",
     "oit",
     "public",
+    "workspace",
     "twofactor.apps.TwoFactorConfig",
     "demo",
 ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from ita.catalogue_queries import portal_answers
+from reports.portal_answers import portal_answers
 
 from .models import Answer, AnswerKind, Health, Register, RegisterStatus
 

@@ -23,14 +23,15 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "district", "province", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DivisionInline, MembershipInline]
+    # Models whose rows go only with their whole organisation (the sanctioned path), never on their own;
+    # the apps above add theirs (reports/admin.py: documents and workflow events).
+    removed_with_organisation: list = []
 
     def get_deleted_objects(self, objs, request):
-        """The documents and workflow events of the organisation go with it (the sanctioned path), though
-        neither may be deleted on its own."""
-        from reports.models import Document, WorkflowEvent
-
+        """The rows of ``removed_with_organisation`` go with the organisation, though none may be deleted
+        on its own."""
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        sanctioned = {str(m._meta.verbose_name) for m in (Document, WorkflowEvent)}
+        sanctioned = {str(m._meta.verbose_name) for m in self.removed_with_organisation}
         return deleted, model_count, {p for p in perms_needed if str(p) not in sanctioned}, protected
 
     def delete_model(self, request, obj):

@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from ita.forms import ScoreField
+from core.forms import ScoreField
 
 from .models import Division, Membership, Organisation, Role
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import RefusedChange
 from core.thai import to_thai_digits
-from ita.catalogue_views import superuser_required
+from .access import superuser_required
 
 from . import invitations
 from . import organisations as service

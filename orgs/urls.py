@@ -1,8 +1,9 @@
 from django.urls import path
 
-from . import history_views, views
+from . import views
 
 app_name = "orgs"
+# + "history/" (the history page, workspace.history_views), added in ita_portal/urls.py
 urlpatterns = [
     path("", views.settings_home, name="settings"),
     path("divisions/", views.divisions, name="divisions"),
@@ -16,5 +17,4 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/active/", views.member_active, name="member_active"),
     path("members/<int:pk>/password-reset/", views.member_password_reset, name="member_password_reset"),
-    path("history/", history_views.history, name="history"),
 ]

@@ -30,9 +30,8 @@ from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
 from reports.evidence_print import with_access
 from reports.rendering import document_context
+from reports import links
 from reports.services import document_snapshot, public_memo, public_render_options
-
-from . import links
 
 PUBLIC_STATUSES = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 SAFE_LINK_SCHEMES = ("http", "https")
@@ -343,7 +342,8 @@ def itas_page(slug: str, fiscal_year: int) -> ItasPage:
     absolute stable URL of the document of the right fiscal year (the item's offset in the catalogue)
     published now; the items we do not answer; a provisional catalogue is said so (Http404 for an
     unknown organisation)."""
-    from ita.catalogue_queries import catalogue_items, catalogue_of, portal_answers
+    from ita.catalogue_queries import catalogue_items, catalogue_of
+    from reports.portal_answers import portal_answers
 
     org = get_object_or_404(Organisation, slug=slug)
     catalogue = catalogue_of(fiscal_year)

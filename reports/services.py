@@ -29,7 +29,7 @@ from core import pagecache
 from core.audit import sanctioned_removal
 from core.errors import RefusedChange
 from measures.models import Measure
-from orgs.access import ROLE_RANK
+from orgs.access import ROLE_RANK, role_of
 from orgs.models import Membership, Role
 
 from .documents import default_signer_role
@@ -60,16 +60,6 @@ class StaleDocument(WorkflowError):
 
 
 # --- who may do what ------------------------------------------------------------------------------
-
-def role_of(user, org) -> str | None:
-    """The user's role in the organisation (admin for a superuser), None when not an active member."""
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
-    return membership.role if membership else None
-
 
 def _require_role(actor, document: Document, minimum: str) -> str:
     role = role_of(actor, document.organisation)

@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from core.errors import RefusedChange
 from orgs import invitations
-from orgs.history import history_page
+from workspace.history import history_page
 from orgs.models import Invitation, InvitationStatus, Membership, Role
 
 from .factories import MembershipFactory, UserFactory

@@ -16,7 +16,7 @@ from django.urls import reverse
 from core.audit import sanctioned_removal
 from core.thai import format_number
 from demo.loader import seed_demo
-from public.links import document_path
+from reports.links import document_path
 
 from ita import levels
 from ita.levels import NewLevel
@@ -422,7 +422,7 @@ def test_the_fy_2570_plan_prints_the_timeline_and_the_due_dates(seeded):
 
 @pytest.fixture
 def in_december_2026(monkeypatch):
-    from core import dashboard
+    from workspace import dashboard
 
     monkeypatch.setattr(dashboard, "today", lambda: date(2026, 12, 4))
 

@@ -36,7 +36,7 @@ from ita.models import ResultEvent
 from measures.models import Measure, MeasureStep
 from reports.models import Document, Evidence, ProgressEntry
 
-from .models import Division, Invitation, Membership, Organisation
+from orgs.models import Division, Invitation, Membership, Organisation
 
 PER_PAGE = 50
 TEXT_LIMIT = 200  # characters of a long text shown before "…"
