@@ -457,7 +457,7 @@ def test_somchai_opens_the_dashboard_on_2570_with_its_checklist(seeded, client, 
     page = dashboard_of(client, "somchai")
     assert re.search(r'<option value="2570" selected>๒๕๗๐', page)
     assert line_states(page) == {"result": "done", "analysis": "done", "measures": "due", "progress-6": "due",
-                                 "progress-12": "due", "oit": "due"}
+                                 "progress-12": "due", "oit": "due", "oit-register": "due"}
     plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
     inbox = page[page.index('id="inbox"'):]
     assert f'data-document="{plan.pk}" data-status="submitted"' in inbox
