@@ -214,6 +214,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ITA Portal <no-reply
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The OIT register (oit/): the OIT window of the assessment year (weekly reminders inside it, "MM-DD"), and
+# the link checker's limits. Local and private addresses are refused unless allowed (development only).
+OIT_WINDOW_START = env.str("OIT_WINDOW_START", default="03-01")
+OIT_WINDOW_END = env.str("OIT_WINDOW_END", default="06-30")
+OIT_LINKCHECK_TIMEOUT = env.float("OIT_LINKCHECK_TIMEOUT", default=10.0)
+OIT_LINKCHECK_CONCURRENCY = env.int("OIT_LINKCHECK_CONCURRENCY", default=20)
+OIT_LINKCHECK_PER_HOST = env.int("OIT_LINKCHECK_PER_HOST", default=2)
+OIT_LINKCHECK_DEADLINE = env.float("OIT_LINKCHECK_DEADLINE", default=1800.0)
+OIT_LINKCHECK_ALLOW_PRIVATE = env.bool("OIT_LINKCHECK_ALLOW_PRIVATE", default=DEBUG)
+
 # Demo accounts (seed_demo) use this password; demo only.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo1234")
 
