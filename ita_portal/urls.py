@@ -47,6 +47,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lang/<str:code>/", core_views.language, name="language"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),  # for the load balancer (docs/DEPLOY.md)
 ]
 
