@@ -1,5 +1,5 @@
-"""Django's own messages that its Thai catalogue lacks (Django 5.2): their Thai is in locale/th, which
-takes precedence over Django's catalogues (settings.LOCALE_PATHS). Listed here, never called, so that
+"""Django's (and django-axes') own messages that their Thai catalogues lack or translate poorly (Django
+5.2): their Thai is in locale/th, which takes precedence over Django's catalogues (settings.LOCALE_PATHS). Listed here, never called, so that
 `makemessages` keeps them in our django.po and tests/test_translations.py checks they are translated.
 The msgids must stay exactly Django's (curly quotes included); a Django upgrade that changes one shows
 as English on a page (tests/test_django_thai.py)."""
@@ -188,4 +188,37 @@ DJANGO_MESSAGES = (
     gettext_noop("Content Types"),
     gettext_noop("Content type %(ct_id)s object %(obj_id)s doesn’t exist"),
     gettext_noop("%(ct_name)s objects don’t have a get_absolute_url() method"),
+    # Django's auth app: its section in the admin (Django's Thai, การตรวจสอบและอนุมัติ, reads as "inspection and approval")
+    gettext_noop("Authentication and Authorization"),
+    # django-axes (the sign-in records): its models and admin
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("Access lock out"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Expires At"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("GET Data"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("IP Address"),
+    gettext_noop("Logout Time"),
+    gettext_noop("POST Data"),
+    gettext_noop("Path"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("User Agent"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Form Data"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Not set"),
+    gettext_noop("Yes"),
+    gettext_noop("No"),
 )

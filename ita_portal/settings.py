@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "axes",
+    "core.third_party_apps.SignInRecordsConfig",  # django-axes, titled in Thai
     "django_otp",
     "twofactor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "twofactor.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
