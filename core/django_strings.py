@@ -6,7 +6,12 @@ as English on a page (tests/test_django_thai.py)."""
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_MESSAGES = (
-    # better Thai than Django's catalogue has for what every form shows
+    # better Thai than Django's catalogue has for what every form shows (and the admin's password summary)
+    gettext_noop("algorithm"),
+    gettext_noop("iterations"),
+    gettext_noop("salt"),
+    gettext_noop("hash"),
+    gettext_noop("checksum"),
     gettext_noop("This field is required."),
     gettext_noop("Enter a valid email address."),
     gettext_noop("Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."),
