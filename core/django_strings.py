@@ -1,8 +1,9 @@
-"""Django's (and django-axes') own messages that their Thai catalogues lack or translate poorly (Django
-5.2): their Thai is in locale/th, which takes precedence over Django's catalogues (settings.LOCALE_PATHS). Listed here, never called, so that
-`makemessages` keeps them in our django.po and tests/test_translations.py checks they are translated.
-The msgids must stay exactly Django's (curly quotes included); a Django upgrade that changes one shows
-as English on a page (tests/test_django_thai.py)."""
+"""Django's (and django-axes', django-simple-history's) own messages that their Thai catalogues lack or
+translate poorly (Django 5.2): their Thai is in locale/th, which takes precedence over the apps' catalogues
+(settings.LOCALE_PATHS). Listed here, never called, so that `makemessages` keeps them in our django.po and
+tests/test_translations.py checks they are translated. The msgids must stay exactly the apps' own (curly
+quotes included); an upgrade that changes one shows as English on a page (tests/test_django_thai.py,
+tests/test_admin_thai.py)."""
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 DJANGO_MESSAGES = (
@@ -226,4 +227,24 @@ DJANGO_MESSAGES = (
     gettext_noop("Not set"),
     gettext_noop("Yes"),
     gettext_noop("No"),
+    # django-simple-history (the history pages of the admin); it ships no Thai
+    gettext_noop("View history: %s"),
+    gettext_noop("The %(name)s \"%(obj)s\" was changed successfully."),
+    gettext_noop("You may edit it again below"),
+    gettext_noop("Revert %s"),
+    gettext_noop("Changed"),
+    gettext_noop("Deleted"),
+    gettext_noop("Deleted %(type_name)s"),
+    gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("View %(verbose_name)s"),
+    gettext_noop("Revert %(verbose_name)s"),
+    gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
+    gettext_noop("Press the 'Change History' button below to edit the history."),
+    gettext_noop("Object"),
+    gettext_noop("Changed by"),
+    gettext_noop("Change reason"),
+    gettext_noop("Changes"),
+    gettext_noop("Revert"),
+    gettext_noop("Change History"),
 )
