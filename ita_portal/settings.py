@@ -56,7 +56,9 @@ INSTALLED_APPS = [
     "ita",
     "measures",
     "reports",
+    "oit",
     "public",
+    "workspace",
     "twofactor.apps.TwoFactorConfig",
     "demo",
 ]
