@@ -136,3 +136,17 @@ def test_in_english_the_rules_keep_arabic_digits(somchai):
     with translation.override("en"):
         form = SetPasswordForm(somchai, {"new_password1": "short", "new_password2": "short"})
         assert form.errors["new_password2"] == ["This password is too short. It must contain at least 8 characters."]
+
+
+def test_the_invitation_page_its_username_and_password_rules_are_thai(org_a, admin_a, mailoutbox):
+    from orgs import invitations
+
+    invitations.invite(org_a, email="napa@example.org", role="staff", actor=admin_a)
+    path = re.search(r"https?://[^/\s]+(/\S+)", mailoutbox[0].body).group(1)
+    client = Client()
+    html = thai_page(client.get(path), allowed={"napa", "example", "org"})
+    assert "รหัสผ่านต้องมีอย่างน้อย ๘ ตัวอักษร" in html
+    html = thai_page(client.post(path, {"username": "นภา ก!", "password1": "1234", "password2": "1234"}),
+                     status=400, allowed={"napa", "example", "org"})
+    assert "กรุณากรอกชื่อผู้ใช้ให้ถูกต้อง" in html
+    assert "รหัสผ่านนี้สั้นเกินไป ต้องมีอย่างน้อย ๘ ตัวอักษร" in html or "รหัสผ่านนี้เป็นตัวเลขทั้งหมด" in html
