@@ -108,6 +108,14 @@ def test_output_lists_the_demo_logins_as_demo_only(seeded):
         assert username in seeded
 
 
+def test_output_links_to_the_sign_in_page_on_site_url(db, settings):
+    """`make run PORT=8101` sets SITE_URL to the port it serves: the printed links follow it."""
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    out = seed()
+    assert "Sign in at http://127.0.0.1:8101/accounts/login/" in out
+    assert "the public site: http://127.0.0.1:8101/" in out
+
+
 def test_a_changed_step_is_restored_and_only_that(seeded):
     measure = Measure.objects.get(organisation__slug="nongsamet", fiscal_year=2567, order=1)
     step = measure.steps.get(order=4)
