@@ -133,6 +133,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 ORG_FILES = ("phaktob", "danchang", "nongsamet")
 ADMIN_USERNAME = "admin"
 ADMIN_EMAIL = "admin@example.org"
+# The demo's province office (invented): read-only oversight of the demo organisations' provinces.
+OVERSEER_USERNAME = "somsak"
 WORKFLOW_TIME = time(10, 0)
 WORKFLOW_TZ = ZoneInfo("Asia/Bangkok")
 
@@ -588,7 +590,21 @@ def seed_demo(names=ORG_FILES, *, password: str | None = None) -> LoadStats:
     from .oit_demo import load_registers
 
     load_registers(stats)
+    ensure_overseer(stats, password, [read_data(name)["organisation"]["province"] for name in names])
     return stats
+
+
+def ensure_overseer(stats: LoadStats, password: str, provinces):
+    """``somsak``: oversight of the demo provinces (INVENTED person, demo only)."""
+    from orgs.models import OversightScope
+
+    User = get_user_model()
+    user = upsert(stats, User, {"username": OVERSEER_USERNAME},
+                  {"email": "somsak@example.org", "first_name": "สมศักดิ์", "last_name": "ดูแลดี", "is_active": True})
+    _ensure_password(stats, user, password)
+    for province in provinces:
+        upsert(stats, OversightScope, {"user": user, "province": province}, {})
+    return user
 
 
 def demo_logins(names=ORG_FILES):
@@ -598,4 +614,6 @@ def demo_logins(names=ORG_FILES):
         data = read_data(name)
         for user in data.get("users", []):
             rows.append((user["username"], data["organisation"]["name"], user["role"]))
+    provinces = ", ".join(read_data(name)["organisation"]["province"] for name in names)
+    rows.append((OVERSEER_USERNAME, "", f"province oversight ({provinces})"))
     return rows

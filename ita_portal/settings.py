@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "reports",
     "oit",
     "public",
+    "oversight",
     "workspace",
     "twofactor.apps.TwoFactorConfig",
     "demo",

@@ -60,6 +60,8 @@ urlpatterns = [
     # installation administrators (superusers): organisations (before the organisations' workspaces:
     # "installation" is a reserved slug, orgs.models.RESERVED_SLUGS)
     path("w/installation/", include("orgs.installation_urls")),
+    # province oversight (read only; "province" is a reserved slug, orgs.models.RESERVED_SLUGS)
+    path("w/province/", include("oversight.urls")),
     # installation administrators: load or replace a year's ITA catalogue (before the organisations:
     # "catalogue" cannot be an organisation's slug here)
     path("w/catalogue/", catalogue_views.catalogue_upload, name="ita_catalogue"),

@@ -95,3 +95,37 @@ def superuser_required(view):
             raise Http404
         return view(request, *args, **kwargs)
     return wrapped
+
+
+# --- oversight (read-only, by province) ---------------------------------------------------------------
+
+def overseen_provinces(user) -> set[str] | None:
+    """The provinces ``user`` oversees: None for the whole country (a national scope, or a superuser), else
+    a set (empty: none)."""
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return None
+    from .models import OversightScope
+
+    provinces = set(OversightScope.objects.filter(user=user).values_list("province", flat=True))
+    return None if "" in provinces else provinces
+
+
+def may_oversee(user, province: str) -> bool:
+    provinces = overseen_provinces(user)
+    return provinces is None or province in provinces
+
+
+def oversight_required(view):
+    """Views of ``/w/province/<province>/…``: sign in first; a province the user does not oversee is a 404."""
+    @wraps(view)
+    def wrapped(request, province=None, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if province is not None and not may_oversee(request.user, province):
+            raise Http404
+        if province is None and overseen_provinces(request.user) == set():
+            raise Http404
+        return view(request, province, *args, **kwargs) if province is not None else view(request, *args, **kwargs)
+    return wrapped

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.audit import sanctioned_removal
 
-from .models import Division, Invitation, Membership, Organisation
+from .models import Division, Invitation, Membership, Organisation, OversightScope
 
 
 class DivisionInline(admin.TabularInline):
@@ -77,3 +77,18 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OversightScope)
+class OversightScopeAdmin(admin.ModelAdmin):
+    """Installation administrators grant read-only oversight of a province (or of the whole country, with
+    the province left empty): the user sees /w/province/<province>/."""
+
+    list_display = ["user", "province", "granted_by", "created_at"]
+    search_fields = ["user__username", "province"]
+    exclude = ["granted_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

@@ -20,7 +20,7 @@ class OrganisationKind(models.TextChoices):
 
 
 # Workspace paths under /w/ that are not an organisation: no organisation may have these slugs.
-RESERVED_SLUGS = frozenset({"catalogue", "installation"})
+RESERVED_SLUGS = frozenset({"catalogue", "installation", "province"})
 
 
 def validate_not_reserved(value):
@@ -207,3 +207,26 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
+
+class OversightScope(models.Model):
+    """Read-only oversight of the organisations of a province (the province's local administration office),
+    or of the whole country (``province`` empty). Granted by installation administrators."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oversight_scopes",
+                             verbose_name=_("user"))
+    province = models.CharField(_("province"), max_length=100, blank=True,
+                                help_text=_("Empty: the whole country."))
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("granted by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("oversight scope")
+        verbose_name_plural = _("oversight scopes")
+        constraints = [models.UniqueConstraint(fields=["user", "province"], name="oversight_unique_user_province")]
+
+    def __str__(self):
+        return f"{self.user} · {self.province or '*'}"

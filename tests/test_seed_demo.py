@@ -148,8 +148,22 @@ def test_admin_is_a_superuser_and_demo_users_are_not(seeded):
 
 def test_every_demo_user_has_an_example_org_address(seeded):
     users = get_user_model().objects.all()
-    assert {u.username for u in users} == {"admin", *DEMO_USERS}
+    assert {u.username for u in users} == {"admin", "somsak", *DEMO_USERS}  # somsak: the province office
     assert all(u.email == f"{u.username}@example.org" for u in users)
+
+
+def test_somsak_oversees_the_demo_provinces_read_only(seeded, client):
+    from orgs.models import OversightScope
+
+    assert set(OversightScope.objects.filter(user__username="somsak").values_list("province", flat=True)) == {
+        "อุดรธานี", "นครราชสีมา", "ตราด"}
+    assert not Membership.objects.filter(user__username="somsak").exists()
+    client.force_login(get_user_model().objects.get(username="somsak"))
+    start = client.get("/w/")
+    assert start.status_code == 302 and start["Location"] == "/w/province/"
+    page = client.get("/w/province/อุดรธานี/").text
+    assert 'data-org="phaktob"' in page and 'data-org="danchang"' not in page
+    assert client.get("/w/phaktob/").status_code == 404  # no membership: no workspace
 
 
 def memberships(username):

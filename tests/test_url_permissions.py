@@ -207,6 +207,11 @@ EXPECTED = {
     "public:oit_file":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:oit_file [not confirmed]":
                               {"anonymous": 404, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    # province oversight: only users with an oversight scope (none in the cast; tests/test_oversight.py)
+    "oversight:index":        {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "oversight:province":     {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "oversight:export":       {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "oversight:organisation": {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "reports:detail [org B's document]":
                               {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "reports:preview [org B's document]":
@@ -281,6 +286,10 @@ URL_KWARGS = {
     "ita:result_create [no result yet]": lambda w: {"org_slug": A, "year": EMPTY_YEAR},
     "ita:result_edit": lambda w: {"org_slug": A, "year": RESULT_YEAR},
     "ita:result_confirm": lambda w: {"org_slug": A, "year": RESULT_YEAR},
+    "oversight:index": lambda w: {},
+    "oversight:province": lambda w: {"province": "ขอนแก่น"},
+    "oversight:export": lambda w: {"province": "ขอนแก่น"},
+    "oversight:organisation": lambda w: {"province": "ขอนแก่น", "org_slug": A},
     "oit:index": lambda w: {"org_slug": A},
     "oit:register": lambda w: {"org_slug": A, "year": FY},
     "oit:row": lambda w: {"org_slug": A, "pk": w.oit_row.pk},

@@ -17,7 +17,6 @@ The checklist of fiscal year *n* (due dates are the portal's own defaults, see `
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,7 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.thai import fiscal_year_range, to_thai_digits
+from core.cycle_dates import due_dates  # noqa: F401  (re-exported: cycle.due_dates)
+from core.thai import to_thai_digits
 from ita.catalogue_queries import catalogue_of, provisional_text
 from orgs.access import ROLE_RANK
 from orgs.models import Role
@@ -35,23 +35,6 @@ from reports.portal_answers import portal_answers
 DONE, DUE, OVERDUE = "done", "due", "overdue"
 STATE_LABELS = {DONE: _("Done"), DUE: _("To do"), OVERDUE: _("Overdue")}
 WAITING = (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED)
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def due_dates(fiscal_year: int) -> dict[str, date]:
-    """The due date of each line of the checklist of ``fiscal_year`` (see the module docstring)."""
-    start, end = fiscal_year_range(fiscal_year)
-    return {
-        "result": _month_end(start.year, 10),
-        "analysis": _month_end(start.year, 12),
-        "measures": _month_end(start.year, 12),
-        "progress-6": _month_end(end.year, 4),
-        "progress-12": _month_end(end.year, 10),
-        "oit": _month_end(end.year, 4),
-    }
 
 
 @dataclass

@@ -13,9 +13,12 @@ def workspace_start(request):
     organisations = list(Organisation.objects.for_user(request.user))
     if request.user.is_superuser and not organisations:
         organisations = list(Organisation.objects.all())
-    if len(organisations) == 1:
+    oversees = request.user.is_superuser or request.user.oversight_scopes.exists()
+    if len(organisations) == 1 and not oversees:
         return redirect("dashboard", organisations[0].slug)
-    return render(request, "workspace/workspace_start.html", {"organisations": organisations})
+    if not organisations and oversees:
+        return redirect("oversight:index")  # a province office: its oversight pages
+    return render(request, "workspace/workspace_start.html", {"organisations": organisations, "oversees": oversees})
 
 
 @org_member_required()

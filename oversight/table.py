@@ -1,0 +1,93 @@
+"""The province table: one row per organisation of a province with the state of its fiscal year (result
+confirmed, measures plan, 6- and 12-month reports published, OIT register readiness), its latest confirmed
+score and level, and how late each overdue item is. From published and confirmed data only, in a fixed
+number of queries whatever the number of organisations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+
+from core.cycle_dates import due_dates
+from ita.models import AssessmentResult
+from oit.models import Health, Register, RegisterStatus, Row
+from orgs.models import Organisation
+from reports.models import Document, DocumentKind, DocumentStatus
+
+LINES = ("result", "measures", "progress-6", "progress-12", "oit")
+COMPLETE, LATE, ON_TIME = "complete", "late", "on_time"
+
+
+@dataclass
+class OrgRow:
+    organisation: Organisation
+    done: dict = field(default_factory=dict)  # line -> bool
+    late_days: dict = field(default_factory=dict)  # line -> days overdue (only overdue lines)
+    register: dict | None = None  # {"answered", "items", "broken", "confirmed"}
+    latest: object | None = None  # ita.models.ConfirmedResult
+
+    @property
+    def state(self) -> str:
+        if all(self.done.values()):
+            return COMPLETE
+        return LATE if self.late_days else ON_TIME
+
+    @property
+    def cells(self) -> list[tuple[str, bool, int | None]]:
+        """(line, done, days late or None) in the order of LINES."""
+        return [(line, self.done[line], self.late_days.get(line)) for line in LINES]
+
+    @property
+    def most_late(self) -> int:
+        return max(self.late_days.values(), default=0)
+
+    @property
+    def score(self):
+        return self.latest.total_score if self.latest else None
+
+
+def province_rows(province: str, fiscal_year: int, today: date) -> list[OrgRow]:
+    """Five queries: organisations, published documents, confirmed results, OIT registers, their rows.
+    (An OIT item counts as answered here when the organisation gave an answer in its register; the staff
+    page also counts the items the portal's documents answer.)"""
+    orgs = list(Organisation.objects.filter(province=province).order_by("district", "name"))
+    rows = {org.pk: OrgRow(org) for org in orgs}
+    if not rows:
+        return []
+    published = set(
+        Document.objects.filter(organisation__province=province, fiscal_year=fiscal_year,
+                                status=DocumentStatus.PUBLISHED)
+        .values_list("organisation_id", "kind", "round"))
+    latest = {}
+    for result in (AssessmentResult.objects.with_public_figures().filter(organisation__province=province)
+                   .select_related("year").order_by("organisation_id", "-year__year")):
+        latest.setdefault(result.organisation_id, result)
+    registers = {r["organisation_id"]: r for r in Register.objects.filter(
+        organisation__province=province, year=fiscal_year).values("organisation_id", "status", "pk")}
+    row_counts = {r["register_id"]: r for r in Row.objects.filter(
+        register__organisation__province=province, register__year=fiscal_year).values("register_id").annotate(
+        items=Count("pk", distinct=True),
+        answered=Count("pk", filter=Q(answers__isnull=False), distinct=True),
+        broken=Count("answers", filter=Q(answers__health=Health.BROKEN), distinct=True))}
+    due = due_dates(fiscal_year)
+    for org_id, row in rows.items():
+        result = latest.get(org_id)
+        row.latest = result.public_view() if result else None
+        row.done["result"] = result is not None and result.year.year == fiscal_year - 1
+        row.done["measures"] = (org_id, DocumentKind.MEASURES, 0) in published
+        row.done["progress-6"] = (org_id, DocumentKind.PROGRESS, 6) in published
+        row.done["progress-12"] = (org_id, DocumentKind.PROGRESS, 12) in published
+        register = registers.get(org_id)
+        counts = row_counts.get(register["pk"]) if register else None
+        if register is not None and counts is not None:
+            row.register = {"items": counts["items"], "answered": counts["answered"], "broken": counts["broken"],
+                            "confirmed": register["status"] == RegisterStatus.CONFIRMED}
+            row.done["oit"] = (row.register["confirmed"] and not row.register["broken"]
+                               and row.register["answered"] == row.register["items"])
+        else:
+            row.done["oit"] = False
+        for line in LINES:
+            if not row.done[line] and today > due[line]:
+                row.late_days[line] = (today - due[line]).days
+    return list(rows.values())
