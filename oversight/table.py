@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.cycle_dates import due_dates
 from ita.models import AssessmentResult
@@ -16,6 +17,11 @@ from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus
 
 LINES = ("result", "measures", "progress-6", "progress-12", "oit")
+LINE_LABELS = {
+    "result": _("ITA result confirmed"), "measures": _("Measures plan published"),
+    "progress-6": _("6-month report published"), "progress-12": _("12-month report published"),
+    "oit": _("OIT register ready"),
+}
 COMPLETE, LATE, ON_TIME = "complete", "late", "on_time"
 
 

@@ -17,7 +17,7 @@ from orgs.models import Organisation, OrganisationKind
 from reports.links import document_path
 from reports.models import Document, DocumentStatus, WorkflowEvent
 
-from .table import COMPLETE, LATE, LINES, ON_TIME, province_rows
+from .table import COMPLETE, LATE, LINE_LABELS, LINES, ON_TIME, province_rows
 
 SORTS = {
     "name": lambda r: r.organisation.name,
@@ -86,8 +86,7 @@ def export(request, province):
     book = Workbook()
     sheet = book.active
     sheet.title = str(fiscal_year)
-    header = [_("Organisation"), _("District"), _("Kind"), _("ITA result confirmed"), _("Measures plan published"),
-              _("6-month report published"), _("12-month report published"), _("OIT register ready"),
+    header = [_("Organisation"), _("District"), _("Kind"), *[str(LINE_LABELS[line]) for line in LINES],
               _("Latest score"), _("Days late (most)")]
     sheet.append(header)
     yes, no = _("yes"), _("no")

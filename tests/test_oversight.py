@@ -136,3 +136,24 @@ def test_the_table_has_a_fixed_number_of_queries(client, overseer, org_a, django
     with django_assert_num_queries(len(few.captured_queries)):
         page = client.get(province_url())
     assert page.text.count("data-org=") == 16
+
+
+def test_the_weekly_digest_tells_what_became_overdue_and_what_was_published(overseer, org_a, staff_a, approver_a,
+                                                                             mailoutbox):
+    from oversight import digest
+
+    overseer.email = "overseer@example.go.th"
+    overseer.save()
+    plan = published(org_a, staff_a, approver_a, fiscal_year=FY, kind=DocumentKind.MEASURES)
+    # 3 November 2026: the result (due 31 October) became overdue 3 days ago; the plan was published this week
+    from reports.models import Document
+
+    Document.objects.filter(pk=plan.pk).update(published_at=timezone.make_aware(timezone.datetime(2026, 11, 2, 10)))
+    assert digest.send(date(2026, 11, 3)) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["overseer@example.go.th"] and "สรุปการกำกับดูแล" in mail.subject
+    assert "จังหวัดขอนแก่น" in mail.body and org_a.name in mail.body
+    assert "ยืนยันผลการประเมิน ITA แล้ว (ล่าช้า ๓ วัน)" in mail.body
+    assert "แผนมาตรการ" in mail.body or "มาตรการ" in mail.body
+    assert digest.send(date(2026, 11, 4)) == 0  # once a week
+    assert digest.send(date(2026, 12, 4)) == 0  # nothing new that week: no e-mail
