@@ -135,8 +135,8 @@ def _scopes(path: str) -> list[str] | None:
         if path.endswith("/pdf/"):  # a stored PDF is frozen: only its organisation's changes matter
             return [f"org:{match['slug']}"]
         return ["catalogue", f"org:{match['slug']}"]
-    if path in SITE_PATHS:
-        return ["site"]
+    if path in SITE_PATHS or (path.startswith("/stats/") and path.endswith("/")):
+        return ["site"]  # the directory and the national picture (public/stats.py): any change anywhere
     return None
 
 

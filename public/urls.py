@@ -16,7 +16,7 @@ links, the ITAS link list, the embeddable list and the sitemap.
 """
 from django.urls import path, register_converter
 
-from . import opendata, views_documents, views_org
+from . import opendata, views_documents, views_org, views_stats
 
 
 class KindConverter:
@@ -36,6 +36,10 @@ urlpatterns = [
     path("", views_org.directory, name="directory"),
     path("opendata/organisations.csv", opendata.organisations_csv, name="opendata_organisations"),
     path("opendata/results.csv", opendata.results_csv, name="opendata_results"),
+    path("stats/", views_stats.national, name="stats"),
+    path("stats/publication.csv", views_stats.publication_csv, name="stats_publication_csv"),
+    path("stats/levels.csv", views_stats.levels_csv, name="stats_levels_csv"),
+    path("stats/<str:province>/", views_stats.province, name="stats_province"),
     path("o/<slug:slug>/", views_org.organisation, name="organisation"),
     path("o/<slug:slug>/embed/", views_org.embed, name="embed"),
     path("o/<slug:slug>/<int:fiscal_year>/itas/", views_documents.itas_links, name="itas"),

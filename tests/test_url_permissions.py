@@ -73,6 +73,13 @@ EXPECTED = {
                               {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "installation:organisation_invite":
                               {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    # the national picture and its open data (public)
+    "public:stats":           {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:stats_province":  {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:stats_publication_csv":
+                              {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:stats_levels_csv":
+                              {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     # the ITA catalogue upload: installation administrators (superusers) only, an organisation admin too is 404
     "ita_catalogue":          {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "public:document":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
@@ -238,6 +245,10 @@ URL_KWARGS = {
     "public:embed": lambda w: {"slug": A},
     "public:itas": lambda w: {"slug": A, "fiscal_year": FY},
     "ita_catalogue": lambda w: {},
+    "public:stats": lambda w: {},
+    "public:stats_province": lambda w: {"province": "ขอนแก่น"},
+    "public:stats_publication_csv": lambda w: {},
+    "public:stats_levels_csv": lambda w: {},
     "invitation_accept": lambda w: {"token": INVITATION_TOKEN},
     "invitation_accept [revoked link]": lambda w: {"token": REVOKED_TOKEN},
     "invitation_accept [unknown link]": lambda w: {"token": "no-such-link"},
