@@ -160,6 +160,18 @@ session[HASH_SESSION_KEY] = member.user.get_session_auth_hash()
 session.create()
 cookie = f"sessionid={session.session_key}"
 word = org.province
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from orgs.models import Organisation, OversightScope
+largest = Organisation.objects.values("province").annotate(n=Count("pk")).order_by("-n", "province").first()["province"]
+overseer, _ = get_user_model().objects.get_or_create(username="scale-overseer")
+OversightScope.objects.get_or_create(user=overseer, province="")
+oversight = SessionStore()
+oversight[SESSION_KEY] = str(overseer.pk)
+oversight[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+oversight[HASH_SESSION_KEY] = overseer.get_session_auth_hash()
+oversight.create()
+oversight_cookie = f"sessionid={oversight.session_key}"
 targets = [
     ("directory", "/", "html", "", False),
     ("directory search", "/?q=" + __import__("urllib.parse").parse.quote(word), "html", "", True),
@@ -168,6 +180,9 @@ targets = [
     ("stored PDF", document_path(plan, pdf=True), "pdf", "", False),
     ("staff dashboard", reverse("dashboard", args=[org.slug]) + f"?year={doc.fiscal_year}", "staff", cookie, True),
     ("staff measures list", reverse("measures:list", args=[org.slug, doc.fiscal_year]), "staff", cookie, True),
+    ("national picture /stats/", reverse("public:stats"), "html", "", True),
+    ("province picture /stats/<largest>/", reverse("public:stats_province", args=[largest]), "html", "", True),
+    ("province oversight (largest)", reverse("oversight:province", args=[largest]), "staff", oversight_cookie, True),
 ]
 client = Client(HTTP_HOST="127.0.0.1")
 out = []
