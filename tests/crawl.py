@@ -11,6 +11,7 @@ reached).
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -99,6 +100,7 @@ def english_words(pieces: list[str], allowed: set[str], phrases: tuple[str, ...]
 @dataclass
 class CrawlResult:
     statuses: dict[str, int] = field(default_factory=dict)  # url -> status
+    seconds: dict[str, float] = field(default_factory=dict)  # url -> time of the answer
     html_pages: int = 0
     other_files: int = 0  # PDF, DOCX, XLSX, CSV, XML, fonts: status only
     server_errors: dict[str, str] = field(default_factory=dict)  # url -> exception
@@ -130,8 +132,11 @@ def _links(page: bytes, base: str) -> list[str]:
 
 class Crawler:
     def __init__(self, client: Client, *, allowed_words: set[str], allowed_phrases: tuple[str, ...] = (),
-                 max_pages: int = 1500, english_check=lambda path: True):
+                 max_pages: int = 1500, english_check=lambda path: True, downloads_checked: dict | None = None):
         self.client = client
+        # URL names of downloads already answered (shared between crawls: a PDF, DOCX or XLSX is checked
+        # for its status once, whoever opens it; who may open it is tests/test_url_permissions.py's job)
+        self.downloads_checked = downloads_checked if downloads_checked is not None else {}
         self.allowed = allowed_words
         self.phrases = allowed_phrases
         self.max_pages = max_pages
@@ -200,8 +205,14 @@ class Crawler:
                 return
             url = queue.pop(0)
             name = _name_of(url.partition("?")[0])
+            if url in self.downloads_checked:
+                self.result.statuses[url] = self.downloads_checked[url]
+                self.result.other_files += 1
+                continue
             client = Client(raise_request_exception=False) if name in ISOLATED else self.client
+            began = time.monotonic()
             response = client.get(url)
+            self.result.seconds[url] = time.monotonic() - began
             self.result.statuses[url] = response.status_code
             if name in ISOLATED:
                 continue
@@ -211,6 +222,8 @@ class Crawler:
             content_type = response.get("Content-Type", "")
             if not content_type.startswith("text/html"):
                 self.result.other_files += 1
+                if response.status_code == 200:
+                    self.downloads_checked[url] = response.status_code
                 continue
             self.result.html_pages += 1
             body = response.content

@@ -43,17 +43,21 @@ def workspace_pages():
         "dashboard": reverse("dashboard", args=[slug]),
         "results": reverse("ita:results", args=[slug]),
         "result": reverse("ita:result_detail", args=[slug, result.year.year]),
+        "result form": reverse("ita:result_edit", args=[slug, result.year.year]),
         "measures": reverse("measures:list", args=[slug, measure.fiscal_year]),
         "measure form": reverse("measures:edit", args=[slug, measure.pk]),
+        "new measure": reverse("measures:create", args=[slug, measure.fiscal_year]),
         "documents": reverse("reports:index", args=[slug]),
         "document": reverse("reports:detail", args=[slug, document.pk]),
         "entry": reverse("reports:entry", args=[slug, document.pk, entry.pk]),
+        "document settings": reverse("reports:settings", args=[slug, document.pk]),
         "settings": reverse("orgs:settings", args=[slug]),
         "divisions": reverse("orgs:divisions", args=[slug]),
         "members": reverse("orgs:members", args=[slug]),
         "member": reverse("orgs:member_edit", args=[slug, member.pk]),
         "history": reverse("orgs:history", args=[slug]),
         "two-factor": reverse("two_factor:status"),
+        "password": reverse("password_change"),
     }
 
 
