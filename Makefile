@@ -49,8 +49,10 @@ run: serve-setup
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The layers of the apps (.importlinter, docs/ARCHITECTURE.md): an upward or sideways import fails the build.
 test: setup-test
 	scripts/audit.sh
+	$(BIN)/lint-imports --no-cache
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
 
 # Known vulnerabilities in the pinned requirements; AUDIT_REQUIRED=1 fails when no data can be fetched.
@@ -61,12 +63,13 @@ audit: $(VENV)/.installed-test
 # then the national data set (seed_scale) served by gunicorn under wrk, against static files of the same
 # sizes (bench/load_bench.py; PostgreSQL at 127.0.0.1:5432, database ita_scale). In between, LibreOffice
 # without Sarabun (fontconfig sees only DejaVu) must draw the DOCX export in its embedded Sarabun
-# (bench/docx_fonts_check.py).
+# (bench/docx_fonts_check.py). The OIT link checker over 10,000 links of local servers (bench/linkcheck_bench.py).
 bench: $(VENV)/.installed-test
 	scripts/ensure-debs.sh $(DEBS_BENCH)
 	DEBUG=true $(MAKE) --no-print-directory messages
 	$(BIN)/python bench/pdf_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/docx_fonts_check.py
+	$(BIN)/python bench/linkcheck_bench.py
 	$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 
 clean:

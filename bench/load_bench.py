@@ -144,7 +144,7 @@ from django.test import Client
 from django.urls import reverse
 from orgs.models import Membership, Role
 from reports.models import Document, DocumentKind, DocumentStatus
-from public.links import document_path
+from reports.links import document_path
 doc = (Document.objects.filter(status=DocumentStatus.PUBLISHED, kind=DocumentKind.PROGRESS)
        .select_related("organisation").order_by("-fiscal_year", "-round", "organisation__slug").first())
 assert doc is not None, "no published progress report: seed the database first"

@@ -145,13 +145,12 @@ def sanctioned_removal(reason: str, *, actor=None, using: str = "default"):
 
 # --- verifying ------------------------------------------------------------------------------------------
 
-def verify_chains(using: str = "default") -> tuple[int, int, list[str]]:
-    """(chains, events, problems): recompute every document's chain in id order."""
-    from reports.models import WorkflowEvent
-
+def verify_chains(event_model, using: str = "default") -> tuple[int, int, list[str]]:
+    """(chains, events, problems): recompute every document's chain of ``event_model`` rows
+    (``reports.WorkflowEvent``: ``document_id``, ``prev_hash``, ``hash``, ``compute_hash()``) in id order."""
     problems, chains, events = [], 0, 0
     previous_document, prev_hash = None, GENESIS
-    rows = WorkflowEvent.objects.using(using).order_by("document_id", "pk").iterator(chunk_size=5000)
+    rows = event_model.objects.using(using).order_by("document_id", "pk").iterator(chunk_size=5000)
     for event in rows:
         if event.document_id != previous_document:
             previous_document, prev_hash = event.document_id, GENESIS

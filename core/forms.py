@@ -1,7 +1,8 @@
-"""Form fields for Buddhist-era (BE) dates and months.
+"""Form fields for Buddhist-era (BE) dates and months, and for ITA scores.
 
 ``BEDateField`` cleans to a ``datetime.date`` and shows its value as "14/1/2568";
 ``BEMonthField`` cleans to the first day of the month and shows "10/2567".
+``ScoreField``: a score 0–100 (results, an organisation's strength threshold); Thai digits accepted.
 Accepted input: see ``core.thai.parse_be_date`` / ``parse_be_month``.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.thai import ThaiDateError, be_year, parse_be_date, parse_be_month
+from core.thai import ThaiDateError, be_year, parse_be_date, parse_be_month, to_arabic_digits
 
 _CE_YEAR_MESSAGE = _(
     "The year looks like a Christian-era (A.D.) year. Enter the Buddhist-era year, e.g. 2568."
@@ -87,3 +89,42 @@ class BEMonthField(_BEField):
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace(day=1) if value else value
+
+
+SCORE_RANGE_MESSAGE = _("Enter a score from 0 to 100.")
+
+
+class ScoreField(forms.DecimalField):
+    """A score 0–100 with at most two decimals; Thai digits are accepted ("๙๑.๙๓")."""
+
+    default_error_messages = {
+        "invalid": _("Enter the score as a number, e.g. 91.93."),
+        "min_value": SCORE_RANGE_MESSAGE,
+        "max_value": SCORE_RANGE_MESSAGE,
+        "max_digits": SCORE_RANGE_MESSAGE,
+        "max_whole_digits": SCORE_RANGE_MESSAGE,
+        "max_decimal_places": _("Use at most two decimal places."),
+        "required": _("Enter the score."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        kwargs.setdefault("max_value", Decimal("100"))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={
+                "inputmode": "decimal", "autocomplete": "off", "class": "form-control form-control-sm score-input",
+            }),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = to_arabic_digits(value).strip()
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # No step/min/max attributes: the input is text so that Thai digits can be typed.
+        return {}

@@ -15,6 +15,8 @@ Schema of one file (all keys required unless marked optional)::
       "divisions": [name, ...],                     # in display order
       "users": [{"username", "first_name", "last_name", "role" (orgs.models.Role value), "position",
                  "email" (optional; the demo users have <username>@example.org, a reserved domain)}],
+      "invitations": [{"email", "role", "position", "invited_by" (a username of this file)}],  # optional:
+                                                    # pending invitations (no e-mail is sent; the link is unknown)
       "results": [{
           "year": 2567,                             # ITA assessment year (B.E.), must be in the catalogue
           "total": "99.81", "tools": {"IIT": "..", "EIT": "..", "OIT": ".."},
@@ -95,6 +97,7 @@ page knows which measures of the earlier year already have a copy.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -122,7 +125,7 @@ from ita.models import (
     ToolScore,
 )
 from measures.models import Measure, MeasureStep
-from orgs.models import Division, Membership, Organisation
+from orgs.models import Division, Invitation, Membership, Organisation
 from reports import services
 from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
 
@@ -532,6 +535,7 @@ def load_organisation(data: dict, *, password: str | None = None, stats: LoadSta
         for i, name in enumerate(data.get("divisions", []), start=1)
     }
     users = _load_users(stats, org, data.get("users", []), password)
+    _load_invitations(stats, org, data.get("invitations", []), users)
     loaded = _load_results(stats, org, data.get("results", []), cat)
     _confirm_results(stats, org, loaded, data.get("users", []), users)
     for fy in data.get("fiscal_years", []):
@@ -539,6 +543,27 @@ def load_organisation(data: dict, *, password: str | None = None, stats: LoadSta
         measures = _load_measures(stats, org, fiscal_year, fy.get("measures", []), divisions, cat)
         _load_documents(stats, org, fiscal_year, fy.get("documents", []), measures, users)
     return org
+
+
+def _load_invitations(stats, org, rows, users):
+    """Pending invitations of the demo (a fresh random token whose link nobody knows; no e-mail). Idempotent:
+    an address with a pending invitation keeps it, its link renewed for seven days when it has expired."""
+    from orgs.invitations import EXPIRY, hash_token
+
+    for row in rows:
+        pending = Invitation.objects.pending().filter(organisation=org, email__iexact=row["email"]).first()
+        if pending is not None:
+            if not pending.is_usable:
+                pending.expires_at = timezone.now() + EXPIRY
+                pending.save(update_fields=["expires_at"])
+                stats.count(pending, created=False, changed=True)
+            continue
+        invitation = Invitation.objects.create(
+            organisation=org, email=row["email"], role=row["role"], position=row.get("position", ""),
+            token_hash=hash_token(secrets.token_urlsafe(32)), expires_at=timezone.now() + EXPIRY,
+            invited_by=users.get(row.get("invited_by")),
+        )
+        stats.count(invitation, created=True)
 
 
 def ensure_admin(stats: LoadStats, password: str):
@@ -560,6 +585,9 @@ def seed_demo(names=ORG_FILES, *, password: str | None = None) -> LoadStats:
     ensure_admin(stats, password)
     for name in names:
         load_organisation(read_data(name), password=password, stats=stats)
+    from .oit_demo import load_registers
+
+    load_registers(stats)
     return stats
 
 

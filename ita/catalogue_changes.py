@@ -385,8 +385,6 @@ def _retire_or_delete(obj, referenced: bool, stats: LoadStats):
 
 
 def _apply_year(data: YearData, tools: dict, stats: LoadStats):
-    from measures.models import Measure
-
     year = upsert(stats, AssessmentYear, {"year": data.year}, {
         "scale": data.scale, "notes": data.notes, "provisional": data.provisional, "based_on": data.based_on,
     })
@@ -414,7 +412,7 @@ def _apply_year(data: YearData, tools: dict, stats: LoadStats):
     for item in OITItem.objects.filter(year=year).exclude(code__in=list(items)):
         replacement = by_number.get(item.number)
         if replacement is not None:
-            for measure in Measure.objects.filter(oit_items=item):
+            for measure in list(item.measures.all()):  # the measures (an app above) that name it
                 measure.oit_items.remove(item)
                 measure.oit_items.add(replacement)
                 stats.updated["measure re-pointed"] += 1

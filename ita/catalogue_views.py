@@ -8,11 +8,9 @@ signed field bound to the user; the apply reads and checks them again, and delet
 from __future__ import annotations
 
 import uuid
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,23 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.thai import to_thai_digits
+from orgs.access import superuser_required
 
 from . import catalogue_changes as changes
 from .models import AssessmentYear
 
 SIGNING_SALT = "ita.catalogue-upload"
 MAX_AGE = 6 * 3600
-
-
-def superuser_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_superuser:
-            raise Http404
-        return view(request, *args, **kwargs)
-    return wrapped
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -5,18 +5,16 @@
 Saving an existing result needs the `version` the form was opened with (optimistic locking):
 a stale save raises `StaleResult` and changes nothing, and the bound forms keep what was typed.
 """
-from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.thai import to_arabic_digits, to_thai_digits
+from core.forms import ScoreField
+from core.thai import to_thai_digits
 
 from . import services
 from .models import AssessmentResult, IndicatorScore, OITItemScore, ToolScore
 from .services import StaleResult  # noqa: F401  (raised by ResultEntry.save; views catch it from here)
-
-SCORE_RANGE_MESSAGE = _("Enter a score from 0 to 100.")
 
 
 class ConfirmForm(forms.Form):
@@ -27,42 +25,6 @@ class ConfirmForm(forms.Form):
         label=_("Comment (optional)"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
     )
-
-
-class ScoreField(forms.DecimalField):
-    """A score 0–100 with at most two decimals; Thai digits are accepted ("๙๑.๙๓")."""
-
-    default_error_messages = {
-        "invalid": _("Enter the score as a number, e.g. 91.93."),
-        "min_value": SCORE_RANGE_MESSAGE,
-        "max_value": SCORE_RANGE_MESSAGE,
-        "max_digits": SCORE_RANGE_MESSAGE,
-        "max_whole_digits": SCORE_RANGE_MESSAGE,
-        "max_decimal_places": _("Use at most two decimal places."),
-        "required": _("Enter the score."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 5)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
-        kwargs.setdefault("max_value", Decimal("100"))
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={
-                "inputmode": "decimal", "autocomplete": "off", "class": "form-control form-control-sm score-input",
-            }),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = to_arabic_digits(value).strip()
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # No step/min/max attributes: the input is text so that Thai digits can be typed.
-        return {}
 
 
 def _textarea(rows=2):
@@ -251,13 +213,3 @@ class ResultEntry:
             ],
             expected_version=data.get("version"), actor=actor,
         )
-
-
-class NewResultYearForm(forms.Form):
-    """Choose the assessment year of a new result (years of the catalogue without a result)."""
-
-    year = forms.TypedChoiceField(label=_("Assessment year"), coerce=int)
-
-    def __init__(self, *args, years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, to_thai_digits(y)) for y in years]

@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "ita",
     "measures",
     "reports",
+    "oit",
     "public",
+    "workspace",
     "twofactor.apps.TwoFactorConfig",
     "demo",
 ]

@@ -12,18 +12,27 @@ from core import views as core_views
 from core.health import healthz
 from core.password_reset import ThrottledPasswordResetView
 from ita import catalogue_views
+from orgs import invitation_views
+from orgs import urls as orgs_urls
 from public.sitemaps import SITEMAPS, last_modified as sitemap_last_modified, sitemap_index
+from workspace import history_views
+from workspace import views as workspace_views
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
 
 # Staff workspace: /w/<org_slug>/... ; the organisation comes from the URL and is resolved through the
 # user's own memberships (orgs.access), so another organisation's URL is a 404.
 workspace = [
-    path("", core_views.dashboard, name="dashboard"),
+    path("", workspace_views.dashboard, name="dashboard"),
     path("results/", include("ita.urls")),
     path("measures/", include("measures.urls")),
-    path("settings/", include("orgs.urls")),
+    # The settings pages; the history page (workspace: it reads every app's records) keeps its place
+    # among them, "orgs:history".
+    path("settings/", include((orgs_urls.urlpatterns + [
+        path("history/", history_views.history, name="history"),
+    ], orgs_urls.app_name))),
     path("documents/", include("reports.urls")),
+    path("oit/", include("oit.urls")),
 ]
 
 urlpatterns = [
@@ -39,7 +48,11 @@ urlpatterns = [
     path("accounts/password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/two-factor/", include("twofactor.urls")),  # the signed-in user's own second factor
-    path("w/", core_views.workspace_start, name="workspace_start"),
+    path("w/", workspace_views.workspace_start, name="workspace_start"),
+    path("invitation/<str:token>/", invitation_views.accept, name="invitation_accept"),
+    # installation administrators (superusers): organisations (before the organisations' workspaces:
+    # "installation" is a reserved slug, orgs.models.RESERVED_SLUGS)
+    path("w/installation/", include("orgs.installation_urls")),
     # installation administrators: load or replace a year's ITA catalogue (before the organisations:
     # "catalogue" cannot be an organisation's slug here)
     path("w/catalogue/", catalogue_views.catalogue_upload, name="ita_catalogue"),

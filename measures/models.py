@@ -101,9 +101,6 @@ class Measure(models.Model):
             step.children = by_parent.get(step.pk, [])
         return by_parent.get(None, [])
 
-    def guideline_lines(self):
-        return [line.strip() for line in self.guideline.splitlines() if line.strip()]
-
 
 class MeasureStep(models.Model):
     """An ordered step of a measure; a step with a parent is a sub-item ("(๑)" level)."""

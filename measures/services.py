@@ -4,6 +4,7 @@ Views never write measures themselves; every change here is atomic.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,12 +12,19 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from ita.models import AssessmentYear, Indicator, OITItem
-from reports.models import DocumentStatus, ProgressEntry
 
 from .models import Measure, MeasureStep
 
-# Documents in these states must keep every measure they report on.
-LOCKING_STATUSES = (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED, DocumentStatus.PUBLISHED)
+# What the apps above keep that reports on a measure (measures never imports them): each registers
+# ``locking(measure)``, its rows that keep the measure from being deleted, and ``removable(measure)``, a
+# queryset of its rows deleted with the measure. reports registers its progress entries
+# (reports/measure_entries.py: entries of submitted, approved or published documents lock the measure).
+_REPORTERS: list[tuple[Callable, Callable]] = []
+
+
+def register_reporter(locking: Callable, removable: Callable) -> None:
+    if (locking, removable) not in _REPORTERS:
+        _REPORTERS.append((locking, removable))
 
 
 class StaleMeasure(Exception):
@@ -66,22 +74,14 @@ def years_with_measures(org) -> list[int]:
     )
 
 
-def locking_entries(measure: Measure):
-    """Progress entries of submitted/approved/published documents that name this measure."""
-    return (
-        ProgressEntry.objects.filter(measure=measure, document__status__in=LOCKING_STATUSES)
-        .select_related("document")
-        .order_by("document__fiscal_year", "document__round", "document__revision")
-    )
+def locking_entries(measure: Measure) -> list:
+    """The rows that keep this measure (progress entries of submitted/approved/published documents)."""
+    return [row for locking, _removable in _REPORTERS for row in locking(measure)]
 
 
-def draft_entries(measure: Measure):
-    """Progress entries of other documents (draft, withdrawn): deleted together with the measure."""
-    return (
-        ProgressEntry.objects.filter(measure=measure)
-        .exclude(document__status__in=LOCKING_STATUSES)
-        .select_related("document")
-    )
+def draft_entries(measure: Measure) -> list:
+    """The rows deleted together with the measure (progress entries of draft and withdrawn documents)."""
+    return [row for locking, removable in _REPORTERS for row in removable(measure)]
 
 
 # --- saving -------------------------------------------------------------------
@@ -177,7 +177,8 @@ def delete_measure(measure: Measure) -> None:
         locked = list(locking_entries(measure))
         if locked:
             raise MeasureInUse(locked)
-        ProgressEntry.objects.filter(measure=measure).delete()
+        for _locking, removable in _REPORTERS:
+            removable(measure).delete()
         measure.delete()
 
 

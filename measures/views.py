@@ -17,11 +17,11 @@ from django.utils.translation import ngettext
 from core.thai import fiscal_year_of, to_arabic_digits
 from ita.models import Indicator, Tool
 from orgs.access import org_member_required
-from reports.cells import steps_cell
 
 from .filters import MeasureFilter
 from .forms import STEP_PREFIX, CopyForm, MeasureForm, make_step_formset, step_initial
 from .models import Measure
+from .numbering import step_lines
 from .services import (
     MeasureInUse, StaleMeasure, catalogue_year_for, copy_measures, copy_source_years, default_copy_source,
     delete_measure, draft_entries, locking_entries, move_measure, save_measure, years_with_measures,
@@ -286,8 +286,8 @@ def _conflict_context(current, form, formset):
         "conflict_user": (user.get_full_name() or user.get_username()) if user else "",
         "conflict_date": getattr(record, "history_date", None) or current.updated_at,
         "conflict_differs": differs,
-        # The steps as the documents number them (one number, Thai digits: reports.cells.steps_cell).
-        "conflict_steps": [{"text": text, "sub": level == 2} for text, level in zip(steps_cell(current), levels)],
+        # The steps as the documents number them (one number, Thai digits: measures.numbering.step_lines).
+        "conflict_steps": [{"text": text, "sub": level == 2} for text, level in zip(step_lines(current), levels)],
     }
 
 

@@ -18,6 +18,16 @@ from .models import Membership, Role
 ROLE_RANK = {Role.STAFF: 1, Role.APPROVER: 2, Role.ADMIN: 3}
 
 
+def role_of(user, org) -> str | None:
+    """The user's role in the organisation (admin for a superuser), None when not an active member."""
+    if user is None or not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
+    return membership.role if membership else None
+
+
 class SuperuserMembership:
     """Stands in for a membership when a superuser opens any organisation (support and demo)."""
 
@@ -73,3 +83,15 @@ def org_member_required(minimum_role=Role.STAFF):
         return wrapper
 
     return decorator
+
+
+def superuser_required(view):
+    """Installation administrators (superusers) only: sign in first; anyone else gets a 404."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_superuser:
+            raise Http404
+        return view(request, *args, **kwargs)
+    return wrapped

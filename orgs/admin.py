@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.audit import sanctioned_removal
 
-from .models import Division, Membership, Organisation
+from .models import Division, Invitation, Membership, Organisation
 
 
 class DivisionInline(admin.TabularInline):
@@ -18,19 +18,20 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "district", "province", "slug"]
+    list_display = ["name", "code", "kind", "district", "province", "slug"]
     list_filter = ["kind", "province"]
-    search_fields = ["name", "district", "province", "slug"]
+    search_fields = ["name", "code", "district", "province", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [DivisionInline, MembershipInline]
+    # Models whose rows go only with their whole organisation (the sanctioned path), never on their own;
+    # the apps above add theirs (reports/admin.py: documents and workflow events).
+    removed_with_organisation: list = []
 
     def get_deleted_objects(self, objs, request):
-        """The documents and workflow events of the organisation go with it (the sanctioned path), though
-        neither may be deleted on its own."""
-        from reports.models import Document, WorkflowEvent
-
+        """The rows of ``removed_with_organisation`` go with the organisation, though none may be deleted
+        on its own."""
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        sanctioned = {str(m._meta.verbose_name) for m in (Document, WorkflowEvent)}
+        sanctioned = {str(m._meta.verbose_name) for m in self.removed_with_organisation}
         return deleted, model_count, {p for p in perms_needed if str(p) not in sanctioned}, protected
 
     def delete_model(self, request, obj):
@@ -56,3 +57,23 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "position", "is_active"]
     list_filter = ["role", "is_active", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read only: invitations are sent, resent, revoked and accepted through orgs/invitations.py (the
+    members page and the installation pages); the link's token is never stored, only its hash (not shown)."""
+
+    list_display = ["email", "organisation", "role", "status", "sent_count", "expires_at", "invited_by"]
+    list_filter = ["status", "role"]
+    search_fields = ["email", "organisation__name"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

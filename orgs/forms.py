@@ -1,13 +1,13 @@
 """Organisation settings: profile (with the emblem), divisions and members."""
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.crypto import get_random_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from ita.forms import ScoreField
+from core.forms import ScoreField
 
 from .models import Division, Membership, Organisation, Role
 
@@ -19,8 +19,6 @@ EMBLEM_TOO_BIG = _("The emblem must be smaller than 2 MB.")
 # every memo PDF decode hundreds of megapixels), so its sides are bounded too.
 EMBLEM_MAX_SIDE = 4000
 EMBLEM_TOO_MANY_PIXELS = _("The emblem must be at most 4000 × 4000 pixels.")
-# Letters and digits that cannot be mistaken for each other when read aloud or copied by hand.
-TEMP_PASSWORD_CHARS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def check_emblem(upload):
@@ -86,72 +84,35 @@ class DivisionForm(forms.ModelForm):
         return name
 
 
-class AddMemberForm(forms.Form):
-    """Give an existing account a role in this organisation (or reactivate its old membership)."""
+class InviteForm(forms.Form):
+    """Invite someone by e-mail address with a role (orgs/invitations.py sends the link)."""
 
-    username = forms.CharField(label=_("Username"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address of the account"),
-                             help_text=_("Both must match the account: a username alone tells nothing."))
+    email = forms.EmailField(label=_("E-mail address"),
+                             help_text=_("The invitation link is sent to this address."))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
     position = forms.CharField(label=_("Position"), max_length=200, required=False)
 
-    def __init__(self, *args, organisation, **kwargs):
-        self.organisation = organisation
-        super().__init__(*args, prefix="add", **kwargs)
-
-    def clean(self):
-        """The account must match the username and its e-mail address. One answer whether the username
-        is unknown, inactive or has another address, so the form never reveals which accounts exist in
-        other organisations."""
-        cleaned = super().clean()
-        username, email = (cleaned.get("username") or "").strip(), (cleaned.get("email") or "").strip()
-        if not username or not email:
-            return cleaned
-        user = get_user_model().objects.filter(username=username, email__iexact=email, is_active=True).first()
-        if user is None:
-            self.add_error("username", forms.ValidationError(
-                _("No active account has this username and e-mail address."), code="unknown"))
-        elif Membership.objects.filter(user=user, organisation=self.organisation, is_active=True).exists():
-            self.add_error("username", forms.ValidationError(
-                _("This user is already a member of the organisation."), code="member"))
-        else:
-            self.user = user
-            cleaned["username"] = username
-        return cleaned
-
-    def save(self):
-        membership, _created = Membership.objects.update_or_create(
-            user=self.user, organisation=self.organisation,
-            defaults={"role": self.cleaned_data["role"], "position": self.cleaned_data["position"],
-                      "is_active": True},
-        )
-        return membership
+    def __init__(self, *args, fixed_role=None, **kwargs):
+        super().__init__(*args, prefix="invite", **kwargs)
+        if fixed_role:
+            self.fields["role"].choices = [(fixed_role, Role(fixed_role).label)]
+            self.fields["role"].initial = fixed_role
 
 
-class NewUserForm(forms.ModelForm):
-    """Create an account with a temporary password and make it a member."""
+class AcceptForm(UserCreationForm):
+    """The invitee's new account: a username, their name and a password (Django's password validators,
+    checked against the username, name and the invitation's e-mail address)."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.STAFF)
-    position = forms.CharField(label=_("Position"), max_length=200, required=False)
-
-    class Meta:
+    class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ["username", "first_name", "last_name", "email"]
+        fields = ["username", "first_name", "last_name"]
 
-    def __init__(self, *args, organisation, **kwargs):
-        self.organisation = organisation
-        super().__init__(*args, prefix="new", **kwargs)
+    def __init__(self, *args, email, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.email = email
         self.fields["first_name"].required = True
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        self.temporary_password = get_random_string(12, TEMP_PASSWORD_CHARS)
-        user.set_password(self.temporary_password)
-        user.save()
-        return Membership.objects.create(
-            user=user, organisation=self.organisation,
-            role=self.cleaned_data["role"], position=self.cleaned_data["position"],
-        )
+        self.fields["password1"].widget.attrs["autocomplete"] = "new-password"
+        self.fields["password2"].widget.attrs["autocomplete"] = "new-password"
 
 
 class MembershipForm(forms.ModelForm):

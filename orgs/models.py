@@ -2,8 +2,10 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -17,6 +19,15 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Workspace paths under /w/ that are not an organisation: no organisation may have these slugs.
+RESERVED_SLUGS = frozenset({"catalogue", "installation"})
+
+
+def validate_not_reserved(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This address name is reserved; choose another."), code="reserved")
+
+
 class OrganisationQuerySet(models.QuerySet):
     def for_user(self, user):
         """Organisations in which the user has an active membership."""
@@ -26,6 +37,10 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
+    code = models.CharField(
+        _("organisation code"), max_length=20, blank=True, default="",
+        help_text=_("The code of the national list of local administrative organisations (unique when set)."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     name = models.CharField(_("name"), max_length=200)
     district = models.CharField(_("district (amphoe)"), max_length=100)
@@ -35,6 +50,7 @@ class Organisation(models.Model):
         max_length=60,
         unique=True,
         help_text=_("Used in public links, e.g. /o/phaktob/. Never change it once links are published."),
+        validators=[validate_not_reserved],
     )
     website = models.URLField(_("website"), blank=True)
     address = models.TextField(_("address"), blank=True)
@@ -72,6 +88,9 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["province", "district", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""), name="organisation_unique_code"),
+        ]
 
     def __str__(self):
         return self.name
@@ -136,3 +155,55 @@ class Membership(models.Model):
     @property
     def is_org_admin(self):
         return self.role == Role.ADMIN
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    ACCEPTED = "accepted", _("accepted")
+    REVOKED = "revoked", _("revoked")
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=InvitationStatus.PENDING)
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join an organisation with a role (orgs/invitations.py). Only the SHA-256
+    hash of the link's token is stored; a resend replaces it (the old link dies)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=InvitationStatus.choices,
+                              default=InvitationStatus.PENDING)
+    sent_count = models.PositiveIntegerField(_("times sent"), default=1)
+    expires_at = models.DateTimeField(_("expires"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("invited by"),
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = InvitationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_usable(self):
+        return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()

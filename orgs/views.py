@@ -9,18 +9,19 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.errors import RefusedChange
 from core.thai import to_thai_digits
 
 from .access import org_member_required
-from .forms import (
-    AddMemberForm, DivisionForm, MembershipForm, NewUserForm, OrganisationForm, leaves_no_admin,
-)
-from .models import Division, Membership, Role
+from . import invitations
+from .forms import DivisionForm, InviteForm, MembershipForm, OrganisationForm, leaves_no_admin
+from .models import Division, Invitation, Membership, Role
 
 ADMIN = org_member_required(Role.ADMIN)
 
@@ -124,17 +125,16 @@ def division_delete(request, org_slug, pk):
 
 # --- members --------------------------------------------------------------------------------------
 
-def _members_page(request, add_form=None, new_form=None, status=200, created=None):
+def _members_page(request, invite_form=None, status=200):
     org = request.org
     members = Membership.objects.filter(organisation=org).select_related("user").annotate(
         # whether the member signs in with an authenticator app (twofactor/, django-otp)
         two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)),
     ).order_by("-is_active", "user__first_name", "user__username")
+    invitations = Invitation.objects.pending().filter(organisation=org).select_related("invited_by")
     return render(request, "orgs/members.html", {
-        "nav": "settings", "tab": "members", "members": members,
-        "add_form": add_form or AddMemberForm(organisation=org),
-        "new_form": new_form or NewUserForm(organisation=org),
-        "created": created,
+        "nav": "settings", "tab": "members", "members": members, "invitations": invitations,
+        "invite_form": invite_form or InviteForm(), "now": timezone.now(),
     }, status=status)
 
 
@@ -143,27 +143,76 @@ def members(request, org_slug):
     return _members_page(request)
 
 
-@ADMIN
-@require_POST
-def member_add(request, org_slug):
-    form = AddMemberForm(request.POST, organisation=request.org)
-    if form.is_valid():
-        membership = form.save()
-        messages.success(request, _("%(name)s is now a member.") % {"name": _display(membership.user)})
-        return redirect("orgs:members", request.org.slug)
-    return _members_page(request, add_form=form)
+def sent_message(request, sent: bool, email: str):
+    if sent:
+        messages.success(request, _("The invitation has been sent to %(email)s.") % {"email": email})
+    else:
+        messages.warning(request, _("The invitation to %(email)s has been saved, but the e-mail could not be "
+                                    "sent. Try “Resend” later.") % {"email": email})
 
 
 @ADMIN
 @require_POST
-def member_create(request, org_slug):
-    form = NewUserForm(request.POST, organisation=request.org)
+def member_invite(request, org_slug):
+    form = InviteForm(request.POST)
     if form.is_valid():
-        with transaction.atomic():
-            membership = form.save()
-        # Shown once on this page, never stored in a message or a cookie.
-        return _members_page(request, created={"membership": membership, "password": form.temporary_password})
-    return _members_page(request, new_form=form)
+        try:
+            invitation, sent = invitations.invite(request.org, actor=request.user, **form.cleaned_data)
+        except RefusedChange as exc:
+            form.add_error("email", exc.message)
+        else:
+            sent_message(request, sent, invitation.email)
+            return redirect("orgs:members", request.org.slug)
+    return _members_page(request, invite_form=form, status=400)
+
+
+def _invitation(request, pk):
+    return get_object_or_404(Invitation.objects.pending(), pk=pk, organisation=request.org)
+
+
+@ADMIN
+@require_POST
+def invitation_resend(request, org_slug, pk):
+    invitation = _invitation(request, pk)
+    try:
+        sent = invitations.resend(invitation, actor=request.user)
+    except RefusedChange as exc:
+        messages.error(request, exc.message)
+    else:
+        sent_message(request, sent, invitation.email)
+    return redirect("orgs:members", request.org.slug)
+
+
+@ADMIN
+@require_POST
+def invitation_revoke(request, org_slug, pk):
+    invitation = _invitation(request, pk)
+    try:
+        invitations.revoke(invitation, actor=request.user)
+    except RefusedChange as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The invitation to %(email)s has been revoked; its link no longer works.")
+                         % {"email": invitation.email})
+    return redirect("orgs:members", request.org.slug)
+
+
+@ADMIN
+@require_POST
+def member_password_reset(request, org_slug, pk):
+    membership = get_object_or_404(Membership.objects.select_related("user", "organisation"), pk=pk,
+                                   organisation=request.org)
+    try:
+        sent = invitations.send_password_reset(membership, actor=request.user)
+    except RefusedChange as exc:
+        messages.error(request, exc.message)
+    else:
+        if sent:
+            messages.success(request, _("A link to choose a new password has been sent to %(name)s.")
+                             % {"name": _display(membership.user)})
+        else:
+            messages.error(request, _("The e-mail could not be sent; try again later."))
+    return redirect("orgs:member_edit", request.org.slug, membership.pk)
 
 
 @ADMIN
@@ -190,7 +239,8 @@ def member_active(request, org_slug, pk):
     elif leaves_no_admin(membership, active=active):
         messages.error(request, _("The organisation needs at least one active administrator."))
     else:
-        Membership.objects.filter(pk=membership.pk).update(is_active=active)
+        membership.is_active = active
+        membership.save(update_fields=["is_active"])  # a history record (the organisation's history page)
         if active:
             messages.success(request, _("%(name)s can use the workspace again.") % {"name": _display(membership.user)})
         else:

@@ -30,9 +30,8 @@ from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
 from reports.evidence_print import with_access
 from reports.rendering import document_context
+from reports import links
 from reports.services import document_snapshot, public_memo, public_render_options
-
-from . import links
 
 PUBLIC_STATUSES = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 SAFE_LINK_SCHEMES = ("http", "https")
@@ -300,9 +299,12 @@ class ItasPage:
     provisional: dict | None = None  # {"year", "based_on"} when the catalogue is provisional
     unanswered: list[dict] = field(default_factory=list)  # items the portal does not answer
     not_published: list[str] = field(default_factory=list)  # codes of answered items still waiting
+    register: dict | None = None  # the organisation's confirmed OIT register (oit.register.snapshot_of)
+    register_confirmed_at: datetime | None = None
 
     def last_modified(self) -> datetime | None:
-        return _latest(stamp for d in self.documents for stamp in (d.published_at, d.withdrawn_at))
+        return _latest([*(stamp for d in self.documents for stamp in (d.published_at, d.withdrawn_at)),
+                        self.register_confirmed_at])
 
     def etag(self) -> str:
         parts = [get_language() or "", str(self.organisation.pk), str(self.has_catalogue), str(self.provisional)]
@@ -311,6 +313,7 @@ class ItasPage:
                                                     for link in row["links"]]
         parts += [f"{row['code']}={row['title']}={row['fiscal_year']}" for row in self.unanswered]
         parts += [f"{d.pk}:{d.status}:{d.published_at}:{d.withdrawn_at}" for d in self.documents]
+        parts.append(f"register:{self.register_confirmed_at}")
         return f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]}"'
 
     def context(self) -> dict:
@@ -319,7 +322,19 @@ class ItasPage:
             "has_catalogue": self.has_catalogue, "rows": self.rows, "provisional": self.provisional,
             "unanswered": self.unanswered, "not_published": self.not_published,
             "canonical": links.absolute(reverse_itas(self.organisation.slug, self.fiscal_year)),
+            "register_confirmed_at": self.register_confirmed_at, "has_register": self.register is not None,
         }
+
+    def export_rows(self) -> list[tuple[str, str, str, str]]:
+        """(item code, item title, URL, what it is) for every address of the page, item by item."""
+        found = []
+        for row in sorted([*self.rows, *self.unanswered], key=lambda r: r.get("number", 0)):
+            for link in row.get("links", []):
+                if link["url"]:
+                    found.append((row["code"], row["title"], link["url"], link["label"]))
+            for answer in row.get("own", []):
+                found.append((row["code"], row["title"], answer["url"], answer["title"]))
+        return found
 
 
 def itas_page(slug: str, fiscal_year: int) -> ItasPage:
@@ -327,7 +342,8 @@ def itas_page(slug: str, fiscal_year: int) -> ItasPage:
     absolute stable URL of the document of the right fiscal year (the item's offset in the catalogue)
     published now; the items we do not answer; a provisional catalogue is said so (Http404 for an
     unknown organisation)."""
-    from ita.catalogue_queries import catalogue_items, catalogue_of, portal_answers
+    from ita.catalogue_queries import catalogue_items, catalogue_of
+    from reports.portal_answers import portal_answers
 
     org = get_object_or_404(Organisation, slug=slug)
     catalogue = catalogue_of(fiscal_year)
@@ -343,18 +359,28 @@ def itas_page(slug: str, fiscal_year: int) -> ItasPage:
     by_item: dict[int, list] = {}
     for answer in answers:
         by_item.setdefault(answer.item.pk, []).append(answer)
+    register = confirmed_register(org, fiscal_year)
+    own = {}
+    if register is not None:
+        for entry in register.confirmed_snapshot["items"]:
+            own[entry["code"]] = [{
+                "url": answer["url"] if answer["kind"] == "link" else links.absolute(answer["path"]),
+                "title": answer["title"] or answer.get("name", ""), "kind": answer["kind"],
+            } for answer in entry["answers"]]
     rows, unanswered, not_published = [], [], []
     for item in items:
         slots = by_item.get(item.pk)
         if not slots:
-            unanswered.append({"code": item.code, "title": item.title,
+            unanswered.append({"code": item.code, "number": item.number, "title": item.title,
+                               "own": own.get(item.code, []),
                                "fiscal_year": fiscal_year + item.portal_document_fy_offset
                                if item.portal_document_fy_offset else None})
             continue
         shown = [a for a in slots if a.expected or a.document] or slots
         if any(a.expected and a.document is None for a in slots) or not any(a.document for a in slots):
             not_published.append(item.code)
-        rows.append({"code": item.code, "title": item.title, "uncertain": item.uncertain, "links": [{
+        rows.append({"code": item.code, "number": item.number, "title": item.title, "uncertain": item.uncertain,
+                     "own": own.get(item.code, []), "links": [{
             "key": a.slug,
             "label": slot_label(a.kind, a.round),
             "fiscal_year": a.fiscal_year,
@@ -367,4 +393,28 @@ def itas_page(slug: str, fiscal_year: int) -> ItasPage:
     if catalogue is not None and catalogue.provisional:
         provisional = {"year": fiscal_year, "based_on": catalogue.based_on}
     return ItasPage(org, fiscal_year, catalogue is not None, rows, documents, provisional, unanswered,
-                    not_published)
+                    not_published, register.confirmed_snapshot if register else None,
+                    register.confirmed_at if register else None)
+
+
+def confirmed_register(org, year: int):
+    """The organisation's OIT register of ``year`` when an approver has confirmed it once (its snapshot)."""
+    from oit.models import Register
+
+    return (Register.objects.filter(organisation=org, year=year, confirmed_snapshot__isnull=False)
+            .only("pk", "confirmed_snapshot", "confirmed_at").first())
+
+
+def oit_file(slug: str, year: int, answer_pk: int):
+    """A file of a confirmed OIT register, at its permanent public address (Http404 unless the confirmed
+    snapshot holds it and it is still stored)."""
+    from oit.models import Answer, AnswerKind
+
+    org = get_object_or_404(Organisation, slug=slug)
+    register = confirmed_register(org, year)
+    held = register is not None and any(
+        answer.get("answer") == answer_pk
+        for entry in register.confirmed_snapshot["items"] for answer in entry["answers"])
+    if not held:
+        raise Http404
+    return get_object_or_404(Answer, pk=answer_pk, kind=AnswerKind.FILE, row__register=register)

@@ -30,7 +30,7 @@ from ita.models import AssessmentResult, LevelScale
 from orgs.models import Organisation
 from reports.documents import NEW_LEVEL_TEXT
 
-from .links import absolute
+from reports.links import absolute
 
 CACHE_SECONDS = 3600
 TOOL_CODES = ("IIT", "EIT", "OIT")

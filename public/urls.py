@@ -39,6 +39,8 @@ urlpatterns = [
     path("o/<slug:slug>/", views_org.organisation, name="organisation"),
     path("o/<slug:slug>/embed/", views_org.embed, name="embed"),
     path("o/<slug:slug>/<int:fiscal_year>/itas/", views_documents.itas_links, name="itas"),
+    path("o/<slug:slug>/<int:fiscal_year>/itas/export.<str:fmt>", views_documents.itas_export, name="itas_export"),
+    path("o/<slug:slug>/<int:fiscal_year>/itas/files/<int:answer_pk>/", views_documents.oit_file, name="oit_file"),
     path("o/<slug:slug>/<int:fiscal_year>/<dockind:kind>/", views_documents.document, name="document"),
     path("o/<slug:slug>/<int:fiscal_year>/<dockind:kind>/pdf/", views_documents.document_pdf, name="document_pdf"),
     path("o/<slug:slug>/<int:fiscal_year>/<dockind:kind>/r<int:revision>/", views_documents.document,

@@ -124,3 +124,56 @@ def _itas(request, slug, fiscal_year) -> documents.ItasPage:
            last_modified_func=lambda request, *a, **kw: _itas(request, *a, **kw).last_modified())
 def itas_links(request, slug, fiscal_year):
     return render(request, "public/itas.html", _itas(request, slug, fiscal_year).context())
+
+
+@require_safe
+@public_cache(PAGE_MAX_AGE)
+@condition(etag_func=lambda request, slug, fiscal_year, fmt: _itas(request, slug, fiscal_year).etag(),
+           last_modified_func=lambda request, slug, fiscal_year, fmt: _itas(request, slug, fiscal_year).last_modified())
+def itas_export(request, slug, fiscal_year, fmt):
+    """"Export for ITAS": every address of the ITAS page, one row per address (item number, item name,
+    URL, what it is), as CSV or XLSX; every cell inert (core/inert.py)."""
+    import csv
+    import io
+
+    from django.http import HttpResponse, Http404 as NotFound
+    from django.utils.translation import gettext as _
+
+    from core.inert import inert_csv_row, inert_xlsx_row
+
+    page = _itas(request, slug, fiscal_year)
+    header = [_("Item"), _("Title"), _("Address to paste"), _("What it is")]
+    rows = page.export_rows()
+    name = f"itas-{slug}-{fiscal_year}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(inert_csv_row(row) for row in rows)
+        response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "ITAS"
+        for row in [header, *rows]:
+            sheet.append(list(row))
+            inert_xlsx_row(sheet[sheet.max_row])
+        for column, width in zip("ABCD", (8, 60, 70, 30)):
+            sheet.column_dimensions[column].width = width
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise NotFound
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@require_safe
+def oit_file(request, slug, fiscal_year, answer_pk):
+    response = evidence_response(documents.oit_file(slug, fiscal_year, answer_pk))
+    patch_cache_control(response, public=True, max_age=FILE_MAX_AGE)
+    return response

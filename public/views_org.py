@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 
-from core.dashboard import score_chart
+from ita.score_chart import score_chart
 from ita.analysis import level_summary
 from ita.models import AssessmentResult
 from orgs.models import Organisation
@@ -27,7 +27,7 @@ from reports.documents import title_lines
 from reports.models import Document, DocumentKind, DocumentStatus
 
 from core.pagecache import mark_public
-from .links import absolute, document_path
+from reports.links import absolute, document_path
 
 CACHE_SECONDS = 300
 DIRECTORY_PER_PAGE = 50  # ~7,850 organisations nationwide: the directory is paged

@@ -3,7 +3,12 @@ reports/services.py, and a document that has left the draft status is neither ed
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from orgs.admin import OrganisationAdmin
+
 from .models import Document, Evidence, Memo, ProgressEntry, SentReminder, WorkflowEvent
+
+# Documents and their workflow events go with their whole organisation (orgs/admin.py), never on their own.
+OrganisationAdmin.removed_with_organisation += [Document, WorkflowEvent]
 
 WORKFLOW_FIELDS = [
     "status", "submitted_by", "submitted_at", "approved_by", "approved_at", "published_by", "published_at",

@@ -12,25 +12,20 @@ Digits: typed text is returned as typed; automatic numbers (step markers) are Th
 ``arabic_digits=True`` every digit of the returned text (typed ones included) is Arabic, for documents
 that chose Arabic digits (``Document.arabic_digits``).
 
-Markers: a step's ``label`` is printed as written but in the document's digits ("1." prints "๑.");
-without a label, a number the user typed at the start of the text ("1." "๑." "1)" "(1)" "๑)") is the
-marker (one number, never "๑. 1."); otherwise automatic numbering, "๑." "๒." … for top-level steps and
-"(๑)" "(๒)" … for sub-items, counted among the siblings. A marker and its text are separated by one
-space.
+Markers (measures/numbering.py, shared with the measure page): a step's ``label`` is printed as written
+but in the document's digits ("1." prints "๑."); without a label, a number the user typed at the start
+of the text ("1." "๑." "1)" "(1)" "๑)") is the marker (one number, never "๑. 1."); otherwise automatic
+numbering, "๑." "๒." … for top-level steps and "(๑)" "(๒)" … for sub-items, counted among the siblings.
+A marker and its text are separated by one space.
 """
 from __future__ import annotations
 
-import re
-
-from core.thai import format_date, format_month, format_month_range, to_arabic_digits, to_thai_digits
+from core.thai import format_date, format_month, format_month_range, to_arabic_digits
+from measures.numbering import step_lines
 
 
 def _digits(text: str, arabic_digits: bool) -> str:
     return to_arabic_digits(text) if arabic_digits else text
-
-
-def _number(n: int, arabic_digits: bool) -> str:
-    return str(n) if arabic_digits else to_thai_digits(n)
 
 
 def paragraphs(text: str, *, arabic_digits: bool = False) -> list[str]:
@@ -56,50 +51,17 @@ def guideline_cell(measure, *, arabic_digits: bool = False) -> list[str]:
     return paragraphs(measure.guideline, arabic_digits=arabic_digits)
 
 
-# A number typed at the start of a step's text: "1." "๑." "1)" "๑)" "(1)" "(๑)", "1.2." (then a space
-# or straight the text: "๑.ประชุม") or "1.2" (then a space). Not a year or an amount: a number alone ("2568 ...") is
-# no marker.
-_N = "[0-9๐-๙]{1,3}"
-_TYPED_MARKER = re.compile(
-    rf"^\s*(?:(\({_N}\)|{_N}(?:\.{_N})*[.)])(?:\s+|$|(?=[^\s0-9๐-๙]))"  # "1." "(1)" "1)": a space optional
-    rf"|({_N}(?:\.{_N})+)(?:\s+|$))"  # "1.2": a space after it
-)
-
-
-def step_marker(label: str, text: str, automatic: str, *, arabic_digits: bool = False) -> tuple[str, str]:
-    """(marker, text) of a step: the label as written, else a number typed at the start of the text
-    (taken out of the text; also when it repeats the label), else ``automatic``; the marker's digits
-    in the document's digits."""
-    text = (text or "").strip()
-    label = (label or "").strip()
-    typed = _TYPED_MARKER.match(text)
-    number = typed and (typed.group(1) or typed.group(2))
-    if number and (not label or to_arabic_digits(label) == to_arabic_digits(number)):
-        label, text = number, text[typed.end():].strip()
-    marker = label or automatic
-    marker = to_arabic_digits(marker) if arabic_digits else to_thai_digits(marker)
-    return marker, _digits(text, arabic_digits)
-
-
 def _step_lines(measure, arabic_digits: bool, due: str | None) -> list[str]:
-    lines = []
-
-    def line(step, automatic):
-        marker, text = step_marker(step.label, step.text, automatic, arabic_digits=arabic_digits)
-        if due is not None and step.due_date:
-            text = f"{text} ({due_text(step.due_date, due, arabic_digits=arabic_digits)})"
-        return f"{marker} {text}".strip()
-
-    for i, step in enumerate(measure.top_steps(), start=1):
-        lines.append(line(step, f"{_number(i, arabic_digits)}."))
-        for j, sub in enumerate(step.children, start=1):
-            lines.append(line(sub, f"({_number(j, arabic_digits)})"))
-    return lines
+    suffix = None
+    if due is not None:
+        def suffix(step):
+            return f"({due_text(step.due_date, due, arabic_digits=arabic_digits)})" if step.due_date else None
+    return step_lines(measure, arabic_digits=arabic_digits, suffix=suffix)
 
 
 def steps_cell(measure, *, arabic_digits: bool = False) -> list[str]:
     """Column ขั้นตอน/วิธีการปฏิบัติ: one line per step, each sub-item on its own line after its step,
-    "<marker> <text>" (see ``step_marker``)."""
+    "<marker> <text>" (see ``measures.numbering.step_marker``)."""
     return _step_lines(measure, arabic_digits, None)
 
 

@@ -97,10 +97,15 @@ class MemoForm(forms.ModelForm):
     division (of this organisation only), or type the line as it should print."""
 
     date = BEDateField(label=_("date"), required=False)
+    # The document's version when the page was opened: a save after someone else changed the draft is refused.
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, document_version=None, **kwargs):
         super().__init__(*args, **kwargs)
         from orgs.models import Division
+
+        if document_version is not None:
+            self.fields["version"].initial = document_version
 
         division = self.fields["division"]
         division.queryset = (Division.objects.filter(organisation=organisation).order_by("order", "name")

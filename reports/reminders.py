@@ -43,8 +43,18 @@ DEFAULT_DAYS = 7
 OVERDUE_DAYS = 30  # an overdue step is reminded of up to this many days after its due date
 REPORT_DAYS = 60  # a due report is reminded of up to this many days after the first day of its due month
 REPORT_ROUNDS = (6, 12)  # the rounds whose reports are due (April, October)
-DUE_SOON, OVERDUE, REPORT_DUE = "due_soon", "overdue", "report_due"
-_KIND_ORDER = {OVERDUE: 0, DUE_SOON: 1, REPORT_DUE: 2}
+DUE_SOON, OVERDUE, REPORT_DUE, OTHER = "due_soon", "overdue", "report_due", "other"
+_KIND_ORDER = {OVERDUE: 0, DUE_SOON: 1, REPORT_DUE: 2, OTHER: 3}
+
+# Further sources of reminders from apps above this one (their AppConfig.ready registers them, so the
+# layers point one way): each is called with ``today`` and returns [(user, Item)] with kind OTHER, a
+# ``title`` and ``detail`` lines, and a key of its own.
+SOURCES: list = []
+
+
+def register_source(source) -> None:
+    if source not in SOURCES:
+        SOURCES.append(source)
 REPORTED_STATUSES = (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED, DocumentStatus.PUBLISHED)
 
 
@@ -61,6 +71,8 @@ class Item:
     measure: Measure | None = None
     fiscal_year: int | None = None
     round: int | None = None
+    title: str = ""  # OTHER items: what it is about, and its lines
+    detail: tuple = ()
 
 
 @dataclass
@@ -78,12 +90,12 @@ def collect(today: date, days: int = DEFAULT_DAYS) -> dict:
     order (overdue, due soon, reports). A fixed number of queries, however many steps and users."""
     steps = _due_steps(today, days)
     reports = _due_reports(today)
+    candidates: list[tuple[object, Item]] = [pair for source in SOURCES for pair in source(today)]
     org_ids = {s.measure.organisation_id for s in steps} | {org_id for org_id, _fy, _r in reports}
-    if not org_ids:
+    if not org_ids and not candidates:
         return {}
-    members = _members(org_ids)
+    members = _members(org_ids) if org_ids else {}
 
-    candidates: list[tuple[object, Item]] = []
     for step in steps:
         measure = step.measure
         kind = DUE_SOON if step.due_date >= today else OVERDUE
@@ -200,6 +212,7 @@ def message_for(user, items: list[Item]) -> EmailMessage:
         "overdue": [i for i in items if i.kind == OVERDUE],
         "due_soon": [i for i in items if i.kind == DUE_SOON],
         "reports": [i for i in items if i.kind == REPORT_DUE],
+        "others": [i for i in items if i.kind == OTHER],
         "count": len(items),
         "site_url": settings.SITE_URL,
     })

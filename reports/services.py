@@ -29,7 +29,7 @@ from core import pagecache
 from core.audit import sanctioned_removal
 from core.errors import RefusedChange
 from measures.models import Measure
-from orgs.access import ROLE_RANK
+from orgs.access import ROLE_RANK, role_of
 from orgs.models import Membership, Role
 
 from .documents import default_signer_role
@@ -60,16 +60,6 @@ class StaleDocument(WorkflowError):
 
 
 # --- who may do what ------------------------------------------------------------------------------
-
-def role_of(user, org) -> str | None:
-    """The user's role in the organisation (admin for a superuser), None when not an active member."""
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
-    return membership.role if membership else None
-
 
 def _require_role(actor, document: Document, minimum: str) -> str:
     role = role_of(actor, document.organisation)
@@ -392,6 +382,24 @@ def save_entry(entry: ProgressEntry, *, data: dict, expected_version: int, actor
         entry.save()
         _touch(entry.document)
     return entry
+
+
+MEMO_FIELDS = ("division", "department", "reference", "date", "subject", "addressee", "through", "body",
+               "closing", "signer_name", "signer_position")
+
+
+def save_memo(document: Document, *, fields: dict, actor, expected_version: int | None = None) -> Memo:
+    """Save the memo cover of a draft (created on its first save). ``expected_version`` is the document
+    version the page was opened with: a save after another change of the draft is refused (StaleDocument)."""
+    with transaction.atomic():
+        document = _editable_document(document, actor, expected_version)
+        memo = Memo.objects.filter(document=document).first() or Memo(document=document)
+        for name in MEMO_FIELDS:
+            if name in fields:
+                setattr(memo, name, fields[name])
+        memo.save()
+        _touch(document)
+    return memo
 
 
 def add_evidence_file(entry: ProgressEntry, *, upload, title: str = "", actor, checked=None,

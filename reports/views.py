@@ -26,11 +26,15 @@ from .workflow_forms import CreateDocumentForm
 from .models import Document, DocumentKind, DocumentStatus, Memo
 from .pdf import font_files
 from .services import (
+    MEMO_FIELDS,
+    StaleDocument,
+    WorkflowError,
     allowed_actions,
     document_snapshot,
     ensure_entries,
     public_memo,
     render_stored_pdf,
+    save_memo,
     stored_pdf_etag,
 )
 from .workflow_forms import PublishForm
@@ -122,12 +126,8 @@ def detail(request, org_slug, pk):
         ensure_entries(document)  # measures added since the report was created get their entry
     data = document_data(document)
     options_form = _options_form(request, document, data)
-    memo = Memo.objects.filter(document=document).first()
-    initial = None if memo else memo_initial(document, request.user, request.membership)
-    memo_form = MemoForm(instance=memo, initial=initial,
-                         prefix="memo", organisation=request.org)
     return render(request, "reports/detail.html",
-                  _detail_context(request, document, data, options_form, memo_form=memo_form))
+                  _detail_context(request, document, data, options_form, memo_form=memo_form(request, document)))
 
 
 def printed_data(document, data: dict, options_form) -> dict:
@@ -188,6 +188,14 @@ def pdf(request, org_slug, pk):
     return response
 
 
+def memo_form(request, document) -> MemoForm:
+    """The memo cover form of the document page: the saved memo, or the suggested one."""
+    memo = Memo.objects.filter(document=document).first()
+    initial = None if memo else memo_initial(document, request.user, request.membership)
+    return MemoForm(instance=memo, initial=initial, prefix="memo", organisation=request.org,
+                    document_version=document.version)
+
+
 @require_POST
 @org_member_required()
 def memo(request, org_slug, pk):
@@ -197,13 +205,24 @@ def memo(request, org_slug, pk):
         return redirect("reports:detail", org_slug, pk)
     instance = Memo.objects.filter(document=document).first()
     form = MemoForm(request.POST, instance=instance, prefix="memo", organisation=request.org)
+    status = 400
     if form.is_valid():
-        saved = form.save(commit=False)
-        saved.document = document
-        saved.save()
-        messages.success(request, _("The memo cover has been saved."))
-        return redirect(f"{reverse('reports:detail', args=[org_slug, pk])}?o=1&memo=on")
+        fields = {name: form.cleaned_data[name] for name in MEMO_FIELDS}
+        try:
+            save_memo(document, fields=fields, actor=request.user, expected_version=form.cleaned_data["version"])
+        except StaleDocument as exc:
+            document = _document(request, pk)
+            form.add_error(None, exc.message)
+            form.data = form.data.copy()
+            form.data["memo-version"] = str(document.version)  # a second save, after reading theirs, goes through
+            status = 409
+        except WorkflowError as exc:
+            messages.error(request, exc.message)
+            return redirect("reports:detail", org_slug, pk)
+        else:
+            messages.success(request, _("The memo cover has been saved."))
+            return redirect(f"{reverse('reports:detail', args=[org_slug, pk])}?o=1&memo=on")
     data = document_data(document)
     options_form = _options_form(request, document, data)
     return render(request, "reports/detail.html", _detail_context(
-        request, document, data, options_form, memo_form=form, memo_open=True), status=400)
+        request, document, data, options_form, memo_form=form, memo_open=True), status=status)

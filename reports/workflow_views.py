@@ -17,11 +17,8 @@ from django.views.decorators.http import require_POST
 from orgs.access import org_member_required
 
 from . import services
-from .documents import memo_initial
-from .forms import MemoForm
-from .models import Memo
 from .services import WorkflowError, allowed_actions
-from .views import _detail_context, _document, _options_form, document_data
+from .views import _detail_context, _document, _options_form, document_data, memo_form
 from .workflow_forms import ApproveForm, CreateDocumentForm, PublishForm, ReturnForm, SubmitForm, WithdrawForm
 
 
@@ -53,11 +50,8 @@ def _rerender(request, document, **forms):
     """The document page again (400) with a transition form and its errors, what was typed kept."""
     data = document_data(document)
     options_form = _options_form(request, document, data)
-    memo = Memo.objects.filter(document=document).first()
-    initial = None if memo else memo_initial(document, request.user, request.membership)
-    memo_form = MemoForm(instance=memo, initial=initial,
-                         prefix="memo", organisation=request.org)
-    context = _detail_context(request, document, data, options_form, memo_form=memo_form, **forms)
+    context = _detail_context(request, document, data, options_form, memo_form=memo_form(request, document),
+                              **forms)
     return render(request, "reports/detail.html", context, status=400)
 
 

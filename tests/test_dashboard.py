@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from core import dashboard
+from workspace import dashboard
 from ita.levels import NewLevel
 from reports.models import Document, DocumentKind, DocumentStatus, EntryStatus, ProgressEntry
 

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from core import cycle, dashboard
+from workspace import cycle, dashboard
 from core.thai import format_date
 from ita.models import AssessmentResult, AssessmentYear
-from public.links import document_path
+from reports.links import document_path
 from reports import services
 from reports.models import DocumentKind
 

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from ita.catalogue_queries import portal_answers
+from reports.portal_answers import portal_answers
 from reports import services
 from reports.models import Document
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.audit import drop_triggers, install_triggers
 from core.thai import format_date
 from orgs.models import Division, Membership
-from public.links import document_path
+from reports.links import document_path
 from reports import services
 from reports.documents import memo_initial
 from reports.models import Document, DocumentKind, DocumentStatus, Memo, WorkflowAction

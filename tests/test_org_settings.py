@@ -4,7 +4,6 @@ import io
 import os
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -12,7 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import ngettext
 from PIL import Image
 
-from orgs.models import Division, Membership, Role
+from orgs.models import Division, Invitation, Membership, Role
 
 from .factories import DivisionFactory, MeasureFactory, MembershipFactory, UserFactory
 from .test_results_pages import find, find_all, th
@@ -40,8 +39,9 @@ def urls(org, division, membership):
 POST_ONLY = {
     "division_move": lambda slug, d, m: (reverse("orgs:division_move", args=[slug, d.pk]), {"direction": "up"}),
     "member_active": lambda slug, d, m: (reverse("orgs:member_active", args=[slug, m.pk]), {"active": "0"}),
-    "member_add": lambda slug, d, m: (reverse("orgs:member_add", args=[slug]), {"add-username": "x"}),
-    "member_create": lambda slug, d, m: (reverse("orgs:member_create", args=[slug]), {"new-username": "x"}),
+    "member_invite": lambda slug, d, m: (reverse("orgs:member_invite", args=[slug]),
+                                         {"invite-email": "x@example.org", "invite-role": "admin"}),
+    "member_password_reset": lambda slug, d, m: (reverse("orgs:member_password_reset", args=[slug, m.pk]), {}),
 }
 PAGES = ["profile", "divisions", "division_edit", "division_delete", "members", "member_edit"]
 
@@ -74,6 +74,7 @@ def test_post_actions_are_refused_to_others(request, client, org_a, targets, use
     url, data = POST_ONLY[action](org_a.slug, *targets)
     assert client.post(url, data).status_code == expected
     assert Membership.objects.get(pk=targets[1].pk).is_active
+    assert not Invitation.objects.exists()
 
 
 def test_another_organisations_division_or_member_is_404(client, org_a, org_b, admin_a, staff_b):
@@ -260,84 +261,6 @@ def test_members_are_listed(client, org_a, admin_a, staff_a, approver_a, staff_b
     page = client.get(reverse("orgs:members", args=[org_a.slug])).text
     names = [e["attrs"]["data-member"] for e in find_all(page, "tr", data_member=True)]
     assert sorted(names) == ["admin_a", "approver_a", "staff_a"]
-
-
-def test_add_an_existing_account(client, org_a, admin_a, staff_b):
-    staff_b.email = "staff.b@example.org"
-    staff_b.save()
-    client.force_login(admin_a)
-    url = reverse("orgs:member_add", args=[org_a.slug])
-    response = client.post(url, {"add-username": "staff_b", "add-email": "Staff.B@example.org", "add-role": "approver",
-                                 "add-position": "ปลัด"})
-    assert response.status_code == 302
-    membership = Membership.objects.get(user=staff_b, organisation=org_a)
-    assert (membership.role, membership.position, membership.is_active) == ("approver", "ปลัด", True)
-    response = client.post(url, {"add-username": "staff_b", "add-email": "staff.b@example.org", "add-role": "staff"})
-    assert find(response.text, id="error_1_id_add-username")["text"] == th(
-        "This user is already a member of the organisation.")
-
-
-def test_adding_an_unknown_username_keeps_the_input(client, org_a, admin_a):
-    client.force_login(admin_a)
-    response = client.post(reverse("orgs:member_add", args=[org_a.slug]),
-                           {"add-username": "nobody", "add-email": "nobody@example.org", "add-role": "staff"})
-    assert response.status_code == 200
-    assert find(response.text, "input", name="add-username")["attrs"]["value"] == "nobody"
-    assert find(response.text, id="error_1_id_add-username")["text"] == th(
-        "No active account has this username and e-mail address.")
-
-
-def test_adding_never_reveals_whether_a_username_exists_elsewhere(client, org_a, admin_a, staff_b):
-    """The audit's finding: an organisation administrator probing usernames of other organisations gets the
-    same answer for an account that exists (with a guessed address) as for one that does not."""
-    staff_b.email = "staff.b@example.org"
-    staff_b.save()
-    client.force_login(admin_a)
-    url = reverse("orgs:member_add", args=[org_a.slug])
-    existing = client.post(url, {"add-username": "staff_b", "add-email": "guess@example.org", "add-role": "staff"})
-    missing = client.post(url, {"add-username": "no_such_user", "add-email": "guess@example.org",
-                                "add-role": "staff"})
-    errors = [find(r.text, id="error_1_id_add-username")["text"] for r in (existing, missing)]
-    assert errors[0] == errors[1] == th("No active account has this username and e-mail address.")
-    assert existing.status_code == missing.status_code == 200
-    assert not Membership.objects.filter(user=staff_b, organisation=org_a).exists()
-
-
-def test_adding_a_former_member_reactivates_the_membership(client, org_a, admin_a, staff_a):
-    Membership.objects.filter(user=staff_a).update(is_active=False, role=Role.APPROVER)
-    client.force_login(admin_a)
-    staff_a.email = "staff.a@example.org"
-    staff_a.save()
-    client.post(reverse("orgs:member_add", args=[org_a.slug]), {"add-username": "staff_a",
-                                                                "add-email": "staff.a@example.org", "add-role": "staff"})
-    membership = Membership.objects.get(user=staff_a)
-    assert membership.is_active and membership.role == Role.STAFF
-
-
-def test_create_an_account_with_a_temporary_password(client, org_a, admin_a):
-    client.force_login(admin_a)
-    response = client.post(reverse("orgs:member_create", args=[org_a.slug]), {
-        "new-username": "newbie", "new-first_name": "ใหม่", "new-last_name": "ใจดี", "new-email": "",
-        "new-role": "staff", "new-position": "นักวิเคราะห์",
-    })
-    assert response.status_code == 200
-    password = find(response.text, "code", data_password=True)["text"]
-    user = get_user_model().objects.get(username="newbie")
-    assert len(password) == 12 and user.check_password(password)
-    assert Membership.objects.get(user=user, organisation=org_a).role == Role.STAFF
-    # shown once: not in a message for the next page
-    assert password not in client.get(reverse("orgs:members", args=[org_a.slug])).text
-
-
-def test_creating_an_account_with_a_taken_username_keeps_the_input(client, org_a, admin_a, staff_b):
-    client.force_login(admin_a)
-    response = client.post(reverse("orgs:member_create", args=[org_a.slug]), {
-        "new-username": "staff_b", "new-first_name": "ซ้ำ", "new-role": "staff",
-    })
-    assert response.status_code == 200
-    assert find(response.text, id="error_1_id_new-username")
-    assert find(response.text, "input", name="new-first_name")["attrs"]["value"] == "ซ้ำ"
-    assert not Membership.objects.filter(user=staff_b, organisation=org_a).exists()
 
 
 def test_change_a_role(client, org_a, admin_a, staff_a):

@@ -15,7 +15,7 @@ from django.utils.http import http_date
 from django.utils.html import escape
 
 from ita.models import OITItem
-from public import links
+from reports import links
 from reports import services
 from reports.models import Document, DocumentKind, DocumentStatus
 

@@ -16,7 +16,7 @@ from django.utils.http import http_date
 
 from core.thai import format_date
 from ita.models import AssessmentResult, ToolScore
-from public.links import document_path
+from reports.links import document_path
 from reports.models import Document, DocumentKind
 from reports.services import (
     approve_document, create_document, new_revision, publish_document, submit_document, withdraw_document,

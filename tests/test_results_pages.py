@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from ita.forms import SCORE_RANGE_MESSAGE
+from core.forms import SCORE_RANGE_MESSAGE
 from ita.levels import NewLevel
 from ita.models import AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, OITItemScore, Tool
 from ita.models import ToolScore

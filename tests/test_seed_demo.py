@@ -16,7 +16,7 @@ from django.urls import reverse
 from core.audit import sanctioned_removal
 from core.thai import format_number
 from demo.loader import seed_demo
-from public.links import document_path
+from reports.links import document_path
 
 from ita import levels
 from ita.levels import NewLevel
@@ -32,7 +32,7 @@ from ita.models import (
     ToolWeight,
 )
 from measures.models import Measure, MeasureStep
-from orgs.models import Division, Membership, Organisation, Role
+from orgs.models import Division, Invitation, InvitationStatus, Membership, Organisation, Role
 from reports import services
 from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
 
@@ -43,7 +43,8 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 MODELS = (
     Organisation, Division, Membership, get_user_model(), AssessmentResult, ToolScore, IndicatorScore,
     OITItemScore, ResultEvent, Measure, MeasureStep, Document, Memo, ProgressEntry, WorkflowEvent,
-    Measure.history.model, MeasureStep.history.model, ProgressEntry.history.model,
+    Measure.history.model, MeasureStep.history.model, ProgressEntry.history.model, Invitation,
+    Invitation.history.model,
 )
 
 
@@ -82,6 +83,17 @@ def test_runs_twice_without_duplicating_or_changing_anything(seeded, mailoutbox)
     assert list(WorkflowEvent.objects.order_by("pk").values_list("pk", "action", "at")) == events
     assert "up to date" in second_output
     assert mailoutbox == []
+
+
+def test_phaktob_shows_a_pending_invitation_and_it_stays_usable(seeded, client):
+    invitation = Invitation.objects.get()
+    assert (invitation.organisation.slug, invitation.email, invitation.status, invitation.invited_by.username) == (
+        "phaktob", "nattaya@example.org", InvitationStatus.PENDING, "wichai")
+    client.force_login(invitation.invited_by)
+    assert 'data-invitation="nattaya@example.org"' in client.get(reverse("orgs:members", args=["phaktob"])).text
+    Invitation.objects.update(expires_at=datetime(2020, 1, 1, tzinfo=BANGKOK))
+    seed()
+    assert Invitation.objects.get().is_usable and Invitation.objects.count() == 1
 
 
 def test_second_load_reports_no_change_and_sends_no_mail(seeded, mailoutbox):
@@ -410,7 +422,7 @@ def test_the_fy_2570_plan_prints_the_timeline_and_the_due_dates(seeded):
 
 @pytest.fixture
 def in_december_2026(monkeypatch):
-    from core import dashboard
+    from workspace import dashboard
 
     monkeypatch.setattr(dashboard, "today", lambda: date(2026, 12, 4))
 
@@ -507,3 +519,25 @@ def test_a_workflow_must_give_its_dates_in_order(db):
                                                             "approved_by": "malee"}
     with pytest.raises(DemoDataError, match="not in order"):
         load_organisation(data)
+
+
+def test_the_oit_registers_of_2569_and_2570_mix_answered_portal_missing_and_broken(seeded, client, in_december_2026):
+    from oit.models import Health, Register, RegisterStatus
+
+    phaktob = {r.year: r for r in Register.objects.filter(organisation__slug="phaktob")}
+    assert phaktob[2569].status == RegisterStatus.CONFIRMED and phaktob[2569].confirmed_by.username == "malee"
+    assert phaktob[2570].status == RegisterStatus.DRAFT  # malee confirms it in the demo story
+    broken = phaktob[2570].rows.filter(answers__health=Health.BROKEN).values_list("code", flat=True)
+    assert sorted(broken) == ["O17", "O9"]
+    assert all(a.last_error == "connect" for r in phaktob[2570].rows.all() for a in r.answers.filter(health="broken"))
+
+    client.force_login(get_user_model().objects.get(username="somchai"))
+    page = client.get("/w/phaktob/oit/")
+    assert page.status_code == 302 and page["Location"].endswith("/w/phaktob/oit/2570/")
+    text = client.get(page["Location"]).text
+    states = dict(re.findall(r'data-row="(O\d+)" data-state="(\w+)"', text))
+    assert states["O1"] == "answered" and states["O9"] == "broken" and states["O14"] == "missing"
+    assert states["O25"] == "portal"  # the published analysis of FY 2570 answers it
+    assert "data-broken>๒<" in text and "data-needs-review" not in text.split('data-row="O1"')[1].split("</tr>")[0]
+    itas = client.get("/o/phaktob/2569/itas/").text
+    assert "https://www.phaktob.go.th/about/structure" in itas  # confirmed 2569 register, public

@@ -18,7 +18,7 @@ from ita.models import AssessmentResult, AssessmentYear, IndicatorScore, Indicat
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, OrganisationKind, Role
 from ita.services import snapshot_of
-from public import links
+from reports import links
 from reports import documents as report_documents
 from reports.models import Document, DocumentKind, DocumentStatus, ProgressEntry, WorkflowEvent
 from reports.services import stored_pdf_etag

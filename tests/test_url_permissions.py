@@ -23,13 +23,17 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from ita.models import AssessmentResult, ResultEvent
 from measures.models import Measure
-from orgs.models import Division, Membership
+from orgs.invitations import EXPIRY, hash_token
+from orgs.models import Division, Invitation, Membership, Organisation
 from reports import services
 from reports.models import Document, Evidence, Memo, WorkflowEvent
 from reports.pdf import font_files
+from oit import services as oit_services
+from oit.models import Answer as OITAnswer, Register, Row
 
 from .factories import AssessmentYearFactory, MeasureFactory
 
@@ -39,6 +43,7 @@ FY = 2568
 RESULT_YEAR = 2567  # the assessment year whose weaknesses the measures of FY answer
 EMPTY_YEAR = 2566  # an assessment year without a result of org A
 USERS = ("anonymous", "staff_a", "approver_a", "admin_a", "staff_b")
+INVITATION_TOKEN, REVOKED_TOKEN = "matrix-invitation-link", "matrix-revoked-link"
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 # --- the matrix ------------------------------------------------------------------------------------
@@ -53,6 +58,21 @@ EXPECTED = {
     "public:organisation":    {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:embed":           {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
     "public:itas":            {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    # the invitee's page: whoever holds a usable link (signed in or not); any other link is 404
+    "invitation_accept":      {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "invitation_accept [revoked link]":
+                              {"anonymous": 404, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "invitation_accept [unknown link]":
+                              {"anonymous": 404, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    # organisations of the installation: installation administrators (superusers) only, as the catalogue
+    "installation:organisations":
+                              {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "installation:organisation_add":
+                              {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "installation:organisation_import":
+                              {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "installation:organisation_invite":
+                              {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     # the ITA catalogue upload: installation administrators (superusers) only, an organisation admin too is 404
     "ita_catalogue":          {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "public:document":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
@@ -130,8 +150,12 @@ EXPECTED = {
     "orgs:division_move":     {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
     "orgs:division_delete":   {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 200, "staff_b": 404},
     "orgs:members":           {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 200, "staff_b": 404},
-    "orgs:member_add":        {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
-    "orgs:member_create":     {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
+    # invitations (POST only, member first): invite, resend (a new link), revoke
+    "orgs:member_invite":     {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
+    "orgs:invitation_resend": {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
+    "orgs:invitation_revoke": {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
+    "orgs:member_password_reset":
+                              {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
     "orgs:member_edit":       {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 200, "staff_b": 404},
     "orgs:member_active":     {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 405, "staff_b": 404},
     "orgs:history":           {"anonymous": 302, "staff_a": 403, "approver_a": 403, "admin_a": 200, "staff_b": 404},
@@ -157,6 +181,30 @@ EXPECTED = {
     "reports:evidence_delete": {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
     "reports:evidence_public": {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
     "reports:font":           {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    # the OIT register (any member; confirmation by approvers in the service); POST-only views check the
+    # method first (405 for everyone), like reports'
+    "oit:index":              {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 404},
+    "oit:register":           {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    "oit:row":                {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    "oit:answer_file":        {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
+    "oit:paste":              {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:carry_forward":      {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:confirm":            {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:quick_add":          {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:add_link":           {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:add_file":           {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:change_link":        {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:reviewed":           {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:remove":             {"anonymous": 405, "staff_a": 405, "approver_a": 405, "admin_a": 405, "staff_b": 405},
+    "oit:row [org B's row]":  {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    "oit:answer_file [org B's file]":
+                              {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
+    # the public ITAS export and the files of a confirmed OIT register; a file added after the confirmation
+    # is not public
+    "public:itas_export":     {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:oit_file":        {"anonymous": 200, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 200},
+    "public:oit_file [not confirmed]":
+                              {"anonymous": 404, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "reports:detail [org B's document]":
                               {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
     "reports:preview [org B's document]":
@@ -183,6 +231,13 @@ URL_KWARGS = {
     "public:embed": lambda w: {"slug": A},
     "public:itas": lambda w: {"slug": A, "fiscal_year": FY},
     "ita_catalogue": lambda w: {},
+    "invitation_accept": lambda w: {"token": INVITATION_TOKEN},
+    "invitation_accept [revoked link]": lambda w: {"token": REVOKED_TOKEN},
+    "invitation_accept [unknown link]": lambda w: {"token": "no-such-link"},
+    "installation:organisations": lambda w: {},
+    "installation:organisation_add": lambda w: {},
+    "installation:organisation_import": lambda w: {},
+    "installation:organisation_invite": lambda w: {"pk": w.b.organisation.pk},
     "public:document": lambda w: {"slug": A, "fiscal_year": FY, "kind": "progress-6"},
     "public:document_pdf": lambda w: {"slug": A, "fiscal_year": FY, "kind": "progress-6"},
     "public:revision": lambda w: {"slug": A, "fiscal_year": FY, "kind": "progress-6", "revision": 1},
@@ -223,6 +278,25 @@ URL_KWARGS = {
     "ita:result_create [no result yet]": lambda w: {"org_slug": A, "year": EMPTY_YEAR},
     "ita:result_edit": lambda w: {"org_slug": A, "year": RESULT_YEAR},
     "ita:result_confirm": lambda w: {"org_slug": A, "year": RESULT_YEAR},
+    "oit:index": lambda w: {"org_slug": A},
+    "oit:register": lambda w: {"org_slug": A, "year": FY},
+    "oit:row": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:answer_file": lambda w: {"org_slug": A, "pk": w.oit_file.pk},
+    "oit:paste": lambda w: {"org_slug": A, "year": FY},
+    "oit:carry_forward": lambda w: {"org_slug": A, "year": FY},
+    "oit:confirm": lambda w: {"org_slug": A, "year": FY},
+    "oit:quick_add": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:add_link": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:add_file": lambda w: {"org_slug": A, "pk": w.oit_row.pk},
+    "oit:change_link": lambda w: {"org_slug": A, "pk": w.oit_link.pk},
+    "oit:reviewed": lambda w: {"org_slug": A, "pk": w.oit_link.pk},
+    "oit:remove": lambda w: {"org_slug": A, "pk": w.oit_link.pk},
+    "oit:row [org B's row]": lambda w: {"org_slug": A, "pk": w.b.oit_row.pk},
+    "oit:answer_file [org B's file]": lambda w: {"org_slug": A, "pk": w.b.oit_file.pk},
+    "public:itas_export": lambda w: {"slug": A, "fiscal_year": FY, "fmt": "csv"},
+    "public:oit_file": lambda w: {"slug": A, "fiscal_year": FY, "answer_pk": w.oit_file.pk},
+    "public:oit_file [not confirmed]": lambda w: {"slug": A, "fiscal_year": FY, "answer_pk": w.oit_late_file.pk},
+
     "measures:index": lambda w: {"org_slug": A},
     "measures:list": lambda w: {"org_slug": A, "fiscal_year": FY},
     "measures:create": lambda w: {"org_slug": A, "fiscal_year": FY},
@@ -239,8 +313,10 @@ URL_KWARGS = {
     "orgs:division_move": lambda w: {"org_slug": A, "pk": w.division.pk},
     "orgs:division_delete": lambda w: {"org_slug": A, "pk": w.division.pk},
     "orgs:members": lambda w: {"org_slug": A},
-    "orgs:member_add": lambda w: {"org_slug": A},
-    "orgs:member_create": lambda w: {"org_slug": A},
+    "orgs:member_invite": lambda w: {"org_slug": A},
+    "orgs:invitation_resend": lambda w: {"org_slug": A, "pk": w.invitation.pk},
+    "orgs:invitation_revoke": lambda w: {"org_slug": A, "pk": w.invitation.pk},
+    "orgs:member_password_reset": lambda w: {"org_slug": A, "pk": w.membership.pk},
     "orgs:member_edit": lambda w: {"org_slug": A, "pk": w.membership.pk},
     "orgs:member_active": lambda w: {"org_slug": A, "pk": w.membership.pk},
     "orgs:history": lambda w: {"org_slug": A},
@@ -336,6 +412,11 @@ def _store_pdf(document):
     Document.objects.filter(pk=document.pk).update(pdf_file=document.pdf_file.name)
 
 
+def _oit_row(org):
+    register = Register.objects.create(organisation=org, year=FY)
+    return Row.objects.create(register=register, code="O1", number=1, title="โครงสร้าง")
+
+
 @pytest.fixture
 def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_b, admin_b):
     settings.MEDIA_ROOT = tmp_path
@@ -349,6 +430,12 @@ def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_
                                title="มาตรการเปิดเผยข้อมูลสาธารณะ")
     w.division = Division.objects.get(organisation=org_a, name="กองคลัง")
     w.membership = Membership.objects.get(organisation=org_a, user=staff_a)
+    w.invitation = Invitation.objects.create(
+        organisation=org_a, email="invitee@example.org", role="staff", token_hash=hash_token(INVITATION_TOKEN),
+        expires_at=timezone.now() + EXPIRY, invited_by=admin_a)
+    Invitation.objects.create(
+        organisation=org_a, email="revoked@example.org", role="staff", token_hash=hash_token(REVOKED_TOKEN),
+        expires_at=timezone.now() + EXPIRY, invited_by=admin_a, status="revoked")
 
     # Published: the 6-month report, revision 1, with a public and an internal evidence file.
     report = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
@@ -376,6 +463,7 @@ def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_
 
     # Organisation B's own objects, to put into org A's URLs.
     w.b = World()
+    w.b.organisation = org_b
     w.b.measure = MeasureFactory(organisation=org_b, fiscal_year=FY, order=1, report_rounds=[6])
     w.b.division = Division.objects.get(organisation=org_b)
     w.b.membership = Membership.objects.get(organisation=org_b, user=admin_b)
@@ -383,6 +471,16 @@ def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_
                                             notify=False)
     w.b.entry = w.b.document.entries.get()
     w.b.evidence_file = services.add_evidence_file(w.b.entry, upload=_pdf_upload("บี.pdf"), actor=staff_b)
+
+    # OIT registers: org A's of FY with a link and a file, confirmed, then a file added; org B's with a file.
+    w.oit_row = _oit_row(org_a)
+    w.oit_link = oit_services.add_link(w.oit_row, url="https://www.example.go.th/o1", actor=staff_a)
+    w.oit_file = oit_services.add_file(w.oit_row, upload=_pdf_upload("โครงสร้าง.pdf"), actor=staff_a)
+    register = Register.objects.get(pk=w.oit_row.register_id)
+    oit_services.confirm_register(register, actor=approver_a, expected_version=register.version)
+    w.oit_late_file = oit_services.add_file(w.oit_row, upload=_pdf_upload("ภายหลัง.pdf"), actor=staff_a)
+    w.b.oit_row = _oit_row(org_b)
+    w.b.oit_file = oit_services.add_file(w.b.oit_row, upload=_pdf_upload("บี.pdf"), actor=staff_b)
 
     w.users = {"staff_a": staff_a, "approver_a": approver_a, "admin_a": admin_a, "staff_b": staff_b}
     return w
@@ -447,6 +545,23 @@ def test_admin_opens_for_a_superuser(admin_client):
     assert admin_site.is_registered(Document)
 
 
+INSTALLATION_PAGES = ["installation:organisations", "installation:organisation_add",
+                      "installation:organisation_import", "installation:organisation_invite"]
+
+
+def test_the_installation_pages_open_for_a_superuser_only_and_want_the_csrf_token(admin_client, admin_user, world):
+    """The installation:* keys are 404 for every organisation role above; an installation administrator
+    opens them, and a POST without the CSRF token changes nothing."""
+    for key in INSTALLATION_PAGES:
+        assert admin_client.get(url_of(key, world)).status_code == 200, key
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    before = database_state()
+    for key in INSTALLATION_PAGES:
+        assert client.post(url_of(key, world), {"step": "apply"}).status_code == 403, key
+    assert database_state() == before
+
+
 def test_the_catalogue_page_opens_for_a_superuser_only_and_wants_the_csrf_token(admin_client, admin_user):
     """ita_catalogue is 404 for every organisation role above; an installation administrator opens it."""
     assert admin_client.get(reverse("ita_catalogue")).status_code == 200
@@ -457,7 +572,7 @@ def test_the_catalogue_page_opens_for_a_superuser_only_and_wants_the_csrf_token(
 
 # --- CSRF: POST-only workspace views refuse a POST without the token ---------------------------------
 
-WORKSPACE_NAMESPACES = ("ita:", "measures:", "orgs:", "reports:")
+WORKSPACE_NAMESPACES = ("ita:", "measures:", "orgs:", "reports:", "oit:")
 POST_ONLY_WORKSPACE = [key for key in EXPECTED
                        if key == base_name(key) and key.startswith(WORKSPACE_NAMESPACES)
                        and EXPECTED[key]["admin_a"] == 405]
@@ -470,11 +585,22 @@ POST_DATA = {
     "reports:evidence_delete": lambda w: {},
     "reports:evidence_public": lambda w: {"public": "1"},
     "orgs:division_move": lambda w: {"direction": "up"},
-    "orgs:member_add": lambda w: {},
-    "orgs:member_create": lambda w: {},
+    "orgs:member_invite": lambda w: {"invite-email": "someone@example.org", "invite-role": "staff"},
+    "orgs:invitation_resend": lambda w: {},
+    "orgs:invitation_revoke": lambda w: {},
+    "orgs:member_password_reset": lambda w: {},
     "orgs:member_active": lambda w: {"active": "0"},
     "measures:move": lambda w: {},
     "ita:result_confirm": lambda w: {"version": str(AssessmentResult.objects.get(year__year=RESULT_YEAR).version)},
+    "oit:paste": lambda w: {"text": "O1 https://www.example.go.th/pasted"},
+    "oit:carry_forward": lambda w: {},
+    "oit:confirm": lambda w: {"version": str(Register.objects.get(pk=w.oit_row.register_id).version)},
+    "oit:quick_add": lambda w: {"url": "https://www.example.go.th/quick"},
+    "oit:add_link": lambda w: {"url": "https://www.example.go.th/added", "title": "x"},
+    "oit:add_file": lambda w: {"file": _pdf_upload("เพิ่ม.pdf")},
+    "oit:change_link": lambda w: {"url": "https://www.example.go.th/changed", "title": "x"},
+    "oit:reviewed": lambda w: {},
+    "oit:remove": lambda w: {},
 }
 
 
@@ -483,7 +609,7 @@ def database_state():
     return {
         model.__name__: list(model.objects.order_by("pk").values())
         for model in (Document, Memo, WorkflowEvent, Evidence, Division, Membership, Measure, AssessmentResult,
-                      ResultEvent)
+                      ResultEvent, Register, Row, OITAnswer, Invitation, Organisation)
     }
 
 

@@ -2,11 +2,14 @@
 
 ``apply_import`` is one transaction: an error anywhere (a refused report, a database error) saves
 nothing. Measures are created by ``create_imported_measures`` (steps through measures.services'
-step writer, history attributed to the actor); the progress report is created with
-``reports.services.create_document`` (or the existing draft of that round is reused) and each new
-measure's entry is filled with ``reports.services.save_entry``.
+step writer, history attributed to the actor); the round's progress report is filled by the function
+that reports registers with ``register_round_filler`` (reports/measure_import.py: the report created
+with ``reports.services.create_document`` or the existing draft of that round, each new measure's entry
+filled with ``reports.services.save_entry``). measures never imports reports.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,21 +19,19 @@ from django.utils.translation import gettext as _
 from ita.models import Indicator, OITItem, Tool
 from measures.models import Measure, default_report_rounds
 from measures.services import StepRow, _save_steps, catalogue_year_for
-from orgs.access import ROLE_RANK
+from orgs.access import ROLE_RANK, role_of
 from orgs.models import Role
-from reports.documents import validate_columns
-from reports.models import Document, DocumentKind, DocumentStatus, EntryStatus, Layout
-from reports.services import WorkflowError, create_document, ensure_entries, role_of, save_entry
 
 from . import ImportedMeasure, ImportPreview, ImportRefused, ImportResult
 
 ROUNDS = (3, 6, 9, 12)
-# preview column field -> Document.columns key (layout A)
-COLUMN_KEY = {
-    "measure": "measure", "title": "title", "guideline": "guideline", "steps": "steps", "method": "method",
-    "weakness": "weakness", "responsible": "responsible", "timeline": "timeline", "monitoring": "monitoring",
-    "output": "output", "outcome": "outcome", "number": "number",
-}
+# reports' filler of a round's progress report: (org, fiscal_year, round, preview, measures, actor) ->
+# (document, number of entries filled); raises ImportRefused when the report refuses.
+_round_filler: list[Callable] = []
+
+
+def register_round_filler(filler: Callable) -> None:
+    _round_filler[:] = [filler]
 
 
 def _step_rows(measure: ImportedMeasure) -> list[StepRow]:
@@ -93,40 +94,6 @@ def create_imported_measures(org, fiscal_year: int, measures: list[ImportedMeasu
     return created
 
 
-def _report(org, fiscal_year: int, round_: int, preview: ImportPreview, actor) -> Document:
-    """The draft progress report of the round: the existing one, or a new one in the preview's layout
-    (layout A with the columns and headings of the imported table)."""
-    existing = (Document.objects.for_org(org)
-                .filter(fiscal_year=fiscal_year, kind=DocumentKind.PROGRESS, round=round_)
-                .order_by("-revision").first())
-    if existing is not None:
-        if existing.status != DocumentStatus.DRAFT:
-            raise ImportRefused(_(
-                "The progress report of this round is %(status)s, so no entries can be added to it. Import "
-                "without a round, or start a new revision of the report first."
-            ) % {"status": existing.get_status_display()})
-        ensure_entries(existing)
-        return existing
-    try:
-        document = create_document(org, fiscal_year=fiscal_year, kind=DocumentKind.PROGRESS, round=round_,
-                                   actor=actor, notify=False)
-    except WorkflowError as exc:
-        raise ImportRefused(str(exc)) from exc
-    changed = []
-    if preview.layout in Layout.values:
-        document.layout = preview.layout
-        changed.append("layout")
-    if preview.layout == Layout.A:
-        columns = [{"key": COLUMN_KEY[f], "heading": h}
-                   for f, h in zip(preview.columns, preview.headings) if f in COLUMN_KEY]
-        if columns and not validate_columns(columns):
-            document.columns = columns
-            changed.append("columns")
-    if changed:
-        document.save(update_fields=changed)
-    return document
-
-
 def apply_import(org, fiscal_year: int, preview: ImportPreview, *, round: int | None = None, actor) -> ImportResult:
     if round not in (None, *ROUNDS):
         raise ImportRefused(_("Choose the round of the progress report: 3, 6, 9 or 12 months."))
@@ -140,22 +107,7 @@ def apply_import(org, fiscal_year: int, preview: ImportPreview, *, round: int | 
         document = None
         filled = 0
         if round:
-            document = _report(org, fiscal_year, round, preview, actor)
-            entries = {e.measure_id: e for e in document.entries.filter(measure__in=measures)}
-            for measure, imported in zip(measures, preview.measures):
-                entry = entries.get(measure.pk)
-                if entry is None:
-                    continue
-                data = {"output": imported.output, "outcome": imported.outcome}
-                if imported.status in EntryStatus.values:
-                    data["status"] = imported.status
-                    data["status_reason"] = imported.status_reason
-                elif imported.output.strip():
-                    data["status"] = EntryStatus.DONE
-                try:
-                    save_entry(entry, data=data, expected_version=entry.version, actor=actor)
-                except WorkflowError as exc:
-                    raise ImportRefused(str(exc)) from exc
-                filled += 1
-            document.refresh_from_db()
+            if not _round_filler:
+                raise RuntimeError("no progress report filler registered (reports/apps.py)")
+            document, filled = _round_filler[0](org, fiscal_year, round, preview, measures, actor)
     return ImportResult(measures=measures, entries=filled, document=document)

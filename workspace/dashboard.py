@@ -7,7 +7,7 @@ queries (nine, whatever the amount of data; see tests/test_dashboard.py, tests/t
 4. the number of measures of the year,
 5. the steps of the year due by the end of this month and not yet reported done,
 6. every document of the year (the progress reports and the checklist),
-7. and 8. the OIT items the portal answers and the year's published documents (core.cycle._oit_line),
+7. and 8. the OIT items the portal answers and the year's published documents (workspace.cycle._oit_line),
 9. the documents waiting in the workflow: submitted or approved, not yet published (the inbox).
 
 The default year is the current fiscal year (from today's date); the year picker offers every year
@@ -18,20 +18,20 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import cycle
-from core.thai import fiscal_year_of, format_number, to_arabic_digits, to_thai_digits
+from core.thai import fiscal_year_of, to_arabic_digits
 from ita.analysis import LevelSummary, level_summary
 from ita.models import AssessmentResult, ToolScore
+from ita.score_chart import ScoreChart, score_chart
 from measures.models import Measure, MeasureStep
 from reports.models import Document, DocumentKind, EntryStatus, ProgressEntry
 
-TOOL_CODES = ("IIT", "EIT", "OIT")
+from . import cycle
+
 REPORT_ROUNDS = (6, 12)
 YEAR_MIN, YEAR_MAX = 2500, 2800  # a ?year= outside this is ignored (as the measures pages do)
 
@@ -59,97 +59,6 @@ def years_with_data(org) -> set[int]:
     measures = Measure.objects.for_org(org).order_by().values_list("fiscal_year", flat=True)
     documents = Document.objects.for_org(org).order_by().values_list("fiscal_year", flat=True)
     return set(measures.union(documents))
-
-
-# --- chart --------------------------------------------------------------------------------------
-
-@dataclass
-class ChartPoint:
-    x: float
-    y: float
-    year: int
-    value: Decimal
-
-    @property
-    def label(self) -> str:
-        return format_number(self.value)
-
-    @property
-    def cx(self) -> str:
-        return f"{self.x:.1f}"
-
-    @property
-    def cy(self) -> str:
-        return f"{self.y:.1f}"
-
-
-@dataclass
-class ChartSeries:
-    key: str
-    label: str
-    points: list[ChartPoint] = field(default_factory=list)
-
-    @property
-    def path(self) -> str:
-        return " ".join(f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points))
-
-
-@dataclass
-class ScoreChart:
-    """Geometry of the line chart of scores per assessment year (drawn as inline SVG)."""
-
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    x_ticks: list[tuple[str, str]]  # (x as SVG text, label)
-    y_ticks: list[tuple[str, str]]
-    series: list[ChartSeries]
-    rows: list[dict]  # the same data as a table: year, total, IIT, EIT, OIT
-
-    @property
-    def empty(self) -> bool:
-        return not self.rows
-
-
-def score_chart(results, width=640, height=260) -> ScoreChart:
-    """Chart of the total and per-tool scores of ``results`` (AssessmentResults with tool scores)."""
-    left, right, top, bottom = 44, width - 16, 16, height - 30
-    ordered = sorted(results, key=lambda r: r.year.year)
-    rows = []
-    for r in ordered:
-        tools = r.tool_score_map()
-        rows.append({"year": r.year.year, "total": r.total_score, **{c: tools.get(c) for c in TOOL_CODES}})
-    values = [v for row in rows for k, v in row.items() if k != "year" and v is not None]
-    floor = min(values, default=Decimal("0"))
-    y_min = max(0, int((floor - 5) // 10 * 10)) if values else 0
-    y_step = 10 if 100 - y_min > 30 else 5
-
-    def y_of(value) -> float:
-        return bottom - (float(value) - y_min) / (100 - y_min) * (bottom - top)
-
-    years = [row["year"] for row in rows]
-    span = (years[-1] - years[0]) if len(years) > 1 else 0
-
-    def x_of(year) -> float:
-        if not span:
-            return (left + right) / 2
-        return left + 24 + (year - years[0]) / span * (right - left - 48)
-
-    series = [ChartSeries("total", str(_("Total score")))] + [ChartSeries(c, c) for c in TOOL_CODES]
-    for s in series:
-        for row in rows:
-            if row[s.key] is not None:
-                s.points.append(ChartPoint(x_of(row["year"]), y_of(row[s.key]), row["year"], row[s.key]))
-    return ScoreChart(
-        width=width, height=height, left=left, right=right, top=top, bottom=bottom,
-        x_ticks=[(f"{x_of(y):.1f}", to_thai_digits(y)) for y in years],
-        y_ticks=[(f"{y_of(v):.1f}", to_thai_digits(v)) for v in range(y_min, 101, y_step)],
-        series=[s for s in series if s.points],
-        rows=rows,
-    )
 
 
 # --- the dashboard ------------------------------------------------------------------------------
@@ -189,10 +98,6 @@ class Dashboard:
     @property
     def waiting_for_me(self) -> list[cycle.WaitingDocument]:
         return [w for w in self.waiting if w.for_me]
-
-    @property
-    def month_start(self) -> date:
-        return self.today.replace(day=1)
 
 
 def build(org, requested_year=None, on: date | None = None, *, role: str | None = None, user=None) -> Dashboard:

@@ -1,10 +1,11 @@
 """The organisation administrator's history page: what changed in measures, steps, progress entries
-and evidence, field by field (the logic is in orgs/history.py)."""
+and evidence, field by field (the logic is in workspace/history.py)."""
 from django.shortcuts import render
 
-from .access import org_member_required
+from orgs.access import org_member_required
+from orgs.models import Role
+
 from .history import KINDS, fiscal_years, history_page, parse_year
-from .models import Role
 
 
 @org_member_required(Role.ADMIN)
@@ -17,7 +18,7 @@ def history(request, org_slug):
     years = fiscal_years(org)
     if year and year not in years:
         years = sorted([*years, year], reverse=True)
-    return render(request, "orgs/history.html", {
+    return render(request, "workspace/history.html", {
         "nav": "settings", "tab": "history", "page_obj": page, "rows": page.rows,
         "kinds": list(KINDS.items()), "kind": kind, "years": years, "year": year,
     })

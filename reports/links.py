@@ -3,13 +3,15 @@
 A document is addressed by organisation slug, fiscal year and a kind slug: "analysis", "measures",
 "progress-3", "progress-6", "progress-9", "progress-12". The stable address shows the current published
 revision; "/r<N>/" addresses one revision forever.
+
+Here, below the public site and the workspace (both link to published documents), not in public/.
 """
 from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
 
-from reports.models import DocumentKind
+from .models import DocumentKind
 
 KIND_SLUGS = ("analysis", "measures", "progress-3", "progress-6", "progress-9", "progress-12")
 

@@ -36,7 +36,7 @@ from ita.models import ResultEvent
 from measures.models import Measure, MeasureStep
 from reports.models import Document, Evidence, ProgressEntry
 
-from .models import Division, Membership, Organisation
+from orgs.models import Division, Invitation, Membership, Organisation
 
 PER_PAGE = 50
 TEXT_LIMIT = 200  # characters of a long text shown before "…"
@@ -45,7 +45,7 @@ SKIPPED_FIELDS = {"id", "version"}
 MIN_YEAR, MAX_YEAR = 2500, 2800  # plausible B.E. fiscal years
 
 MEASURE, STEP, ENTRY, EVIDENCE, RESULT = "measure", "step", "entry", "evidence", "result"
-SETTINGS, MEMBER = "settings", "member"
+SETTINGS, MEMBER, INVITATION = "settings", "member", "invitation"
 KINDS = {
     MEASURE: gettext_lazy("Measure"),
     STEP: gettext_lazy("Step"),
@@ -53,10 +53,11 @@ KINDS = {
     EVIDENCE: gettext_lazy("Evidence"),
     SETTINGS: gettext_lazy("Organisation settings"),
     MEMBER: gettext_lazy("Member"),
+    INVITATION: gettext_lazy("Invitation"),
     RESULT: gettext_lazy("ITA result"),
 }
 MODELS = {MEASURE: Measure, STEP: MeasureStep, ENTRY: ProgressEntry, EVIDENCE: Evidence, SETTINGS: Organisation,
-          MEMBER: Membership}
+          MEMBER: Membership, INVITATION: Invitation}
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -209,6 +210,7 @@ def scoped_histories(org, fiscal_year: int | None = None) -> dict:
     if not fiscal_year:
         scoped[SETTINGS] = history_model(SETTINGS).objects.filter(id=org.pk)
         scoped[MEMBER] = history_model(MEMBER).objects.filter(organisation_id=org.pk)
+        scoped[INVITATION] = history_model(INVITATION).objects.filter(organisation_id=org.pk)
     return scoped
 
 
@@ -414,6 +416,8 @@ def _set_titles(org, rows) -> None:
             user = users.get(record.user_id)
             name = user_name(user) if user else f"#{to_thai_digits(record.user_id)}"
             row.title = f"{name} ({record.get_role_display()})"
+        elif row.kind == INVITATION:
+            row.title = f"{record.email} ({record.get_role_display()})"
         elif row.kind == MEASURE:
             row.title = shorten(record.title, STEP_TITLE_LIMIT * 2)
         elif row.kind == STEP:

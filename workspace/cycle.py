@@ -1,5 +1,5 @@
 """The organisation's year at a glance: the checklist of a fiscal year and the documents waiting in the
-workflow (the approver's inbox). Pure reading; core/dashboard.py gathers the rows in a fixed number of
+workflow (the approver's inbox). Pure reading; workspace/dashboard.py gathers the rows in a fixed number of
 queries and calls these functions.
 
 The checklist of fiscal year *n* (due dates are the portal's own defaults, see ``due_dates``):
@@ -13,7 +13,7 @@ The checklist of fiscal year *n* (due dates are the portal's own defaults, see `
 - the 12-month report published by 31 October after the fiscal year has ended (so the line of FY *n*
   is due in FY *n*+1);
 - every OIT item of assessment year *n* that the portal answers has its published document, of the fiscal
-  year the catalogue names (``_oit_line``, ``ita.catalogue_queries.portal_answers``), by 30 April.
+  year the catalogue names (``_oit_line``, ``reports.portal_answers``), by 30 April.
 """
 from __future__ import annotations
 
@@ -25,10 +25,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.thai import fiscal_year_range, to_thai_digits
-from ita.catalogue_queries import catalogue_of, portal_answers, provisional_text
+from ita.catalogue_queries import catalogue_of, provisional_text
 from orgs.access import ROLE_RANK
 from orgs.models import Role
 from reports.models import Document, DocumentKind, DocumentStatus
+from reports.portal_answers import portal_answers
 
 DONE, DUE, OVERDUE = "done", "due", "overdue"
 STATE_LABELS = {DONE: _("Done"), DUE: _("To do"), OVERDUE: _("Overdue")}
@@ -89,7 +90,7 @@ def _published(document: Document | None) -> bool:
 
 
 def _public_url(document: Document | None) -> str:
-    from public.links import document_path
+    from reports.links import document_path
 
     return document_path(document) if _published(document) else ""
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import triggers_present, verify_chains
+from reports.models import WorkflowEvent
 
 
 class Command(BaseCommand):
@@ -10,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from django.db import connection
 
-        chains, events, problems = verify_chains()
+        chains, events, problems = verify_chains(WorkflowEvent)
         if not triggers_present(connection):
             problems.insert(0, "the append-only triggers are missing (run manage.py migrate)")
         if problems:
