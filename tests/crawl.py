@@ -66,7 +66,7 @@ def visible_text(page: str | bytes) -> list[str]:
 # What is not a word of a sentence: addresses, file names, codes.
 NOT_WORDS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|(?:https?://|www\.)\S+"  # URLs
+    r"|(?:https?://|www\.)\S*"  # URLs (also "https://" alone, a placeholder)
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:go\.th|or\.th|ac\.th|in\.th|co\.th|com|org|net|th)\b"  # domains
     r"|\S+\.(?:pdf|docx|xlsx|csv|png|jpe?g|ttf|json|xml|zip)\b"  # file names
     r"|/\S*"  # paths

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ita.models import AssessmentResult
 from measures.models import Measure
 from orgs.models import Membership, Organisation
-from public.links import document_path
+from reports.links import document_path
 from reports.models import Document, DocumentStatus, Evidence
 
 from .a11y import axe_violations

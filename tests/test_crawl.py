@@ -31,7 +31,7 @@ MAX_PAGES = 1500
 # the NACC's names of OIT items, names in the demo organisations' own documents), the grades of the old ITA
 # scale, and the demo's usernames and organisation slugs (shown as identifiers).
 ACRONYMS = {"ITA", "ITAS", "IIT", "EIT", "OIT", "NACC", "PDF", "DOCX", "XLSX", "CSV", "ZIP", "UTF", "URL", "QR",
-            "OTP", "SHA", "MB", "KB", "HTML", "XML", "JSON", "PNG", "JPEG", "JPG", "API", "OA"}
+            "OTP", "SHA", "MB", "KB", "HTTP", "HTML", "XML", "JSON", "PNG", "JPEG", "JPG", "API", "OA"}
 PROPER_NAMES = {"LINE", "Facebook", "YouTube", "Google", "Authenticator", "Microsoft", "FreeOTP", "Excel", "Word",
                 "Sarabun", "E-Service", "EService", "E-mail", "Chatbot"}
 OLD_GRADES = {"AA", "A", "B", "C", "D", "E", "F"}

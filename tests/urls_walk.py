@@ -57,8 +57,9 @@ class DemoArguments:
     def __init__(self, organisation):
         from ita.models import AssessmentResult
         from measures.models import Measure
-        from orgs.models import Division, Membership
-        from public.links import kind_slug
+        from oit.models import Answer, AnswerKind, Row
+        from orgs.models import Division, Invitation, Membership
+        from reports.links import kind_slug
         from reports.models import Document, DocumentStatus, Evidence, ProgressEntry
         from reports.pdf import font_files
 
@@ -101,8 +102,25 @@ class DemoArguments:
             "revision": public.revision,
             "evidence_pk": public_evidence.pk,
         }
-        # "pk" means another model in each namespace
+        # a file of a confirmed OIT register (any demo organisation's), for the public OIT pages
+        answers = Answer.objects.select_related("row__register__organisation").order_by("pk")
+        # the demo has no file in a confirmed register today: then any answer (a 404 the crawl accepts)
+        oit_file = (answers.filter(kind=AnswerKind.FILE, row__register__confirmed_at__isnull=False).first()
+                    or answers.filter(kind=AnswerKind.FILE).first() or answers.first())
+        oit_public = ({"slug": oit_file.row.register.organisation.slug, "fiscal_year": oit_file.row.register.year,
+                       "answer_pk": oit_file.pk} if oit_file else {})
+        self.by_pattern = {"public:oit_file": oit_public, "public:itas_export": {**oit_public, "fmt": "csv"}}
+        row = Row.objects.filter(register__organisation=org).order_by("-register__year", "pk").first()
+        answer = Answer.objects.filter(row__register__organisation=org).order_by("-row__register__year", "pk").first()
+        invitation = Invitation.objects.filter(organisation=org).order_by("pk").first()
+        # "pk" means another model in each namespace (None: the demo has none, that URL is left out)
         self.pks = {
+            "installation:": org.pk,
+            "orgs:invitation_": invitation.pk if invitation else None,
+            "oit:row": row.pk if row else None,
+            "oit:add_": row.pk if row else None,
+            "oit:quick_add": row.pk if row else None,
+            "oit:": answer.pk if answer else None,  # answers/<pk>/...
             "measures:": measure.pk,
             "reports:": document.pk,
             "orgs:division_": Division.objects.filter(organisation=org).order_by("order").first().pk,
@@ -112,11 +130,14 @@ class DemoArguments:
     def kwargs(self, pattern: Pattern) -> dict:
         values = {}
         own = self.public if pattern.name.startswith("public:") else {}
+        own = {**own, **self.by_pattern.get(pattern.name, {})}
         for name in pattern.kwargs:
             if name == "pk":
                 prefix = next((p for p in self.pks if pattern.name.startswith(p)), None)
                 if prefix is None:
                     raise LookupError(f"{pattern.name} ({pattern.route}): no demo value for 'pk'")
+                if self.pks[prefix] is None:
+                    raise LookupError(f"{pattern.name} ({pattern.route}): the demo data has no object for 'pk'")
                 values[name] = self.pks[prefix]
             elif name in own or name in self.common:
                 values[name] = own.get(name, self.common.get(name))
