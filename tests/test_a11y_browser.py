@@ -1,5 +1,6 @@
 """Accessibility with the demo data, in Chromium: axe-core finds no serious or critical violation on the
-staff workspace's main pages (signed in as the organisation administrator wichai, who sees every one) and
+staff workspace's main pages (signed in as the organisation administrator wichai, who sees every one), the
+installation administrator's pages (the superuser admin) and
 on the public pages, at desktop width (1280 px) and at phone width (390 px), where wide tables scroll
 sideways and must be reachable by keyboard (scrollable-region-focusable). One demo load per test; each page
 is loaded once per width."""
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from ita.models import AssessmentResult
 from measures.models import Measure
+from oit.models import Row
 from orgs.models import Membership, Organisation
 from reports.links import document_path
 from reports.models import Document, DocumentStatus, Evidence
@@ -37,6 +39,7 @@ def workspace_pages():
     entry = document.entries.order_by("pk").first()
     measure = Measure.objects.filter(organisation=org).order_by("-fiscal_year", "order").first()
     result = AssessmentResult.objects.filter(organisation=org).order_by("-year__year").first()
+    oit_row = Row.objects.filter(register__organisation=org).order_by("-register__year", "pk").first()
     member = Membership.objects.filter(organisation=org, user__username="somchai").get()
     slug = org.slug
     return {
@@ -51,6 +54,8 @@ def workspace_pages():
         "document": reverse("reports:detail", args=[slug, document.pk]),
         "entry": reverse("reports:entry", args=[slug, document.pk, entry.pk]),
         "document settings": reverse("reports:settings", args=[slug, document.pk]),
+        "oit register": reverse("oit:register", args=[slug, oit_row.register.year]),
+        "oit row": reverse("oit:row", args=[slug, oit_row.pk]),
         "settings": reverse("orgs:settings", args=[slug]),
         "divisions": reverse("orgs:divisions", args=[slug]),
         "members": reverse("orgs:members", args=[slug]),
@@ -94,13 +99,27 @@ def violations_of(page, base, pages):
     return found
 
 
-def test_workspace_pages_pass_axe_at_desktop_and_phone_width(page, live_server, demo):
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("input[name=username]", "wichai")
+def sign_in(page, base, username):
+    page.context.clear_cookies()
+    page.goto(f"{base}{reverse('login')}")
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.click("#login-form button[type=submit]")
-    page.wait_for_url(re.compile(re.escape(reverse("dashboard", args=[ORG]))))
+    page.wait_for_url(re.compile(re.escape(base) + "/(w|o)/"))
+
+
+def test_workspace_pages_pass_axe_at_desktop_and_phone_width(page, live_server, demo):
+    sign_in(page, live_server.url, "wichai")
     assert violations_of(page, live_server.url, workspace_pages()) == {}
+    # the installation administrator's pages (the superuser admin)
+    sign_in(page, live_server.url, "admin")
+    installation = {
+        "organisations": reverse("installation:organisations"),
+        "add organisation": reverse("installation:organisation_add"),
+        "import organisations": reverse("installation:organisation_import"),
+        "ITA catalogue": reverse("ita_catalogue"),
+    }
+    assert violations_of(page, live_server.url, installation) == {}
 
 
 def test_public_pages_pass_axe_at_desktop_and_phone_width(page, live_server, demo):
