@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the links in e-mails start with, and that `make run` prints: the port served (make run PORT=8101).
+SITE_URL ?= http://$(HOST):$(PORT)
 export PYTHAINLP_READ_ONLY := 1
 
 # Debian packages: the app's PDF engine (Pango comes with the base image; harfbuzz-subset makes
@@ -43,11 +45,11 @@ setup-test: $(VENV)/.installed-test
 serve-setup: setup
 	DEBUG=true $(BIN)/python manage.py migrate --noinput -v 0
 	DEBUG=true $(BIN)/python manage.py load_ita_catalogue
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 run: serve-setup
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on $(SITE_URL)/ (Ctrl-C stops)"
+	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The layers of the apps (.importlinter, docs/ARCHITECTURE.md): an upward or sideways import fails the build.
 test: setup-test

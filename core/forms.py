@@ -23,7 +23,11 @@ _CE_YEAR_MESSAGE = _(
 
 
 class BEDateInput(forms.TextInput):
-    """Text input showing a date as day/month/BE year, e.g. "14/1/2568"."""
+    """Text input showing a date as day/month/BE year, e.g. "14/1/2568". Its placeholder is an example in
+    the form users type (Thai: "เช่น ๑๔/๑/๒๕๖๘"; Thai and Arabic digits both parse)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": _("e.g. 14/1/2568"), **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, date):  # a datetime is a date too
@@ -32,7 +36,10 @@ class BEDateInput(forms.TextInput):
 
 
 class BEMonthInput(forms.TextInput):
-    """Text input showing a month as month/BE year, e.g. "10/2567"."""
+    """Text input showing a month as month/BE year, e.g. "10/2567"; placeholder "เช่น ๑๐/๒๕๖๗" in Thai."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": _("e.g. 10/2567"), **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, date):

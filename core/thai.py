@@ -275,3 +275,13 @@ def parse_be_month(text: str) -> date:
     if not 1 <= month <= 12:
         raise ThaiDateError(f"ไม่มีเดือนที่ {month}")
     return _make_date(year, month, 1)
+
+
+def file_size(nbytes: int) -> str:
+    """A file size for Thai UI text: Django's filesizeformat in Thai digits, without a ".0"
+    (10 MB -> "๑๐ MB", 2.5 MB -> "๒.๕ MB")."""
+    import re
+
+    from django.template.defaultfilters import filesizeformat
+
+    return to_thai_digits(re.sub(r"[.,]0(?=\D|$)", "", str(filesizeformat(nbytes))))

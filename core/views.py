@@ -1,4 +1,6 @@
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 
 def language(request, code):
@@ -17,3 +19,9 @@ def language(request, code):
     response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+@cache_control(public=True, max_age=24 * 3600)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the static icon (base.html links it too)."""
+    return HttpResponseRedirect(static("favicon.ico"))

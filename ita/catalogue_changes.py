@@ -283,7 +283,7 @@ def parse(files: dict[str, bytes]) -> Catalogue:
     for data in years.values():
         if data.weights and sum(data.weights.values()) != 100:
             raise CatalogueError(_("tool_weights.csv: the weights of %(year)s add up to %(total)s, not 100.")
-                                 % {"year": to_thai_digits(data.year), "total": sum(data.weights.values())})
+                                 % {"year": to_thai_digits(data.year), "total": to_thai_digits(sum(data.weights.values()))})
     return Catalogue(tools, years)
 
 

@@ -29,6 +29,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form sent without a valid CSRF token: a Thai page in the site's layout (core/error_pages.py).
+CSRF_FAILURE_VIEW = "core.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,7 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "axes",
+    "core.third_party_apps.SignInRecordsConfig",  # django-axes, titled in Thai
     "django_otp",
     "twofactor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "twofactor.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
@@ -121,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "core.password_validation.MinimumLengthValidator"},  # Thai digits in its message
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -213,6 +215,16 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hanging SMTP 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ITA Portal <no-reply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# The OIT register (oit/): the OIT window of the assessment year (weekly reminders inside it, "MM-DD"), and
+# the link checker's limits. Local and private addresses are refused unless allowed (development only).
+OIT_WINDOW_START = env.str("OIT_WINDOW_START", default="03-01")
+OIT_WINDOW_END = env.str("OIT_WINDOW_END", default="06-30")
+OIT_LINKCHECK_TIMEOUT = env.float("OIT_LINKCHECK_TIMEOUT", default=10.0)
+OIT_LINKCHECK_CONCURRENCY = env.int("OIT_LINKCHECK_CONCURRENCY", default=20)
+OIT_LINKCHECK_PER_HOST = env.int("OIT_LINKCHECK_PER_HOST", default=2)
+OIT_LINKCHECK_DEADLINE = env.float("OIT_LINKCHECK_DEADLINE", default=1800.0)
+OIT_LINKCHECK_ALLOW_PRIVATE = env.bool("OIT_LINKCHECK_ALLOW_PRIVATE", default=DEBUG)
 
 # Demo accounts (seed_demo) use this password; demo only.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo1234")

@@ -20,6 +20,13 @@ from workspace import views as workspace_views
 
 admin.site.site_header = admin.site.site_title = "ITA Portal"
 
+# Error pages in the site's layout and the user's language, with the ways back (core/error_pages.py;
+# the CSRF failure page: settings.CSRF_FAILURE_VIEW).
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"
+
 # Staff workspace: /w/<org_slug>/... ; the organisation comes from the URL and is resolved through the
 # user's own memberships (orgs.access), so another organisation's URL is a 404.
 workspace = [
@@ -60,6 +67,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lang/<str:code>/", core_views.language, name="language"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),  # for the load balancer (docs/DEPLOY.md)
 ]
 

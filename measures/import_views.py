@@ -21,6 +21,8 @@ from django.utils.translation import ngettext
 
 from orgs.access import org_member_required
 
+from core.thai import to_thai_digits
+
 from .importing import ImportRefused, apply_import, read_import
 from .views import _check_year
 
@@ -112,9 +114,9 @@ def import_measures(request, org_slug, fiscal_year):
         return render(request, "measures/import.html", {**context, "form": form}, status=400)
     if token:
         default_storage.delete(_stored(org, token)[0])
-    messages.success(request, ngettext(
+    messages.success(request, to_thai_digits(ngettext(
         "%(count)d measure was imported.", "%(count)d measures were imported.", len(result.measures),
-    ) % {"count": len(result.measures)})
+    ) % {"count": len(result.measures)}))
     if result.document is not None:
         messages.info(request, _("Their results were filled in the progress report."))
     return redirect(reverse("measures:list", args=[org.slug, fiscal_year]))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.thai import fiscal_year_of, to_arabic_digits
+from core.thai import fiscal_year_of, to_arabic_digits, to_thai_digits
 from ita.models import Indicator, Tool
 from orgs.access import org_member_required
 
@@ -369,17 +369,17 @@ def measure_copy(request, org_slug, fiscal_year):
                                         "Tick the confirmation to copy them again."))
         else:
             result = copy_measures(chosen, fiscal_year, actor=request.user)
-            messages.success(request, ngettext(
+            messages.success(request, to_thai_digits(ngettext(
                 "%(count)d measure was copied from fiscal year %(year)d.",
                 "%(count)d measures were copied from fiscal year %(year)d.",
                 len(result.copies),
-            ) % {"count": len(result.copies), "year": source_year})
+            ) % {"count": len(result.copies), "year": source_year}))
             if result.unmapped:
-                messages.warning(request, ngettext(
+                messages.warning(request, to_thai_digits(ngettext(
                     "%(count)d indicator or OIT item has no counterpart in the new catalogue and was left out.",
                     "%(count)d indicators or OIT items have no counterpart in the new catalogue and were left out.",
                     result.unmapped,
-                ) % {"count": result.unmapped})
+                ) % {"count": result.unmapped}))
             return redirect(_list_url(org, fiscal_year))
     selected = {str(v) for v in (form["measures"].value() or [])} if form.is_bound else set()
     context = {

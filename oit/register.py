@@ -53,11 +53,14 @@ def rows_with_answers(register: Register) -> list:
         Prefetch("answers", queryset=Answer.objects.order_by("order", "pk"))))
 
 
-def row_views(register: Register, rows=None) -> list[RowView]:
+def row_views(register: Register, rows=None, portal=None) -> list[RowView]:
+    """``portal``: the year's reports.portal_answers when the caller has them already."""
     rows = rows if rows is not None else rows_with_answers(register)
     items = [row.item for row in rows if row.item is not None]
     by_item: dict[int, list] = {}
-    for answer in portal_answers(register.organisation, register.year, items=items):
+    if portal is None:
+        portal = portal_answers(register.organisation, register.year, items=items)
+    for answer in portal:
         by_item.setdefault(answer.item.pk, []).append(answer)
     views = []
     for row in rows:
@@ -94,16 +97,20 @@ def readiness(register: Register, views: list[RowView] | None = None) -> Readine
     return figures
 
 
-def readiness_of(org, year: int) -> Readiness:
+def readiness_of(org, year: int, *, catalogue=None, portal=None) -> Readiness:
     """The readiness of the organisation's register of ``year``, without creating one: with no register
-    yet, every item of the catalogue that no published document answers is missing."""
+    yet, every item of the catalogue that no published document answers is missing. ``catalogue`` and
+    ``portal`` (ita.catalogue_queries.catalogue_of, reports.portal_answers of the year) when the caller has
+    them: then two or three queries."""
     from ita.catalogue_queries import catalogue_items, catalogue_of
 
-    register = Register.objects.filter(organisation=org, year=year).select_related("organisation").first()
+    register = Register.objects.filter(organisation=org, year=year).first()
     if register is not None:
-        return readiness(register)
-    items = catalogue_items(catalogue_of(year))
-    answered = {a.item.pk for a in portal_answers(org, year, items=items) if a.document is not None}
+        register.organisation = org
+        return readiness(register, row_views(register, portal=portal))
+    items = catalogue_items(catalogue if catalogue is not None else catalogue_of(year))
+    portal = portal if portal is not None else portal_answers(org, year, items=items)
+    answered = {a.item.pk for a in portal if a.document is not None}
     return Readiness(items=len(items), answered=len(answered),
                      missing_codes=[item.code for item in items if item.pk not in answered])
 

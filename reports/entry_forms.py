@@ -6,11 +6,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BEDateField, BEDateInput
+from core.thai import file_size
 
 from .evidence import allowed_types_text, check_upload, max_bytes
 from .models import EntryStatus, ProgressEntry
@@ -62,7 +62,7 @@ class EntryForm(forms.ModelForm):
         if not self.is_bound:
             self.initial["version"] = self.instance.version
         self.fields["evidence_file"].help_text = _("%(types)s, at most %(max)s.") % {
-            "types": allowed_types_text(), "max": filesizeformat(max_bytes()),
+            "types": allowed_types_text(), "max": file_size(max_bytes()),
         }
         self.fields["evidence_file"].widget.attrs["accept"] = (
             ".pdf,.jpg,.jpeg,.png,.docx,.xlsx,application/pdf,image/jpeg,image/png"

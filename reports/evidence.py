@@ -35,8 +35,9 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from core.thai import file_size
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 NAME_MAX_LENGTH = 255  # Evidence.original_name
@@ -182,7 +183,7 @@ def check_upload(upload) -> CheckedUpload:
         if size > limit:
             raise ValidationError(
                 _("The file is too large (%(size)s). The largest file that can be uploaded is %(max)s.")
-                % {"size": filesizeformat(size), "max": filesizeformat(limit)},
+                % {"size": file_size(size), "max": file_size(limit)},
                 code="too_large",
             )
         upload.seek(0)

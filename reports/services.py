@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import pagecache
+from core.thai import to_thai_digits
 from core.audit import sanctioned_removal
 from core.errors import RefusedChange
 from measures.models import Measure
@@ -604,7 +605,8 @@ def new_revision(document: Document, *, actor) -> Document:
                 _copy_evidence(ev, new)
         ensure_entries(revision)
         _event(revision, WorkflowAction.REVISE, "", actor,
-               _("Revision %(n)s, replacing revision %(old)s.") % {"n": revision.revision, "old": document.revision})
+               _("Revision %(n)s, replacing revision %(old)s.") % {
+                   "n": to_thai_digits(revision.revision), "old": to_thai_digits(document.revision)})
     return revision
 
 

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from orgs.access import org_member_required
 
+from core.thai import to_thai_digits
+
 from . import services
 from .services import WorkflowError, allowed_actions
 from .views import _detail_context, _document, _options_form, document_data, memo_form
@@ -121,7 +123,7 @@ def _publish(request, document):
 
 def _revise(request, document):
     revision = services.new_revision(document, actor=request.user)
-    messages.success(request, _("Revision %(n)s has been started as a draft.") % {"n": revision.revision})
+    messages.success(request, _("Revision %(n)s has been started as a draft.") % {"n": to_thai_digits(revision.revision)})
     return redirect("reports:detail", request.org.slug, revision.pk)
 
 

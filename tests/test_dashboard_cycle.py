@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from workspace import cycle, dashboard
-from core.thai import format_date
+from core.thai import format_date, to_thai_digits
 from ita.models import AssessmentResult, AssessmentYear
 from reports.links import document_path
 from reports import services
@@ -122,7 +122,7 @@ def test_due_dates_of_the_year():
 def test_an_empty_year_lists_every_line_with_thai_due_dates_and_states(client, catalogue, org_a, staff_a):
     page = page_of(client, staff_a, org_a)
     keys = re.findall(r'data-line="([\w-]+)"', element(page, "id", "checklist"))
-    assert keys == ["result", "analysis", "measures", "progress-6", "progress-12", "oit"]
+    assert keys == ["result", "analysis", "measures", "progress-6", "progress-12", "oit", "oit-register"]
     dues = {key: text(re.search(r"<span[^>]*data-due>.*?</span>", line(page, key)).group()) for key in keys}
     assert dues == {
         "result": th("due %(date)s", date="๓๑ ตุลาคม ๒๕๖๙"),
@@ -131,6 +131,7 @@ def test_an_empty_year_lists_every_line_with_thai_due_dates_and_states(client, c
         "progress-6": th("due %(date)s", date="๓๐ เมษายน ๒๕๗๐"),
         "progress-12": th("due %(date)s", date="๓๑ ตุลาคม ๒๕๗๐"),
         "oit": th("due %(date)s", date="๓๐ เมษายน ๒๕๗๐"),
+        "oit-register": th("due %(date)s", date="๓๐ เมษายน ๒๕๗๐"),
     }
     # 4 December 2026: the result was due at the end of October; the rest is still to do.
     assert state(page, "result") == "overdue"
@@ -269,7 +270,7 @@ def test_oit_items_the_portal_answers_come_from_the_provisional_catalogue_with_t
 
 
 def test_oit_line_of_a_year_whose_catalogue_names_no_portal_item(catalogue, org_a):
-    done, items, catalogue_used = cycle._oit_line(org_a, 2568)
+    done, items, catalogue_used, _portal = cycle._oit_line(org_a, 2568)
     assert items == [] and catalogue_used.year == 2568 and not catalogue_used.provisional
     page_line = next(x for x in cycle.checklist(org_a, 2568, [], [], TODAY) if x.key == "oit")
     assert page_line.note == th("The catalogue names no OIT item that the portal's documents answer.")
@@ -384,13 +385,14 @@ def _busy_year(org, staff, approver):
 def test_build_has_a_fixed_number_of_queries_with_the_checklist_and_inbox(
         catalogue, org_a, people, django_assert_num_queries):
     staff, approver, _admin = people
-    with django_assert_num_queries(9):  # no result: no tool scores to fetch
+    # the OIT register's line: two queries (its register; the catalogue's items when there is none)
+    with django_assert_num_queries(11):  # no result: no tool scores to fetch
         dashboard.build(org_a, on=TODAY, role="approver", user=approver)
     _busy_year(org_a, staff, approver)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         data = dashboard.build(org_a, on=TODAY, role="approver", user=approver)
     assert len(data.waiting) == 4 and len(data.waiting_for_me) == 4
-    assert [x.state for x in data.checklist] == ["done", "done", "due", "due", "due", "due"]
+    assert [x.state for x in data.checklist] == ["done", "done", "due", "due", "due", "due", "due"]
 
 
 @pytest.mark.parametrize("viewer", ["staff_a", "approver_a", "admin_a"])
@@ -399,7 +401,7 @@ def test_the_page_has_a_fixed_number_of_queries(request, client, catalogue, org_
     staff, approver, _admin = people
     _busy_year(org_a, staff, approver)
     client.force_login(request.getfixturevalue(viewer))
-    with django_assert_max_num_queries(14):  # session, user, two-factor state, membership + the ten of build()
+    with django_assert_max_num_queries(16):  # session, user, two-factor state, membership + the twelve of build()
         page = client.get(url(org_a)).text
     assert page.count("data-document=") == 4
 
@@ -468,3 +470,20 @@ def test_an_approver_decides_from_the_inbox_and_staff_follow_it(page, live_serve
     assert axe_violations(page, context="#dashboard") == []
     page.click("[data-line=measures] a[data-public-link]")
     page.wait_for_url(re.compile(re.escape(document_path(plan)) + r"$"))
+
+
+def test_the_oit_register_line_counts_answers_and_broken_links_and_links_to_the_register(
+        client, catalogue, org_a, staff_a, approver_a):
+    from oit import services as oit_services
+    from oit.models import Answer, Health
+
+    register = oit_services.open_register(org_a, 2570)
+    dead = oit_services.add_link(register.rows.get(code="O1"), url="https://www.example.go.th/gone", actor=staff_a)
+    Answer.objects.filter(pk=dead.pk).update(health=Health.BROKEN)
+    page = page_of(client, staff_a, org_a)
+    register_line = line(page, "oit-register")
+    items = register.rows.count()
+    assert state(page, "oit-register") == "due"
+    assert th("%(answered)s of %(items)s items answered", answered="๑", items=to_thai_digits(items)) in text(register_line)
+    assert "ลิงก์เสีย ๑ ลิงก์" in text(register_line) and th("not confirmed yet") in text(register_line)
+    assert reverse("oit:register", args=[org_a.slug, 2570]) in register_line

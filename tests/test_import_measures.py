@@ -186,7 +186,7 @@ def test_layout_c_with_number_column_and_unknown_column_goes_to_unplaced():
     measure, = preview.measures
     assert measure.title == "จัดทำคู่มือ" and [s.text for s in measure.steps] == ["ร่าง", "ประกาศ"]
     assert [s.text for s in measure.steps[0].sub_items] == ["ร่างแรก", "ร่างสอง"]
-    assert preview.unplaced == ["row 1, column หมายเหตุ: โน้ต"]
+    assert preview.unplaced == ["row ๑, column หมายเหตุ: โน้ต"]  # row numbers in Thai digits
 
 
 def test_rows_split_over_lines_continuation_and_repeated_headings():

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
+from core.thai import to_thai_digits
 from ita.models import OITItem
 from orgs.models import Division
 from measures import views as measure_views
@@ -788,8 +789,8 @@ def test_copy_from_two_years_back_moves_months_and_due_dates_two_years(client, s
     copy = Measure.objects.with_details().get(fiscal_year=2570, copied_from=first)
     assert (copy.start_month, copy.end_month) == (date(2026, 10, 1), date(2027, 3, 1))
     assert copy.top_steps()[0].due_date == date(2027, 1, 15)
-    assert th("%(count)d measure was copied from fiscal year %(year)d.") % {"count": 1, "year": 2568} in (
-        response.content.decode())
+    assert to_thai_digits(th("%(count)d measure was copied from fiscal year %(year)d.") % {
+        "count": 1, "year": 2568}) in response.content.decode()  # "คัดลอกมาตรการ ๑ มาตรการจากปีงบประมาณ ๒๕๖๘ แล้ว"
 
 
 def test_a_measure_of_another_year_than_the_chosen_one_is_refused(client, staff_a, org_a, last_year):

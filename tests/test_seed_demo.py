@@ -108,6 +108,14 @@ def test_output_lists_the_demo_logins_as_demo_only(seeded):
         assert username in seeded
 
 
+def test_output_links_to_the_sign_in_page_on_site_url(db, settings):
+    """`make run PORT=8101` sets SITE_URL to the port it serves: the printed links follow it."""
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    out = seed()
+    assert "Sign in at http://127.0.0.1:8101/accounts/login/" in out
+    assert "the public site: http://127.0.0.1:8101/" in out
+
+
 def test_a_changed_step_is_restored_and_only_that(seeded):
     measure = Measure.objects.get(organisation__slug="nongsamet", fiscal_year=2567, order=1)
     step = measure.steps.get(order=4)
@@ -457,7 +465,7 @@ def test_somchai_opens_the_dashboard_on_2570_with_its_checklist(seeded, client, 
     page = dashboard_of(client, "somchai")
     assert re.search(r'<option value="2570" selected>๒๕๗๐', page)
     assert line_states(page) == {"result": "done", "analysis": "done", "measures": "due", "progress-6": "due",
-                                 "progress-12": "due", "oit": "due"}
+                                 "progress-12": "due", "oit": "due", "oit-register": "due"}
     plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
     inbox = page[page.index('id="inbox"'):]
     assert f'data-document="{plan.pk}" data-status="submitted"' in inbox

@@ -118,6 +118,8 @@ EXPECTED = {
     # language switch: public redirects
     "set_language":           {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
     "language":               {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
+    # /favicon.ico, asked for by browsers: a public redirect to the static icon
+    "favicon":                {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
     # workspace: the start page sends each member to their own organisation
     "workspace_start":        {"anonymous": 302, "staff_a": 302, "approver_a": 302, "admin_a": 302, "staff_b": 302},
     "dashboard":              {"anonymous": 302, "staff_a": 200, "approver_a": 200, "admin_a": 200, "staff_b": 404},
@@ -221,7 +223,7 @@ EXPECTED = {
                               {"anonymous": 302, "staff_a": 404, "approver_a": 404, "admin_a": 404, "staff_b": 404},
 }
 
-PUBLIC_REDIRECTS = {"set_language", "language"}  # a 302 for anonymous that is not "sign in first"
+PUBLIC_REDIRECTS = {"set_language", "language", "favicon"}  # a 302 for anonymous that is not "sign in first"
 
 # The URL arguments of each key, from the objects of ``world`` (w).
 A = "org-a"
@@ -270,6 +272,7 @@ URL_KWARGS = {
     "two_factor:turn_off": lambda w: {},
     "set_language": lambda w: {},
     "language": lambda w: {"code": "en"},
+    "favicon": lambda w: {},
     "workspace_start": lambda w: {},
     "dashboard": lambda w: {"org_slug": A},
     "ita:results": lambda w: {"org_slug": A},

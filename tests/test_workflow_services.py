@@ -304,7 +304,7 @@ def ok_revise(doc, after, result, actor, before):
     assert list(result.entries.values_list("measure", "output")) == list(doc.entries.values_list("measure", "output"))
     assert list(Evidence.objects.filter(entry__document=result).values_list("url", flat=True)) == [LINK]
     assert_event(new_event(before), result, WorkflowAction.REVISE, "", "draft", actor,
-                 gettext("Revision %(n)s, replacing revision %(old)s.") % {"n": 2, "old": 1})
+                 gettext("Revision %(n)s, replacing revision %(old)s.") % {"n": "๒", "old": "๑"})
 
 
 def ok_delete(doc, after, result, actor, before):

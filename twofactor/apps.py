@@ -17,8 +17,25 @@ class AuthenticatorAppsConfig(TOTPConfig):
 
     verbose_name = _("Two-factor sign-in: authenticator apps")
 
+    def ready(self):
+        super().ready()
+        _name_in_thai("otp_totp", "TOTPDevice", _("authenticator app"), _("authenticator apps"))
+
 
 class RecoveryCodesConfig(StaticConfig):
     """django-otp's static devices (the recovery codes), titled in Thai in the admin."""
 
     verbose_name = _("Two-factor sign-in: recovery codes")
+
+    def ready(self):
+        super().ready()
+        _name_in_thai("otp_static", "StaticDevice", _("set of recovery codes"), _("sets of recovery codes"))
+
+
+def _name_in_thai(app_label, model_name, singular, plural):
+    """Translatable names for django-otp's device models in the admin ("TOTP device", "static device").
+    Only the names the admin shows: the model's original options, which migrations compare, stay as they are."""
+    from django.apps import apps
+
+    meta = apps.get_model(app_label, model_name)._meta
+    meta.verbose_name, meta.verbose_name_plural = singular, plural

@@ -23,6 +23,7 @@ from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.thai import fiscal_year_range, to_thai_digits
 from ita.catalogue_queries import catalogue_of, provisional_text
@@ -121,7 +122,7 @@ def _oit_line(org, fiscal_year: int):
     for item, item_answers in by_item.values():
         expected = [a for a in item_answers if a.expected] or item_answers
         rows.append((item.code, item.title, all(a.document is not None for a in expected)))
-    return all(answered for _code, _title, answered in rows), rows, catalogue
+    return all(answered for _code, _title, answered in rows), rows, catalogue, answers
 
 
 def checklist(org, fiscal_year: int, documents, results, on: date) -> list[ChecklistLine]:
@@ -169,7 +170,7 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
             doc_url(report), report, _public_url(report),
         ))
 
-    done, items, catalogue = _oit_line(org, fiscal_year)
+    done, items, catalogue, portal = _oit_line(org, fiscal_year)
     if not items:
         note = str(_("The catalogue names no OIT item that the portal's documents answer."))
     elif catalogue.provisional:
@@ -180,7 +181,27 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
         "oit", str(_("Every OIT item the portal answers has a published document")), due["oit"], done, on,
         reverse("public:itas", args=[slug, fiscal_year]), note=note, items=items,
     ))
+    lines.append(_register_line(org, fiscal_year, due["oit"], on, catalogue, portal))
     return lines
+
+
+def _register_line(org, fiscal_year: int, due: date, on: date, catalogue, portal) -> ChecklistLine:
+    """The OIT register of assessment year ``fiscal_year``: every item answered (by the organisation or the
+    portal), no broken link, confirmed by an approver (oit.register.readiness_of; a few queries)."""
+    from oit.register import readiness_of
+
+    figures = readiness_of(org, fiscal_year, catalogue=catalogue, portal=portal)
+    parts = [str(_("%(answered)s of %(items)s items answered") % {
+        "answered": to_thai_digits(figures.answered), "items": to_thai_digits(figures.items)})]
+    if figures.broken:
+        parts.append(str(ngettext("%(n)s link is broken", "%(n)s links are broken", figures.broken)
+                         % {"n": to_thai_digits(figures.broken)}))
+    parts.append(str(_("confirmed by an approver") if figures.confirmed else _("not confirmed yet")))
+    done = bool(figures.items) and figures.answered == figures.items and not figures.broken and figures.confirmed
+    return ChecklistLine(
+        "oit-register", str(_("OIT register: every item answered, its links open, confirmed")), due, done, on,
+        reverse("oit:register", args=[org.slug, fiscal_year]), note=" · ".join(parts),
+    )
 
 
 # --- documents waiting in the workflow ------------------------------------------------------------

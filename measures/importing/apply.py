@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.thai import to_thai_digits
 from ita.models import Indicator, OITItem, Tool
 from measures.models import Measure, default_report_rounds
 from measures.services import StepRow, _save_steps, catalogue_year_for
@@ -73,7 +74,7 @@ def create_imported_measures(org, fiscal_year: int, measures: list[ImportedMeasu
             except ValidationError as exc:
                 problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in exc.message_dict.items())
                 raise ImportRefused(_("Measure %(number)s (%(title)s) cannot be saved: %(problems)s") % {
-                    "number": len(created) + 1, "title": imported.title[:80], "problems": problems}) from exc
+                    "number": to_thai_digits(len(created) + 1), "title": imported.title[:80], "problems": problems}) from exc
             measure.save()
             codes = [c for c in imported.tools if c in tools]
             if codes:

@@ -21,6 +21,8 @@ from dataclasses import field as dataclass_field
 
 from django.utils.translation import gettext as _
 
+from core.thai import to_thai_digits
+
 from . import (MAX_CELLS, MAX_MEASURES, ImportedMeasure, ImportPreview, ImportRefused, too_many_cells,
                too_many_measures)
 from .headings import detect_layout, fields_of, is_heading_row, normalise, same_headings
@@ -158,8 +160,8 @@ def build_preview(events, source: str) -> ImportPreview:
 
 
 def _unplaced(number: int, index: int, headings: list[str], cell: str) -> str:
-    column = headings[index] if index < len(headings) and headings[index] else str(index + 1)
-    row = _("row %(number)s") % {"number": number} if number else _("before the first row")
+    column = headings[index] if index < len(headings) and headings[index] else to_thai_digits(index + 1)
+    row = _("row %(number)s") % {"number": to_thai_digits(number)} if number else _("before the first row")
     return _("%(row)s, column %(column)s: %(text)s") % {
         "row": row, "column": column, "text": " ".join(paragraphs(cell))}
 
@@ -215,12 +217,12 @@ def _measure(row: _Pending, headings, fields, unplaced) -> ImportedMeasure | Non
     timeline = " ".join(texts["timeline"])
     if len(timeline) > TIMELINE_MAX:
         unplaced.append(_("row %(number)s: the timeline is too long to store: %(text)s")
-                        % {"number": row.number, "text": timeline})
+                        % {"number": to_thai_digits(row.number), "text": timeline})
         timeline = ""
     group = row.group
     if len(group) > GROUP_MAX:
         unplaced.append(_("row %(number)s: the group heading is too long to store: %(text)s")
-                        % {"number": row.number, "text": group})
+                        % {"number": to_thai_digits(row.number), "text": group})
         group = group[:GROUP_MAX]
     return ImportedMeasure(
         title=title,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from demo.loader import DemoDataError, demo_logins, seed_demo
 
@@ -31,3 +32,6 @@ class Command(BaseCommand):
             where = f" – {org_name}" if org_name else ""
             self.stdout.write(f"  {username:<10} {role}{where}")
         self.stdout.write(f"  password: {settings.DEMO_PASSWORD} (settings.DEMO_PASSWORD)")
+        # settings.SITE_URL: `make run PORT=8101` sets it to the port it serves.
+        self.stdout.write(f"Sign in at {settings.SITE_URL}{reverse('login')}; the public site: "
+                          f"{settings.SITE_URL}{reverse('public:directory')}")
