@@ -46,23 +46,6 @@ PHRASES = (
     "CLEAR & COUNTABILITY",
 )
 
-# MERGE: Django's own strings on Django's pages (password reset, password rules, the username help text),
-# translated on branch h-thai (core/django_strings.py, templates/registration/password_reset_*.html).
-# Allowed only on those pages until the merge; delete PENDING_DJANGO and its use at the merge.
-PENDING_DJANGO_PAGES = re.compile(r"^/accounts/(password_reset|password_change|reset)/|^/w/[\w-]+/settings/members/")
-PENDING_DJANGO = set("""
-    Your password can’t be too similar to your other personal information must contain at least characters
-    commonly used entirely numeric Enter the same as before for verification Django Skip main content Breadcrumbs
-    Forgotten email address below and we ll instructions setting new one Toggle theme current auto light dark
-    Password reset sent We ve emailed you if an account exists with entered You should receive them shortly
-    If don t please make sure registered check spam folder Required or fewer Letters digits only
-""".split())
-
-
-def pending_django(word, urls):
-    return word in PENDING_DJANGO and all(PENDING_DJANGO_PAGES.match(url) for url in urls)
-
-
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo data, loaded once (about the time of a few page loads per role to crawl)."""
@@ -120,13 +103,11 @@ def test_crawl_as_every_demo_role_finds_no_server_error_and_no_english(demo, db,
                       english_check=lambda url: not url.startswith("/admin/"), downloads_checked=downloads_checked)
     result = crawler.run(start_urls(role))
     statuses = dict(sorted(result.by_status().items()))
-    english = {word: sorted(urls)[:3] for word, urls in sorted(result.english.items())
-               if not pending_django(word, urls)}
-    pending = sorted(word for word, urls in result.english.items() if pending_django(word, urls))
+    english = {word: sorted(urls)[:3] for word, urls in sorted(result.english.items())}
     print(f"\ncrawl as {role}: {len(result.statuses)} URLs ({result.html_pages} HTML pages, "
           f"{result.other_files} downloads), statuses {dict(sorted(result.by_status().items()))}, "
-          f"{len(english)} English words outside the allow-list, {len(pending)} distinct words of Django's "
-          f"own pages pending the merge of h-thai, {time.monotonic() - began:.1f} s; "
+          f"{result.english_count} English words outside the allow-list ({len(english)} distinct), "
+          f"{time.monotonic() - began:.1f} s; "
           f"404: {sorted(url for url, status in result.statuses.items() if status == 404)}")
 
     assert not result.stopped_at_limit, f"the crawl as {role} reached {MAX_PAGES} URLs"
