@@ -87,6 +87,20 @@ def answer_upload_to(answer, filename):
     return f"oit/{answer.row.register.organisation_id}/{uuid4().hex}{suffix}"
 
 
+# The error codes of a failed link check (oit.linkcheck), as the pages say them.
+LINK_ERRORS = {
+    "timeout": _("no answer in time"),
+    "connect": _("the website could not be reached"),
+    "tls": _("the secure connection failed"),
+    "redirects": _("too many redirects"),
+    "http": _("the website answered with an error"),
+    "invalid": _("not a web address"),
+    "blocked": _("a private or local address (not checked)"),
+    "deadline": _("not checked in time"),
+    "other": _("another error"),
+}
+
+
 class Answer(models.Model):
     row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="answers")
     kind = models.CharField(_("kind"), max_length=10, choices=AnswerKind.choices)
@@ -120,6 +134,11 @@ class Answer(models.Model):
     @property
     def label(self) -> str:
         return self.title or self.url or self.original_name
+
+    @property
+    def last_error_label(self) -> str:
+        """The last check's error in words (the stored code when it is unknown)."""
+        return LINK_ERRORS.get(self.last_error, self.last_error)
 
 
 class LinkCheck(models.Model):

@@ -63,8 +63,6 @@ class OrganisationAddForm(forms.ModelForm):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file of organisations"), required=False, allow_empty_file=True,
-        help_text=gettext_lazy("Columns: code, type, name, district, province, website (a header row with these "
-                               "names; UTF-8)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv", "class": "form-control"}),
     )
     stored = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -596,7 +596,8 @@ def memo_initial(document: Document, user=None, membership=None, divisions=None)
         subject = " ".join(title_lines(document))
     signer_name, signer_position = document.signer_name, document.signer_position
     if user is not None and user.is_authenticated:
-        if membership is None or membership.organisation_id != org.pk:
+        # a superuser's stand-in (orgs.access.SuperuserMembership) is no membership: look the real one up
+        if not isinstance(membership, Membership) or membership.organisation_id != org.pk:
             membership = Membership.objects.filter(user=user, organisation_id=org.pk).first()
         if not signer_name:
             signer_name = user.get_full_name().strip()

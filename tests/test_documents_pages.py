@@ -101,6 +101,15 @@ def test_anonymous_is_sent_to_sign_in(client, document, name):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+def test_a_superuser_opens_a_document_page_of_any_organisation(client, admin_user, document):
+    """A superuser has no membership (orgs.access.SuperuserMembership stands in): the memo form's defaults
+    come without a preparer's division (was a server error, found by tests/test_crawl.py)."""
+    client.force_login(admin_user)
+    page = client.get(urls(document)["detail"])
+    assert page.status_code == 200
+    assert "นายกเทศมนตรีตำบลเอ" in page.text  # the memo form with its defaults
+
+
 def test_memo_form_defaults_from_the_document_and_saves_for_a_draft(client, staff_a, document):
     client.force_login(staff_a)
     page = client.get(urls(document)["detail"])

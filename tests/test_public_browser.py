@@ -1,7 +1,7 @@
 """The public site in a real browser (Chromium through Playwright): a visitor finds an organisation,
 opens its 6-month report, downloads the PDF, follows the stable link after a republish and sees the new
 revision; the embedded list renders inside an iframe of another origin; a draft URL gives 404; and the
-public pages pass axe-core with no serious or critical violation."""
+public pages pass axe-core with no serious or critical violation, at desktop and at phone width."""
 import re
 
 import pytest
@@ -125,8 +125,9 @@ def test_the_embedded_list_renders_in_an_iframe_of_another_origin(page, live_ser
     assert response.headers.get("x-frame-options") == "DENY"
 
 
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 @pytest.mark.parametrize("name", ["directory", "organisation", "embed", "document", "revision", "itas"])
-def test_public_pages_have_no_serious_accessibility_violations(page, live_server, cycle, name):
+def test_public_pages_have_no_serious_accessibility_violations(page, live_server, cycle, name, width):
     org = cycle["org"]
     paths = {
         "directory": reverse("public:directory"),
@@ -136,6 +137,7 @@ def test_public_pages_have_no_serious_accessibility_violations(page, live_server
         "revision": reverse("public:revision", args=[org.slug, FY, "measures", 1]),
         "itas": reverse("public:itas", args=[org.slug, FY]),
     }
+    page.set_viewport_size({"width": width, "height": 900})
     response = page.goto(live_server.url + paths[name])
     assert response.status == 200
     assert page.evaluate("document.documentElement.lang") == "th"
