@@ -17,8 +17,8 @@ from core import pagecache
 from core.errors import RefusedChange
 from core.thai import to_thai_digits
 from ita.catalogue_queries import catalogue_items, catalogue_of
-from orgs.access import ROLE_RANK
-from orgs.models import Membership, Role
+from orgs.access import ROLE_RANK, role_of
+from orgs.models import Role
 
 from .models import Answer, AnswerKind, Health, Register, RegisterAction, RegisterEvent, RegisterStatus, Row
 
@@ -37,16 +37,6 @@ class StaleRegister(RegisterError):
 
 
 # --- who ------------------------------------------------------------------------------------------
-
-def role_of(user, org) -> str | None:
-    """The user's role in the organisation (admin for a superuser), None when not an active member."""
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
-    return membership.role if membership else None
-
 
 def _require(actor, org, minimum: str) -> str:
     role = role_of(actor, org)
