@@ -149,6 +149,14 @@ def test_the_oit_column_counts_answers_as_the_staff_page_does(client, overseer, 
     assert 'data-line="oit" data-done="no"' in row
 
 
+def test_names_typed_by_people_are_escaped(client, overseer, org_a):
+    OrganisationFactory(slug="hostile", name="<script>alert(1)</script>", district='ชุมแพ"><b>')
+    client.force_login(overseer)
+    text = client.get(province_url()).text
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert 'ชุมแพ"><b>' not in text
+
+
 def test_the_table_has_a_fixed_number_of_queries(client, overseer, org_a, django_assert_num_queries):
     client.force_login(overseer)
     client.get(province_url())
