@@ -14,7 +14,8 @@ digits: Thai unless the document or the options say Arabic); the literal numbers
 
 Word specifics: every run names the font Sarabun for ascii, hAnsi, eastAsia and cs (Thai is a complex
 script in Word, so the cs font and the complex-script size ``w:szCs`` are what Word uses for it); tables
-have fixed column widths (the PDF's relative widths, reports.rendering.COLUMN_WEIGHTS) and repeat their
+have fixed column widths (the PDF's relative widths: the columns' weights of measures.layouts, as the
+document's data froze them) and repeat their
 header row on every page (``w:tblHeader``); the Sarabun faces are embedded in the file
 (reports/docx_fonts.py), so it looks the same where Sarabun is not installed. A draft carries
 "ฉบับร่าง" in the page header instead of the PDF's watermark. Nothing here queries the database.
@@ -37,7 +38,6 @@ from core.thai import to_arabic_digits, to_thai_digits
 from .docx_fonts import embed_sarabun
 from .models import DocumentKind
 from .rendering import (
-    COLUMN_WEIGHTS,
     LANDSCAPE_MARGINS_MM,
     WATERMARK,
     RenderOptions,
@@ -291,7 +291,7 @@ class Writer:
     def report_table(self):
         columns = self.ctx["columns"]
         headings = [c["heading"] for c in columns]
-        weights = [COLUMN_WEIGHTS.get(c["key"], 15) for c in columns]
+        weights = [c["weight"] for c in columns]
         for section in self.ctx["sections"]:
             if section["heading"]:
                 self.heading(section["heading"])

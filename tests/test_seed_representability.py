@@ -22,8 +22,8 @@ from django.core.management import call_command
 
 from core.thai import format_date, format_month, round_range, to_thai_digits
 from demo.loader import load_organisation, read_data
+from measures import cells
 from measures.models import Measure
-from reports import cells
 from reports.models import Document
 
 SEED_DIR = Path(__file__).resolve().parent / "data" / "seeds"
