@@ -11,12 +11,13 @@ a function of ``measures.cells`` or a small one here) and name it in the layout'
 Why here, in ``measures``: the importer (``measures.importing``) sits below ``reports`` in the layers and
 reads the headings and synonyms; the cell texts are pure functions of a measure and its progress entry
 (``measures.cells``, duck-typed: no import of ``reports``), so the whole declaration fits in one module
-that both apps can read.
+that both apps can read. (Splitting it, the declaration here and the cell texts bound by key in
+``reports`` through a hook, would put one column in two apps again.)
 
 Frozen with a document. ``reports.documents.build_document_data`` writes each layout's columns (keys,
-headings, order) and every column's width into the document data, and an approval freezes that data:
-an approved document prints with the columns and widths it was approved with, whatever this module
-says later. A column's text is frozen as the values the data holds (``Column.value``); how stored values
+headings, order), every column's width and the analysis tables into the document data, and an approval
+freezes that data: an approved document prints with the columns and widths it was approved with,
+whatever this module says later. A column's text is frozen as the values the data holds (``Column.value``); how stored values
 become printed lines (``Column.lines``) is code, like the templates.
 
 Kinds are named by their values ("analysis", "measures", "progress": ``reports.models.DocumentKind``).
@@ -51,11 +52,12 @@ class Column:
     the table's columns (default: the stored value). ``weight``: the relative width. ``prints``: the
     typed fields (``TYPED_FIELDS``) its cells print. ``synonyms``: regular expressions a column heading
     (``measures.importing.headings.normalise``: no white space, lower case) matches when an imported
-    table's column fills this column's field; ``match_order``: headings are tried against the columns
-    with synonyms in this order. ``sub_lines``: the lines follow the measure's ``step_levels`` (sub-items
-    indented). ``breaks``: how the PDF breaks its lines ("words": at Thai word boundaries, "divisions":
-    division names whole, "none"). ``fit_cells``: the column is at least as wide as its short pieces of
-    text (numbers, division names)."""
+    table's column fills this column's field (the fields the import stores: measures.importing.table;
+    the cells of any other column are listed as not placed); ``match_order``: headings are tried
+    against the columns with synonyms in this order. ``sub_lines``: the lines follow the measure's
+    ``step_levels`` (sub-items indented). ``breaks``: how the PDF breaks its lines ("words": at Thai
+    word boundaries, "divisions": division names whole, "none"). ``fit_cells``: the column is at least
+    as wide as its short pieces of text (numbers, division names)."""
 
     key: str
     heading: str
@@ -248,6 +250,27 @@ KINDS: dict[str, KindLayouts] = {
 }
 
 
+@dataclass(frozen=True)
+class FixedColumn:
+    """A column of an analysis table (fixed columns; the cells are the analysis template's)."""
+
+    heading: str
+    weight: int
+    numeric: bool = False  # scores and numbers: set apart (right-aligned on the web, "score" in the PDF)
+
+
+# The tables of the ITA result analysis (an analysis document, and the front of a measures plan).
+ANALYSIS_TABLES: dict[str, tuple[FixedColumn, ...]] = {
+    "tools": (FixedColumn("เครื่องมือการประเมิน", 24), FixedColumn("ตัวชี้วัด", 30),
+              FixedColumn("คะแนน", 12, numeric=True), FixedColumn("ประเด็นที่ต้องแก้ไข", 34)),
+    "strengths": (FixedColumn("ลำดับที่", 10), FixedColumn("ตัวชี้วัด", 70), FixedColumn("คะแนน", 20, numeric=True)),
+    "weaknesses": (FixedColumn("ลำดับที่", 10), FixedColumn("ตัวชี้วัด/ข้อการประเมิน", 70),
+                   FixedColumn("คะแนน", 20, numeric=True)),
+    "development": (FixedColumn("ตัวชี้วัด", 28), FixedColumn("ประเด็นการประเมิน", 36),
+                    FixedColumn("ประเด็นที่ควรพัฒนา", 36)),
+}
+
+
 # --- reading the declaration ------------------------------------------------------------------------
 
 class ColumnsError(ValueError):
@@ -271,6 +294,12 @@ def default_headings() -> dict[str, str]:
 def weights() -> dict[str, int]:
     """Every column's relative width (what a document's data freezes)."""
     return {key: c.weight for key, c in COLUMNS.items()}
+
+
+def analysis_tables() -> dict[str, list[dict]]:
+    """The analysis tables as a document's data freezes them: {name: [{"heading", "weight", "numeric"}]}."""
+    return {name: [{"heading": c.heading, "weight": c.weight, "numeric": c.numeric} for c in columns]
+            for name, columns in ANALYSIS_TABLES.items()}
 
 
 def layout_columns(layout: str) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ None; no model objects, no dates, no Decimals.
 Digits. Every text is in the document's canonical form: automatic numbers (step markers, years,
 dates, scores, round months) in Thai digits, typed text exactly as typed (URLs and Latin tokens keep
 their Arabic digits). A document printed with Arabic digits is the same dict passed through
-``with_arabic_digits`` (every digit of every string, typed ones included — what ``reports.cells``
+``with_arabic_digits`` (every digit of every string, typed ones included — what ``measures.cells``
 does with ``arabic_digits=True``). ``data["arabic_digits"]`` records the document's own choice.
 
 Layout. ``data["layout"]`` is the layout the document prints in: its own when the kind may use it
@@ -16,8 +16,9 @@ Layout. ``data["layout"]`` is the layout the document prints in: its own when th
 (the first of its layouts: A for a progress report, E for a measures plan); every measure carries the
 texts of every column (``measures.layouts.column_values``), so a preview in another layout needs no
 database. ``data["columns"]`` holds the resolved headings of each layout (layout A may have
-per-document headings and order, ``Document.columns``) and ``data["weights"]`` every column's relative
-width: an approval freezes both with the texts, so an approved document prints with the layout it was
+per-document headings and order, ``Document.columns``), ``data["weights"]`` every column's relative
+width and ``data["analysis_tables"]`` the headings and widths of the analysis tables: an approval
+freezes them with the texts, so an approved document prints with the layout it was
 approved with. The declaration of columns, layouts and kinds: measures/layouts.py.
 
 Shape (abridged)::
@@ -30,6 +31,7 @@ Shape (abridged)::
      "title_lines": [str], "title": str, "intro": [paragraph], "preamble": [paragraph],
      "columns": {"A": [{"key", "heading"}], "B": [...], "C": [...], "D": [...], "E": [...], "F": [...]},
      "weights": {column key: relative width},
+     "analysis_tables": {"tools" | "strengths" | "weaknesses" | "development": [{"heading", "weight", "numeric"}]},
      "measures": [{"id", "number", "number_text", "group", "tools": ["IIT"], "measure": [line],
                    "title": [line], "guideline": [line], "steps": [line], "steps_due": [line],
                    "step_levels": [1|2],
@@ -622,6 +624,7 @@ def build_document_data(document: Document) -> dict:
         "preamble": blocks(document.preamble),
         "columns": columns,
         "weights": layouts.weights(),
+        "analysis_tables": layouts.analysis_tables(),
         "measures": measures,
         "signer": {
             "name": document.signer_name.strip(),

@@ -208,6 +208,18 @@ def column_fractions(keys, minimums=None, weights=None) -> list[float]:
     return [w / total for w in widths]
 
 
+def analysis_tables(data: dict) -> dict[str, list[dict]]:
+    """The analysis tables' columns as the data holds them (a snapshot without them: the registry's
+    now), each with its share of the table as a percentage: {name: [{"heading", "weight", "numeric",
+    "width": "24%"}]}."""
+    tables = data.get("analysis_tables") or layouts.analysis_tables()
+    out = {}
+    for name, columns in tables.items():
+        total = sum(c["weight"] for c in columns) or 1
+        out[name] = [{**c, "width": f"{100 * c['weight'] / total:g}%"} for c in columns]
+    return out
+
+
 def _widths(columns, sections=()) -> list[str]:
     fractions = column_fractions([c["key"] for c in columns], column_minimums(columns, sections),
                                  [c["weight"] for c in columns])
@@ -317,6 +329,7 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
         "memo": memo,
         "show_analysis": show_analysis,
         "analysis": analysis,
+        "analysis_tables": analysis_tables(data),
         "development": analysis_development(analysis, arabic_digits=data["arabic_digits"]),
         "watermark": WATERMARK if data["is_draft"] else "",
         "counter_style": "decimal" if data["arabic_digits"] else "thai",

@@ -303,7 +303,7 @@ def test_layout_a_column_overrides_and_month_style(org):
 
 # --- every layout -------------------------------------------------------------------------------------
 
-# column key -> what the column must show for each measure (from the models, through reports.cells)
+# column key -> what the column must show for each measure (from the models, through measures.cells)
 EXPECTED = {
     "measure": lambda m, e: cells.measure_cell(m),
     "title": lambda m, e: cells.title_cell(m),

@@ -1,6 +1,6 @@
 """Seed representability: every table cell, heading, title, preamble, signature and memo field of the three
 seed documents (tests/data/seeds/, text extracted from real PDF reports) can be stored in the models and
-comes back, character for character, through reports/cells.py.
+comes back, character for character, through measures/cells.py.
 
 The demo data (demo/data/*.json) is loaded through demo.loader into the test database; the seeds are
 parsed here independently of it. Texts are compared after removing all whitespace and <p> tags (PDF
@@ -205,7 +205,7 @@ def progress_document(seed: Seed) -> Document:
 
 
 def table_mismatches(seed: Seed) -> list[str]:
-    """Every difference between the seed's table and what reports/cells.py makes of the models."""
+    """Every difference between the seed's table and what measures/cells.py makes of the models."""
     table = seed_table(seed)
     measures = list(
         Measure.objects.with_details().filter(organisation__slug=seed.slug, fiscal_year=seed.fiscal_year)
