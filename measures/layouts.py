@@ -155,10 +155,6 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
            synonyms=(r"^ผลลัพธ์", r"outcome", r"ผลสัมฤทธิ์", r"^ความสำเร็จ"), match_order=70),
     Column("action", "การดำเนินการ", 24, frozenset({"output", "outcome", "status_reason", "activity_dates"}),
            lines=_action_lines),
-    # the status chosen in the progress entry, in words ("ดำเนินการแล้ว")
-    Column("status", "สถานะการดำเนินการ", 10,
-           value=lambda measure, entry, month_style: [cells.ENTRY_STATUS_TEXT[entry.status]] if entry else [],
-           synonyms=(r"^สถานะ",), match_order=5),
 )}
 DEFAULT_WEIGHT = 15  # a column this module no longer declares (kept in an old document's data)
 
@@ -183,7 +179,6 @@ LAYOUTS: dict[str, TableLayout] = {
         ("timeline", "ระยะเวลาการดำเนินการ"),
         ("output", "สรุปผลการดำเนินการ"),
         ("outcome", "ผลลัพธ์/ความสำเร็จ"),
-        ("status", "สถานะการดำเนินการ"),
     ), own_columns=True),
     # the 6-month report by tool (seed 002)
     "B": TableLayout((
