@@ -25,9 +25,9 @@ from django.core.management import call_command
 
 from core.thai import to_thai_digits
 from ita.models import AssessmentResult, Indicator, IndicatorScore, OITItem, OITItemScore, ToolScore, ToolWeight
+from measures import cells
 from measures.models import Measure
 from orgs.models import Division
-from reports import cells
 from reports.documents import LAYOUT_COLUMNS, build_document_data
 from reports.models import Document, DocumentStatus, Memo, ProgressEntry
 from reports.pdf import render_pdf
@@ -303,7 +303,7 @@ def test_layout_a_column_overrides_and_month_style(org):
 
 # --- every layout -------------------------------------------------------------------------------------
 
-# column key -> what the column must show for each measure (from the models, through reports.cells)
+# column key -> what the column must show for each measure (from the models, through measures.cells)
 EXPECTED = {
     "measure": lambda m, e: cells.measure_cell(m),
     "title": lambda m, e: cells.title_cell(m),

@@ -1,6 +1,6 @@
 """Seed representability: every table cell, heading, title, preamble, signature and memo field of the three
 seed documents (tests/data/seeds/, text extracted from real PDF reports) can be stored in the models and
-comes back, character for character, through reports/cells.py.
+comes back, character for character, through measures/cells.py.
 
 The demo data (demo/data/*.json) is loaded through demo.loader into the test database; the seeds are
 parsed here independently of it. Texts are compared after removing all whitespace and <p> tags (PDF
@@ -22,8 +22,8 @@ from django.core.management import call_command
 
 from core.thai import format_date, format_month, round_range, to_thai_digits
 from demo.loader import load_organisation, read_data
+from measures import cells
 from measures.models import Measure
-from reports import cells
 from reports.models import Document
 
 SEED_DIR = Path(__file__).resolve().parent / "data" / "seeds"
@@ -205,7 +205,7 @@ def progress_document(seed: Seed) -> Document:
 
 
 def table_mismatches(seed: Seed) -> list[str]:
-    """Every difference between the seed's table and what reports/cells.py makes of the models."""
+    """Every difference between the seed's table and what measures/cells.py makes of the models."""
     table = seed_table(seed)
     measures = list(
         Measure.objects.with_details().filter(organisation__slug=seed.slug, fiscal_year=seed.fiscal_year)
