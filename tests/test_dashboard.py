@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from workspace import dashboard
@@ -12,7 +11,8 @@ from ita.levels import NewLevel
 from reports.models import Document, DocumentKind, DocumentStatus, EntryStatus, ProgressEntry
 
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_results_pages import find, find_all, make_result, th
+from .helpers.builders import make_result
+from .helpers.html import find, find_all, th
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)  # fiscal year 2570
@@ -21,11 +21,6 @@ TODAY = date(2026, 11, 23)  # fiscal year 2570
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(dashboard, "today", lambda: TODAY)
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", verbosity=0)
 
 
 def url(org, year=None):

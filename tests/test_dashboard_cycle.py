@@ -30,11 +30,6 @@ def fixed_today(monkeypatch):
 
 
 @pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", verbosity=0)
-
-
-@pytest.fixture
 def people(staff_a, approver_a, admin_a):
     for user, (first, last) in ((staff_a, ("สมชาย", "ใจดี")), (approver_a, ("มาลี", "ศรีสุข")),
                                 (admin_a, ("วิชัย", "แสงทอง"))):
@@ -432,7 +427,7 @@ def test_an_approver_decides_from_the_inbox_and_staff_follow_it(page, live_serve
                                                                people, settings):
     from playwright.sync_api import expect
 
-    from .a11y import axe_violations
+    from .helpers.a11y import axe_violations
 
     settings.PUBLISH_RENDERS_PDF = False
     staff, approver, _admin = people

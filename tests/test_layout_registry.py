@@ -29,7 +29,7 @@ from reports.rendering import RenderOptions, document_context, render_document_p
 from reports.views import document_data
 
 from .factories import DocumentFactory, MeasureFactory, MeasureStepFactory
-from .pdf_checks import column_lines, norm
+from .helpers.pdf import column_lines, norm_plain as norm
 
 pytestmark = pytest.mark.django_db
 

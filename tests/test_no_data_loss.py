@@ -41,7 +41,7 @@ from reports.services import StaleDocument, WorkflowError
 
 from .factories import MeasureFactory, MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 FY = 2568
 ROUND = 6
@@ -171,12 +171,6 @@ def fresh(document) -> Document:
 
 
 # --- the cast and the states ------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
 
 @pytest.fixture
 def measure(org_a):

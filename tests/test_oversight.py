@@ -16,7 +16,7 @@ from reports.models import DocumentKind
 from reports import services as report_services
 
 from .factories import AssessmentYearFactory, OrganisationFactory, UserFactory, confirm_result
-from .workflow import published
+from .helpers.workflow import published
 
 pytestmark = pytest.mark.django_db
 PROVINCE = "ขอนแก่น"  # tests.factories.OrganisationFactory
