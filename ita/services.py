@@ -26,7 +26,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.errors import RefusedChange
 from orgs.access import ROLE_RANK
 from orgs.models import Membership, Role
@@ -171,7 +170,6 @@ def save_result(org, *, year, instance: AssessmentResult | None, fields: dict, t
             if not updated:
                 raise StaleResult
             result = AssessmentResult.objects.select_related("organisation", "year").get(pk=instance.pk)
-            pagecache.bump(org.slug)  # the UPDATE sends no signal
             for model in (ToolScore, IndicatorScore, OITItemScore):
                 model.objects.filter(result=result).delete()
             action = ResultAction.CORRECT if result.was_confirmed else ResultAction.EDIT
@@ -216,6 +214,5 @@ def confirm_result(result: AssessmentResult, *, actor, expected_version: int | N
         locked.confirmed_by = actor
         locked.confirmed_version = locked.version
         locked.save(update_fields=["confirmed_snapshot", "confirmed_at", "confirmed_by", "confirmed_version"])
-        pagecache.bump(locked.organisation.slug)  # also sent by the save signal; explicit, as publication does
         _event(locked, ResultAction.CONFIRM, actor, comment.strip())
     return locked
