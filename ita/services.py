@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import RefusedChange
-from orgs.access import ROLE_RANK
-from orgs.models import Membership, Role
+from orgs.access import ROLE_RANK, role_of
+from orgs.models import Role
 
 from .models import (
     SAVE_ACTIONS,
@@ -54,16 +54,6 @@ class StaleResult(ResultError):
 
 
 # --- who ------------------------------------------------------------------------------------------
-
-def role_of(user, org) -> str | None:
-    """The user's role in the organisation (admin for a superuser), None when not an active member."""
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
-    return membership.role if membership else None
-
 
 def actor_name(user) -> str:
     if user is None:
