@@ -22,16 +22,21 @@ from . import services
 from .forms import ConfirmForm, FileForm, LinkForm, PasteForm, RowForm
 from .health import current_assessment_year
 from .models import Answer, AnswerKind, Register, RegisterEvent, Row
-from .register import readiness, row_views
+from .register import readiness, register_to_show, row_views
 
 YEARS_SHOWN = 3
 
 
-def _register(request, year: int) -> Register:
+def _check_year(year: int) -> None:
     if not 2500 <= year <= 2700:
         from django.http import Http404
 
         raise Http404
+
+
+def _register(request, year: int) -> Register:
+    """The register for a change (POST only): created, and its rows brought up to the catalogue."""
+    _check_year(year)
     return services.open_register(request.org, year)
 
 
@@ -57,10 +62,14 @@ def index(request, org_slug):
 
 @org_member_required()
 def register(request, org_slug, year, paste_form=None, status=200):
-    reg = _register(request, year)
-    views = row_views(reg)
-    figures = readiness(reg, views)
+    """Reads only: a register never opened, or items new in the catalogue, are shown from memory until a
+    POST (``start``, or any change) stores them."""
+    _check_year(year)
     catalogue = catalogue_of(year)
+    shown = register_to_show(request.org, year, catalogue)
+    reg = shown.register
+    views = row_views(reg, shown.rows)
+    figures = readiness(reg, views)
     current = current_assessment_year()
     previous = Register.objects.filter(organisation=request.org, year=year - 1).exists()
     context = {
@@ -69,14 +78,24 @@ def register(request, org_slug, year, paste_form=None, status=200):
             {"year": year, "based_on": catalogue.based_on} if catalogue else None),
         "has_catalogue": catalogue is not None,
         "years": [y for y in range(current + 1 - YEARS_SHOWN, current + 1)],
-        "can_confirm": has_role(request.membership, Role.APPROVER),
+        "can_confirm": reg.pk is not None and has_role(request.membership, Role.APPROVER),
+        "complete": shown.complete,
         "confirm_form": ConfirmForm(initial={"version": reg.version}),
         "paste_form": paste_form or PasteForm(),
         "link_form": LinkForm(),
         "can_carry_forward": previous,
-        "events": RegisterEvent.objects.filter(register=reg).select_related("actor").order_by("-at", "-pk")[:10],
+        "events": RegisterEvent.objects.filter(register=reg).select_related("actor").order_by("-at", "-pk")[:10]
+        if reg.pk is not None else [],
     }
     return render(request, "oit/register.html", context, status=status)
+
+
+@require_POST
+@org_member_required()
+def start(request, org_slug, year):
+    """Store the register (and the rows of every item of the year's catalogue) that its page showed."""
+    _register(request, year)
+    return redirect("oit:register", org_slug, year)
 
 
 @require_POST
