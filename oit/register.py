@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from reports.portal_answers import portal_answers
+from reports.portal_answers import portal_answers, portal_answers_of_many
 
 from .models import Answer, AnswerKind, Health, Register, RegisterStatus, Row
 
@@ -145,6 +145,33 @@ def readiness_of(org, year: int, *, catalogue=None, portal=None, items=None) -> 
     answered = {a.item.pk for a in portal if a.document is not None}
     return Readiness(items=len(items), answered=len(answered),
                      missing_codes=[item.code for item in items if item.pk not in answered])
+
+
+def readiness_of_many(orgs, year: int, *, catalogue=None) -> dict[int, Readiness]:
+    """``readiness_of`` of several organisations (by pk) in a fixed number of queries (the catalogue, the
+    registers, their rows and answers, the published documents), whatever their number."""
+    from ita.catalogue_queries import catalogue_items, catalogue_of
+
+    orgs = list(orgs)
+    items = catalogue_items(catalogue if catalogue is not None else catalogue_of(year))
+    portal = portal_answers_of_many(orgs, year, items=items)
+    registers = {r.organisation_id: r for r in Register.objects.filter(organisation__in=orgs, year=year)}
+    rows: dict[int, list] = {r.pk: [] for r in registers.values()}
+    if registers:
+        for row in Row.objects.filter(register__in=list(registers.values())).select_related(
+                "item", "division").prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("order", "pk"))):
+            rows[row.register_id].append(row)
+    found = {}
+    for org in orgs:
+        register = registers.get(org.pk)
+        if register is not None:
+            register.organisation = org
+            found[org.pk] = readiness(register, row_views(register, rows[register.pk], portal=portal[org.pk]))
+        else:
+            answered = {a.item.pk for a in portal[org.pk] if a.document is not None}
+            found[org.pk] = Readiness(items=len(items), answered=len(answered),
+                                      missing_codes=[item.code for item in items if item.pk not in answered])
+    return found
 
 
 def public_file_path(register: Register, answer: Answer) -> str:
