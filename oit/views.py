@@ -206,23 +206,31 @@ def item_with_answers(item: Row) -> Row:
         "answers").get(pk=item.pk)
 
 
-@require_POST
-@org_member_required()
-def add_link(request, org_slug, pk):
+def _add_answer(request, org_slug, pk, form, form_name: str, field: str, add, added: str):
+    """The row page's "add a link" and "add a file": ``add(item, data)`` stores the answer through
+    oit.services; a refused value stays in the form (400), a refused change is a message."""
     item = _row(request, pk)
-    form = LinkForm(request.POST)
     if form.is_valid():
         try:
-            services.add_link(item, url=form.cleaned_data["url"], title=form.cleaned_data["title"], actor=request.user)
+            add(item, form.cleaned_data)
         except ValidationError as exc:
-            form.add_error("url", exc.messages[0])
+            form.add_error(field, exc.messages[0])
         except services.RegisterError as exc:
             _refusal(request, exc)
             return redirect("oit:row", org_slug, pk)
         else:
-            messages.success(request, _("The link was added to %(item)s.") % {"item": item.code})
+            messages.success(request, added % {"item": item.code})
             return redirect("oit:row", org_slug, pk)
-    return _row_page(request, item, link_form=form, status=400)
+    return _row_page(request, item, status=400, **{form_name: form})
+
+
+@require_POST
+@org_member_required()
+def add_link(request, org_slug, pk):
+    return _add_answer(
+        request, org_slug, pk, LinkForm(request.POST), "link_form", "url",
+        lambda item, data: services.add_link(item, url=data["url"], title=data["title"], actor=request.user),
+        _("The link was added to %(item)s."))
 
 
 @require_POST
@@ -230,22 +238,12 @@ def add_link(request, org_slug, pk):
 def add_file(request, org_slug, pk):
     from reports.evidence import check_upload
 
-    item = _row(request, pk)
-    form = FileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            checked = check_upload(form.cleaned_data["file"])
-            services.add_file(item, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
-                              actor=request.user, checked=checked)
-        except ValidationError as exc:
-            form.add_error("file", exc.messages[0])
-        except services.RegisterError as exc:
-            _refusal(request, exc)
-            return redirect("oit:row", org_slug, pk)
-        else:
-            messages.success(request, _("The file was added to %(item)s.") % {"item": item.code})
-            return redirect("oit:row", org_slug, pk)
-    return _row_page(request, item, file_form=form, status=400)
+    def add(item, data):
+        services.add_file(item, upload=data["file"], title=data["title"], actor=request.user,
+                          checked=check_upload(data["file"]))
+
+    return _add_answer(request, org_slug, pk, FileForm(request.POST, request.FILES), "file_form", "file", add,
+                       _("The file was added to %(item)s."))
 
 
 @require_POST
