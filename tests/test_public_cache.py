@@ -281,6 +281,6 @@ def test_changes_reach_the_cache_through_one_path():
         ("orgs/organisations.py", "apply_rows"),  # bulk_create of the national list
         ("ita/catalogue_changes.py", "apply"),  # the whole catalogue, which no receiver follows
         ("core/backup.py", "_invalidate_public_cache"),  # raw inserts of a restore
-        ("demo/scale.py", "_bump_public_cache"),  # COPY of the national data set
+        ("demo/scale_delete.py", "bump_public_cache"),  # COPY of the national data set
     }
     assert _bump_calls() == signals | no_signal

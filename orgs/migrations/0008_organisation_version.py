@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0006_oversight_scope'),
+        ('orgs', '0007_organisation_by_province'),
     ]
 
     operations = [
