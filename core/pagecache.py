@@ -7,16 +7,18 @@ from its stored file name (the file itself is read through the storage API, as t
 
 Freshness: every entry holds the tokens of the *generations* it was built under, and is used only
 while they are current (one ``get_many`` reads the entry and the tokens); a token changes whenever
-something the public sees changes:
+something the public sees changes. The scopes are data, not addresses:
 
-- ``org:<slug>``: the organisation's profile, results, publications, withdrawals, public evidence, its
-  stored PDFs (signals on Organisation, AssessmentResult, Document and Evidence, plus ``bump`` where an
-  UPDATE bypasses them);
-- ``site``: any of those, for any organisation (the directory);
+- ``org:<slug>`` (``org_scope``): the organisation's profile, results, publications, withdrawals, public
+  evidence, its OIT register, its stored PDFs;
+- ``site``: any of those, for any organisation (the directory, the national picture);
 - ``catalogue``: the ITA catalogue (the ITAS lists of every organisation).
 
-An organisation's pages depend on its own generation and the catalogue's only, so a publication of one
-organisation leaves the pages of the 7,849 others cached.
+This module knows no URL. The app that owns the public addresses declares which scopes each of them
+depends on (``register_scopes``, called in its ``AppConfig.ready``: public/caching.py), and the changes
+reach ``bump`` through one path described in docs/ARCHITECTURE.md ("The public page cache"): model
+signals (public/signals.py) for saves and deletes, and the function doing it for writes that send no
+signal (queryset ``update()``, ``bulk_create``, raw loads).
 
 A change bumps the generations at once and again after its transaction commits; the next request
 builds the page anew.
@@ -32,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 
 from django.conf import settings
@@ -45,8 +46,7 @@ from django.utils.http import parse_http_date_safe
 
 logger = logging.getLogger(__name__)
 
-ORG_PATH = re.compile(r"^/o/(?P<slug>[-\w]+)/")
-SITE_PATHS = ("/",)  # the directory; the open data and the sitemap are not marked (built each time)
+SITE, CATALOGUE = "site", "catalogue"
 TIMEOUT = 3600  # an entry's lifetime, so a missed bump (e.g. a raw SQL fix) ages out within the hour
 SKIP_HEADERS = {"set-cookie"}
 FILE_INLINE_LIMIT = 1024 * 1024  # stored PDFs up to 1 MB are kept in the cache whole
@@ -59,6 +59,30 @@ def _cache():
 
 def enabled() -> bool:
     return bool(getattr(settings, "PUBLIC_PAGE_CACHE", False))
+
+
+# --- scopes: declared by the owner of the public addresses ---------------------------------------------
+
+_scope_finders: list = []
+
+
+def org_scope(slug: str) -> str:
+    return f"org:{slug}"
+
+
+def register_scopes(finder) -> None:
+    """Declare public addresses: ``finder(path)`` returns the scopes an anonymous GET of ``path`` depends
+    on, or None when the path is none of its own (then the request is never cached)."""
+    if finder not in _scope_finders:
+        _scope_finders.append(finder)
+
+
+def scopes_of(path: str) -> list[str] | None:
+    for finder in _scope_finders:
+        scopes = finder(path)
+        if scopes is not None:
+            return scopes
+    return None
 
 
 # --- generations -------------------------------------------------------------------------------------
@@ -98,7 +122,7 @@ def bump(*slugs: str, catalogue: bool = False) -> None:
     current transaction commits (a request served between the two could have cached the old state)."""
     if not enabled():
         return
-    scopes = ["site", *(["catalogue"] if catalogue else []), *(f"org:{s}" for s in slugs if s)]
+    scopes = [SITE, *([CATALOGUE] if catalogue else []), *(org_scope(s) for s in slugs if s)]
 
     def do():
         try:
@@ -129,17 +153,6 @@ class StoredFileResponse(FileResponse):
 
 # --- the middleware ------------------------------------------------------------------------------------
 
-def _scopes(path: str) -> list[str] | None:
-    match = ORG_PATH.match(path)
-    if match:
-        if path.endswith("/pdf/"):  # a stored PDF is frozen: only its organisation's changes matter
-            return [f"org:{match['slug']}"]
-        return ["catalogue", f"org:{match['slug']}"]
-    if path in SITE_PATHS or (path.startswith("/stats/") and path.endswith("/")):
-        return ["site"]  # the directory and the national picture (public/stats.py): any change anywhere
-    return None
-
-
 def _entry_key(request) -> str:
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
@@ -168,7 +181,7 @@ class PublicCacheMiddleware:
     def __call__(self, request):
         if not enabled() or request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
             return self.get_response(request)
-        scopes = _scopes(request.path)
+        scopes = scopes_of(request.path)
         if scopes is None:
             return self.get_response(request)
         try:

@@ -1,9 +1,9 @@
 """Entering an ITA result: the total, per-tool, per-indicator and per-OIT-item scores of one year.
 
 `ResultEntry` bundles the result form and three formsets whose forms follow that year's catalogue
-(one form per tool, indicator and OIT item), validates them together and saves them atomically.
-Saving an existing result needs the `version` the form was opened with (optimistic locking):
-a stale save raises `StaleResult` and changes nothing, and the bound forms keep what was typed.
+(one form per tool, indicator and OIT item) and validates them together; ``changes()`` gives what
+``ita.services.save_result`` stores (atomically, at the `version` the form was opened with: a stale save
+raises `StaleResult` and changes nothing, and the bound forms keep what was typed).
 """
 
 from django import forms
@@ -12,9 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ScoreField
 from core.thai import to_thai_digits
 
-from . import services
 from .models import AssessmentResult, IndicatorScore, OITItemScore, ToolScore
-from .services import StaleResult  # noqa: F401  (raised by ResultEntry.save; views catch it from here)
 
 
 class ConfirmForm(forms.Form):
@@ -189,13 +187,12 @@ class ResultEntry:
             by_tool.setdefault(form.obj.tool_id, []).append(form)
         return [(form, by_tool.get(form.obj.pk, [])) for form in self.tools.forms]
 
-    def save(self, organisation, actor=None):
-        """Save everything in one transaction (ita.services.save_result); raises StaleResult (nothing
-        saved) on a stale version."""
+    def changes(self) -> dict:
+        """The keyword arguments of ``ita.services.save_result`` for what was typed (after ``is_valid``)."""
         data = self.form.cleaned_data
         fields = {"total_score": data["total_score"], "summary": data["summary"], "notes": data["notes"]}
-        return services.save_result(
-            organisation, year=self.year, instance=self.instance if self.instance.pk else None, fields=fields,
+        return dict(
+            year=self.year, instance=self.instance if self.instance.pk else None, fields=fields,
             tool_scores=[
                 ToolScore(tool=f.obj, score=f.cleaned_data["score"],
                           issues_to_improve=f.cleaned_data["issues_to_improve"].strip())
@@ -211,5 +208,5 @@ class ResultEntry:
                 OITItemScore(item=f.obj, score=f.cleaned_data["score"])
                 for f in self.oit.forms if f.cleaned_data.get("score") is not None
             ],
-            expected_version=data.get("version"), actor=actor,
+            expected_version=data.get("version"),
         )

@@ -159,10 +159,6 @@ class OITItem(models.Model):
         """The kind slugs as written: ["analysis", "measures"], ["progress-12"]."""
         return [k for k in self.portal_documents.split("|") if k]
 
-    def answering_fiscal_year(self) -> int:
-        """The fiscal year whose documents answer this item (assessment year + offset)."""
-        return self.year.year + self.portal_document_fy_offset
-
 
 SNAPSHOT_TOOL_CODES = ("IIT", "EIT", "OIT")
 

@@ -26,10 +26,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.errors import RefusedChange
-from orgs.access import ROLE_RANK
-from orgs.models import Membership, Role
+from orgs.access import ROLE_RANK, role_of
+from orgs.models import Role
 
 from .models import (
     SAVE_ACTIONS,
@@ -55,16 +54,6 @@ class StaleResult(ResultError):
 
 
 # --- who ------------------------------------------------------------------------------------------
-
-def role_of(user, org) -> str | None:
-    """The user's role in the organisation (admin for a superuser), None when not an active member."""
-    if user is None or not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    membership = Membership.objects.filter(user=user, organisation=org, is_active=True).only("role").first()
-    return membership.role if membership else None
-
 
 def actor_name(user) -> str:
     if user is None:
@@ -171,7 +160,6 @@ def save_result(org, *, year, instance: AssessmentResult | None, fields: dict, t
             if not updated:
                 raise StaleResult
             result = AssessmentResult.objects.select_related("organisation", "year").get(pk=instance.pk)
-            pagecache.bump(org.slug)  # the UPDATE sends no signal
             for model in (ToolScore, IndicatorScore, OITItemScore):
                 model.objects.filter(result=result).delete()
             action = ResultAction.CORRECT if result.was_confirmed else ResultAction.EDIT
@@ -216,6 +204,5 @@ def confirm_result(result: AssessmentResult, *, actor, expected_version: int | N
         locked.confirmed_by = actor
         locked.confirmed_version = locked.version
         locked.save(update_fields=["confirmed_snapshot", "confirmed_at", "confirmed_by", "confirmed_version"])
-        pagecache.bump(locked.organisation.slug)  # also sent by the save signal; explicit, as publication does
         _event(locked, ResultAction.CONFIRM, actor, comment.strip())
     return locked

@@ -14,7 +14,8 @@ from orgs.access import org_member_required
 from orgs.models import Role
 
 from . import analysis, services
-from .forms import ConfirmForm, ResultEntry, StaleResult
+from .forms import ConfirmForm, ResultEntry
+from .services import StaleResult
 from .models import AssessmentResult, AssessmentYear, ResultAction, IndicatorScore, OITItemScore, Tool, ToolScore
 
 
@@ -63,7 +64,7 @@ def _entry_page(request, year, instance):
     entry = ResultEntry(year, tools, indicators, oit_items, instance=instance, data=data)
     if data is not None and entry.is_valid():
         try:
-            saved = entry.save(request.org, actor=request.user)
+            saved = services.save_result(request.org, **entry.changes(), actor=request.user)
         except StaleResult:
             entry.stale = True
         else:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from reports.portal_answers import portal_answers
+from reports.portal_answers import portal_answers, portal_answers_of_many
 
-from .models import Answer, AnswerKind, Health, Register, RegisterStatus
+from .models import Answer, AnswerKind, Health, Register, RegisterStatus, Row
 
 
 class RowState:
@@ -53,6 +53,37 @@ def rows_with_answers(register: Register) -> list:
         Prefetch("answers", queryset=Answer.objects.order_by("order", "pk"))))
 
 
+@dataclass
+class Shown:
+    """What the register page shows, read without writing: ``register`` may be unsaved (never opened),
+    ``rows`` may hold unsaved rows (items of the catalogue the register has no row for yet); ``complete``
+    is False when ``oit.services.open_register`` (a POST) would add or update rows."""
+
+    register: Register
+    rows: list
+    complete: bool
+
+
+def register_to_show(org, year: int, catalogue=None) -> Shown:
+    """The register of ``year`` as ``open_register`` would make it, built in memory: a GET writes nothing.
+    ``catalogue``: ita.catalogue_queries.catalogue_of(year) when the caller has it."""
+    from ita.catalogue_queries import catalogue_items, catalogue_of
+
+    register = Register.objects.filter(organisation=org, year=year).first()
+    stored = rows_with_answers(register) if register is not None else []
+    if register is None:
+        register = Register(organisation=org, year=year)
+    register.organisation = org
+    items = catalogue_items(catalogue if catalogue is not None else catalogue_of(year))
+    by_code = {row.code: row for row in stored}
+    missing = [Row(register=register, item=item, code=item.code, number=item.number, title=item.title)
+               for item in items if item.code not in by_code]
+    changed = any((by_code[i.code].item_id, by_code[i.code].number, by_code[i.code].title) != (i.pk, i.number, i.title)
+                  for i in items if i.code in by_code)
+    rows = sorted(stored + missing, key=lambda row: (row.number, row.code)) if missing else stored
+    return Shown(register, rows, complete=register.pk is not None and not missing and not changed)
+
+
 def row_views(register: Register, rows=None, portal=None) -> list[RowView]:
     """``portal``: the year's reports.portal_answers when the caller has them already."""
     rows = rows if rows is not None else rows_with_answers(register)
@@ -64,7 +95,7 @@ def row_views(register: Register, rows=None, portal=None) -> list[RowView]:
         by_item.setdefault(answer.item.pk, []).append(answer)
     views = []
     for row in rows:
-        answers = list(row.answers.all())
+        answers = list(row.answers.all()) if row.pk is not None else []  # an unsaved row has none yet
         portal = by_item.get(row.item_id, [])
         if any(a.kind == AnswerKind.LINK and a.health == Health.BROKEN for a in answers):
             state = RowState.BROKEN
@@ -114,6 +145,33 @@ def readiness_of(org, year: int, *, catalogue=None, portal=None, items=None) -> 
     answered = {a.item.pk for a in portal if a.document is not None}
     return Readiness(items=len(items), answered=len(answered),
                      missing_codes=[item.code for item in items if item.pk not in answered])
+
+
+def readiness_of_many(orgs, year: int, *, catalogue=None) -> dict[int, Readiness]:
+    """``readiness_of`` of several organisations (by pk) in a fixed number of queries (the catalogue, the
+    registers, their rows and answers, the published documents), whatever their number."""
+    from ita.catalogue_queries import catalogue_items, catalogue_of
+
+    orgs = list(orgs)
+    items = catalogue_items(catalogue if catalogue is not None else catalogue_of(year))
+    portal = portal_answers_of_many(orgs, year, items=items)
+    registers = {r.organisation_id: r for r in Register.objects.filter(organisation__in=orgs, year=year)}
+    rows: dict[int, list] = {r.pk: [] for r in registers.values()}
+    if registers:
+        for row in Row.objects.filter(register__in=list(registers.values())).select_related(
+                "item", "division").prefetch_related(Prefetch("answers", queryset=Answer.objects.order_by("order", "pk"))):
+            rows[row.register_id].append(row)
+    found = {}
+    for org in orgs:
+        register = registers.get(org.pk)
+        if register is not None:
+            register.organisation = org
+            found[org.pk] = readiness(register, row_views(register, rows[register.pk], portal=portal[org.pk]))
+        else:
+            answered = {a.item.pk for a in portal[org.pk] if a.document is not None}
+            found[org.pk] = Readiness(items=len(items), answered=len(answered),
+                                      missing_codes=[item.code for item in items if item.pk not in answered])
+    return found
 
 
 def public_file_path(register: Register, answer: Answer) -> str:

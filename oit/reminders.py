@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from core.thai import fiscal_year_of, to_thai_digits
 from orgs.models import Membership, Organisation, Role
 
-from .register import readiness_of
+from .register import readiness_of_many
 
 
 def window(year: int) -> tuple[date, date]:
@@ -43,8 +43,10 @@ def candidates(today: date) -> list:
     by_org: dict[int, list] = {}
     for membership in members:
         by_org.setdefault(membership.organisation_id, []).append(membership)
-    for org in Organisation.objects.filter(pk__in=by_org).order_by("name"):
-        figures = readiness_of(org, year)
+    orgs = list(Organisation.objects.filter(pk__in=by_org).order_by("name"))
+    readiness = readiness_of_many(orgs, year)  # a fixed number of queries for every organisation at once
+    for org in orgs:
+        figures = readiness[org.pk]
         if not figures.missing_codes and not figures.broken:
             continue
         with translation.override("th"):

@@ -13,7 +13,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import pagecache
 from core.errors import RefusedChange
 from core.thai import to_thai_digits
 from ita.catalogue_queries import catalogue_items, catalogue_of
@@ -287,5 +286,4 @@ def confirm_register(register: Register, *, actor, expected_version: int | None,
         locked.refresh_from_db(fields=["version"])
         RegisterEvent.objects.create(register=locked, action=RegisterAction.CONFIRMED, actor=actor,
                                      comment=comment.strip())
-        pagecache.bump(locked.organisation.slug)  # the public ITAS page shows the new snapshot
     return locked

@@ -6,6 +6,7 @@ app_name = "oit"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:year>/", views.register, name="register"),
+    path("<int:year>/start/", views.start, name="start"),
     path("<int:year>/paste/", views.paste, name="paste"),
     path("<int:year>/carry-forward/", views.carry_forward, name="carry_forward"),
     path("<int:year>/confirm/", views.confirm, name="confirm"),

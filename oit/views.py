@@ -22,16 +22,21 @@ from . import services
 from .forms import ConfirmForm, FileForm, LinkForm, PasteForm, RowForm
 from .health import current_assessment_year
 from .models import Answer, AnswerKind, Register, RegisterEvent, Row
-from .register import readiness, row_views
+from .register import readiness, register_to_show, row_views
 
 YEARS_SHOWN = 3
 
 
-def _register(request, year: int) -> Register:
+def _check_year(year: int) -> None:
     if not 2500 <= year <= 2700:
         from django.http import Http404
 
         raise Http404
+
+
+def _register(request, year: int) -> Register:
+    """The register for a change (POST only): created, and its rows brought up to the catalogue."""
+    _check_year(year)
     return services.open_register(request.org, year)
 
 
@@ -57,10 +62,14 @@ def index(request, org_slug):
 
 @org_member_required()
 def register(request, org_slug, year, paste_form=None, status=200):
-    reg = _register(request, year)
-    views = row_views(reg)
-    figures = readiness(reg, views)
+    """Reads only: a register never opened, or items new in the catalogue, are shown from memory until a
+    POST (``start``, or any change) stores them."""
+    _check_year(year)
     catalogue = catalogue_of(year)
+    shown = register_to_show(request.org, year, catalogue)
+    reg = shown.register
+    views = row_views(reg, shown.rows)
+    figures = readiness(reg, views)
     current = current_assessment_year()
     previous = Register.objects.filter(organisation=request.org, year=year - 1).exists()
     context = {
@@ -69,14 +78,24 @@ def register(request, org_slug, year, paste_form=None, status=200):
             {"year": year, "based_on": catalogue.based_on} if catalogue else None),
         "has_catalogue": catalogue is not None,
         "years": [y for y in range(current + 1 - YEARS_SHOWN, current + 1)],
-        "can_confirm": has_role(request.membership, Role.APPROVER),
+        "can_confirm": reg.pk is not None and has_role(request.membership, Role.APPROVER),
+        "complete": shown.complete,
         "confirm_form": ConfirmForm(initial={"version": reg.version}),
         "paste_form": paste_form or PasteForm(),
         "link_form": LinkForm(),
         "can_carry_forward": previous,
-        "events": RegisterEvent.objects.filter(register=reg).select_related("actor").order_by("-at", "-pk")[:10],
+        "events": RegisterEvent.objects.filter(register=reg).select_related("actor").order_by("-at", "-pk")[:10]
+        if reg.pk is not None else [],
     }
     return render(request, "oit/register.html", context, status=status)
+
+
+@require_POST
+@org_member_required()
+def start(request, org_slug, year):
+    """Store the register (and the rows of every item of the year's catalogue) that its page showed."""
+    _register(request, year)
+    return redirect("oit:register", org_slug, year)
 
 
 @require_POST
@@ -187,23 +206,31 @@ def item_with_answers(item: Row) -> Row:
         "answers").get(pk=item.pk)
 
 
-@require_POST
-@org_member_required()
-def add_link(request, org_slug, pk):
+def _add_answer(request, org_slug, pk, form, form_name: str, field: str, add, added: str):
+    """The row page's "add a link" and "add a file": ``add(item, data)`` stores the answer through
+    oit.services; a refused value stays in the form (400), a refused change is a message."""
     item = _row(request, pk)
-    form = LinkForm(request.POST)
     if form.is_valid():
         try:
-            services.add_link(item, url=form.cleaned_data["url"], title=form.cleaned_data["title"], actor=request.user)
+            add(item, form.cleaned_data)
         except ValidationError as exc:
-            form.add_error("url", exc.messages[0])
+            form.add_error(field, exc.messages[0])
         except services.RegisterError as exc:
             _refusal(request, exc)
             return redirect("oit:row", org_slug, pk)
         else:
-            messages.success(request, _("The link was added to %(item)s.") % {"item": item.code})
+            messages.success(request, added % {"item": item.code})
             return redirect("oit:row", org_slug, pk)
-    return _row_page(request, item, link_form=form, status=400)
+    return _row_page(request, item, status=400, **{form_name: form})
+
+
+@require_POST
+@org_member_required()
+def add_link(request, org_slug, pk):
+    return _add_answer(
+        request, org_slug, pk, LinkForm(request.POST), "link_form", "url",
+        lambda item, data: services.add_link(item, url=data["url"], title=data["title"], actor=request.user),
+        _("The link was added to %(item)s."))
 
 
 @require_POST
@@ -211,22 +238,12 @@ def add_link(request, org_slug, pk):
 def add_file(request, org_slug, pk):
     from reports.evidence import check_upload
 
-    item = _row(request, pk)
-    form = FileForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            checked = check_upload(form.cleaned_data["file"])
-            services.add_file(item, upload=form.cleaned_data["file"], title=form.cleaned_data["title"],
-                              actor=request.user, checked=checked)
-        except ValidationError as exc:
-            form.add_error("file", exc.messages[0])
-        except services.RegisterError as exc:
-            _refusal(request, exc)
-            return redirect("oit:row", org_slug, pk)
-        else:
-            messages.success(request, _("The file was added to %(item)s.") % {"item": item.code})
-            return redirect("oit:row", org_slug, pk)
-    return _row_page(request, item, file_form=form, status=400)
+    def add(item, data):
+        services.add_file(item, upload=data["file"], title=data["title"], actor=request.user,
+                          checked=check_upload(data["file"]))
+
+    return _add_answer(request, org_slug, pk, FileForm(request.POST, request.FILES), "file_form", "file", add,
+                       _("The file was added to %(item)s."))
 
 
 @require_POST

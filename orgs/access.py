@@ -104,12 +104,19 @@ def overseen_provinces(user) -> set[str] | None:
     a set (empty: none)."""
     if not user.is_authenticated:
         return set()
-    if user.is_superuser:
-        return None
+    return overseen_provinces_of([user])[user.pk]
+
+
+def overseen_provinces_of(users) -> dict[int, set[str] | None]:
+    """``overseen_provinces`` of several signed-in users (by pk), in one query."""
     from .models import OversightScope
 
-    provinces = set(OversightScope.objects.filter(user=user).values_list("province", flat=True))
-    return None if "" in provinces else provinces
+    users = list(users)
+    found: dict[int, set[str]] = {user.pk: set() for user in users}
+    if any(not user.is_superuser for user in users):
+        for user_id, province in OversightScope.objects.filter(user__in=list(found)).values_list("user", "province"):
+            found[user_id].add(province)
+    return {user.pk: None if user.is_superuser or "" in found[user.pk] else found[user.pk] for user in users}
 
 
 def may_oversee(user, province: str) -> bool:

@@ -41,6 +41,8 @@ def check_emblem(upload):
 
 
 class OrganisationForm(forms.ModelForm):
+    # The profile's version when the page was opened (orgs.services.save_profile refuses a stale save).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     website = forms.URLField(
         label=capfirst(Organisation._meta.get_field("website").verbose_name), required=False, assume_scheme="https"
     )
@@ -57,6 +59,7 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
         self.fields["emblem"].widget.attrs["accept"] = "image/png,image/jpeg"
         self.fields["strength_threshold"].widget.attrs["class"] = "score-input"
 
@@ -119,17 +122,3 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role", "position"]
-
-
-def leaves_no_admin(membership, role=None, active=None) -> bool:
-    """True when changing ``membership`` to ``role`` / ``active`` would leave the organisation
-    without an active administrator."""
-    if not (membership.role == Role.ADMIN and membership.is_active):
-        return False  # it is not an administrator now: nothing is lost
-    role = membership.role if role is None else role
-    active = membership.is_active if active is None else active
-    if role == Role.ADMIN and active:
-        return False
-    return not Membership.objects.filter(
-        organisation=membership.organisation, role=Role.ADMIN, is_active=True
-    ).exclude(pk=membership.pk).exists()

@@ -79,6 +79,10 @@ class Organisation(models.Model):
                     "authenticator app as well as the password."),
     )
 
+    # Moves on with every save of the profile page (orgs.services.save_profile): a save from a page opened
+    # before another administrator's save is refused (optimistic locking).
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+
     objects = OrganisationQuerySet.as_manager()
     # Settings (self-approval included) are part of the audit trail: every change is kept, shown on the
     # organisation's history page.

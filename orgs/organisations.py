@@ -113,8 +113,7 @@ def create_organisation(*, actor, code, kind, name, district, province, website=
                            slug=slug or slug_for(code, website, taken_slugs()))
         org._history_user = actor
         org.full_clean()
-        org.save()
-        pagecache.bump(org.slug)
+        org.save()  # the public cache hears of it through the save signal (public/signals.py)
     return org
 
 
@@ -268,7 +267,7 @@ def apply_rows(rows: list[OrgRow], *, actor) -> ImportStats:
         existing = {o.code: o for o in Organisation.objects.select_for_update().filter(
             code__in=[r.code for r in rows])}
         taken = taken_slugs()
-        slugs, new = [], []
+        new = []
         for row in rows:
             org = existing.get(row.code)
             if org is None:
@@ -279,14 +278,11 @@ def apply_rows(rows: list[OrgRow], *, actor) -> ImportStats:
                         setattr(org, name, value)
                 org._history_user = actor
                 org.save()
-                slugs.append(org.slug)
                 stats.updated += 1
             else:
                 stats.unchanged += 1
         if new:  # the whole national list at once: inserts and their history records in batches
             bulk_create_with_history(new, Organisation, batch_size=500, default_user=actor)
-            slugs += [org.slug for org in new]
             stats.created = len(new)
-        if slugs:
-            pagecache.bump(*slugs)
+            pagecache.bump()  # bulk_create sends no signal: the directory lists the new organisations
     return stats

@@ -1,12 +1,11 @@
 """Organisation settings (organisation administrators only): profile, divisions, members.
 
-Every object is looked up within request.org, so another organisation's division or membership is
-a 404. A division that measures use cannot be deleted (it is printed in their documents and kept
+Every change goes through orgs/services.py (and orgs/invitations.py); every object is looked up within
+request.org, so another organisation's division or membership is a 404. A division that measures use cannot be deleted (it is printed in their documents and kept
 in their history): rename it instead. The last active administrator cannot be demoted or
 deactivated, and nobody deactivates their own membership.
 """
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,31 +17,40 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.errors import RefusedChange
 from core.thai import to_thai_digits
 
+from . import invitations, services
 from .access import org_member_required
-from . import invitations
-from .forms import DivisionForm, InviteForm, MembershipForm, OrganisationForm, leaves_no_admin
+from .forms import DivisionForm, InviteForm, MembershipForm, OrganisationForm
 from .models import Division, Invitation, Membership, Role
 
 ADMIN = org_member_required(Role.ADMIN)
 
 
-def _page(request, template, tab, **context):
-    return render(request, template, {"nav": "settings", "tab": tab, **context})
+def _page(request, template, tab, status=200, **context):
+    return render(request, template, {"nav": "settings", "tab": tab, **context}, status=status)
 
 
 @ADMIN
 def settings_home(request, org_slug):
     """The organisation's profile."""
     org = request.org
+    status = 200
     if request.method == "POST":
         form = OrganisationForm(request.POST, request.FILES, instance=org)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("The organisation profile has been saved."))
-            return redirect("orgs:settings", org.slug)
+            try:
+                services.save_profile(org, values=form.cleaned_data, expected_version=form.cleaned_data["version"],
+                                      actor=request.user)
+            except services.StaleProfile as exc:
+                messages.error(request, exc.message)  # the input is kept; the page shows the current version
+                form.data = form.data.copy()
+                form.data["version"] = exc.current.version
+                status = 409
+            else:
+                messages.success(request, _("The organisation profile has been saved."))
+                return redirect("orgs:settings", org.slug)
     else:
         form = OrganisationForm(instance=org)
-    return _page(request, "orgs/settings.html", "profile", form=form)
+    return _page(request, "orgs/settings.html", "profile", form=form, status=status)
 
 
 # --- divisions ------------------------------------------------------------------------------------
@@ -53,25 +61,18 @@ def _divisions(org):
     )
 
 
-def _renumber(org):
-    """Orders 1..n in the current order (after a move or a delete)."""
-    for i, division in enumerate(Division.objects.filter(organisation=org).order_by("order", "name"), 1):
-        if division.order != i:
-            Division.objects.filter(pk=division.pk).update(order=i)
-
-
 @ADMIN
 def divisions(request, org_slug):
     org = request.org
     form = DivisionForm(request.POST or None, organisation=org)
     if request.method == "POST" and form.is_valid():
-        division = form.save(commit=False)
-        division.organisation = org
-        last = Division.objects.filter(organisation=org).order_by("-order").values_list("order", flat=True).first()
-        division.order = (last or 0) + 1
-        division.save()
-        messages.success(request, _("The division has been added."))
-        return redirect("orgs:divisions", org.slug)
+        try:
+            services.add_division(org, name=form.cleaned_data["name"], actor=request.user)
+        except RefusedChange as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, _("The division has been added."))
+            return redirect("orgs:divisions", org.slug)
     return _page(request, "orgs/divisions.html", "divisions", form=form, divisions=_divisions(org))
 
 
@@ -80,25 +81,21 @@ def division_edit(request, org_slug, pk):
     division = get_object_or_404(Division, pk=pk, organisation=request.org)
     form = DivisionForm(request.POST or None, instance=division, organisation=request.org)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The division has been renamed."))
-        return redirect("orgs:divisions", request.org.slug)
+        try:
+            services.rename_division(division, name=form.cleaned_data["name"], actor=request.user)
+        except RefusedChange as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, _("The division has been renamed."))
+            return redirect("orgs:divisions", request.org.slug)
     return _page(request, "orgs/division_form.html", "divisions", form=form, division=division)
 
 
 @ADMIN
 @require_POST
 def division_move(request, org_slug, pk):
-    division = get_object_or_404(Division, pk=pk, organisation=request.org)
-    with transaction.atomic():
-        _renumber(request.org)
-        ordered = list(Division.objects.filter(organisation=request.org).order_by("order", "name"))
-        index = next(i for i, d in enumerate(ordered) if d.pk == division.pk)
-        other = index - 1 if request.POST.get("direction") == "up" else index + 1
-        if 0 <= other < len(ordered):
-            a, b = ordered[index], ordered[other]
-            Division.objects.filter(pk=a.pk).update(order=b.order)
-            Division.objects.filter(pk=b.pk).update(order=a.order)
+    division = get_object_or_404(Division.objects.select_related("organisation"), pk=pk, organisation=request.org)
+    services.move_division(division, up=request.POST.get("direction") == "up", actor=request.user)
     return redirect("orgs:divisions", request.org.slug)
 
 
@@ -115,10 +112,12 @@ def division_delete(request, org_slug, pk):
         ) % {"name": division.name, "count": to_thai_digits(division.measure_count)})
         return redirect("orgs:divisions", request.org.slug)
     if request.method == "POST":
-        with transaction.atomic():
-            division.delete()
-            _renumber(request.org)
-        messages.success(request, _("The division has been deleted."))
+        try:
+            services.delete_division(division, actor=request.user)
+        except RefusedChange as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The division has been deleted."))
         return redirect("orgs:divisions", request.org.slug)
     return _page(request, "orgs/division_delete.html", "divisions", division=division)
 
@@ -220,10 +219,12 @@ def member_edit(request, org_slug, pk):
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organisation=request.org)
     form = MembershipForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
-        if leaves_no_admin(Membership.objects.get(pk=pk), role=form.cleaned_data["role"]):
-            form.add_error("role", _("The organisation needs at least one active administrator."))
+        try:
+            services.change_membership(membership, role=form.cleaned_data["role"],
+                                       position=form.cleaned_data["position"], actor=request.user)
+        except RefusedChange as exc:
+            form.add_error("role", exc.message)
         else:
-            form.save()
             messages.success(request, _("The membership has been saved."))
             return redirect("orgs:members", request.org.slug)
     return _page(request, "orgs/member_form.html", "members", form=form, membership=membership)
@@ -234,13 +235,11 @@ def member_edit(request, org_slug, pk):
 def member_active(request, org_slug, pk):
     membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, organisation=request.org)
     active = request.POST.get("active") == "1"
-    if not active and membership.user_id == request.user.pk:
-        messages.error(request, _("You cannot deactivate your own membership."))
-    elif leaves_no_admin(membership, active=active):
-        messages.error(request, _("The organisation needs at least one active administrator."))
+    try:
+        services.set_membership_active(membership, active=active, actor=request.user)
+    except RefusedChange as exc:
+        messages.error(request, exc.message)
     else:
-        membership.is_active = active
-        membership.save(update_fields=["is_active"])  # a history record (the organisation's history page)
         if active:
             messages.success(request, _("%(name)s can use the workspace again.") % {"name": _display(membership.user)})
         else:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.thai import fiscal_year_of
-from orgs.access import overseen_provinces
+from orgs.access import overseen_provinces_of
 from orgs.models import Organisation, OversightScope
 from reports.models import Document, DocumentStatus, SentReminder
 
@@ -57,17 +57,25 @@ def news(province: str, today: date) -> ProvinceNews:
 def send(today: date) -> int:
     """E-mails sent."""
     week = today.isocalendar()
-    users = get_user_model().objects.filter(pk__in=OversightScope.objects.values("user"), is_active=True).exclude(
-        email="").order_by("username")
+    users = list(get_user_model().objects.filter(pk__in=OversightScope.objects.values("user"), is_active=True)
+                 .exclude(email="").order_by("username"))
+    keys = {user.pk: f"digest:{user.pk}:{week.year}-W{week.week:02d}" for user in users}
+    done = set(SentReminder.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    users = [user for user in users if keys[user.pk] not in done]
+    scopes = overseen_provinces_of(users)
+    every_province = None
+    province_news: dict[str, ProvinceNews] = {}  # each province's news once, whoever oversees it
     sent = 0
     for user in users:
-        key = f"digest:{user.pk}:{week.year}-W{week.week:02d}"
-        if SentReminder.objects.filter(key=key).exists():
-            continue
-        provinces = overseen_provinces(user)
+        key = keys[user.pk]
+        provinces = scopes[user.pk]
         if provinces is None:
-            provinces = set(Organisation.objects.values_list("province", flat=True).distinct())
-        items = [n for n in (news(p, today) for p in sorted(provinces)) if not n.empty]
+            if every_province is None:
+                every_province = set(Organisation.objects.values_list("province", flat=True).distinct())
+            provinces = every_province
+        for province in provinces - province_news.keys():
+            province_news[province] = news(province, today)
+        items = [province_news[p] for p in sorted(provinces) if not province_news[p].empty]
         if not items:
             continue
         with translation.override("th"):

@@ -7,6 +7,9 @@ class PublicConfig(AppConfig):
     verbose_name = "Public site"
 
     def ready(self):
-        from . import signals
+        from core import pagecache
 
-        signals.connect()
+        from . import caching, signals
+
+        pagecache.register_scopes(caching.scopes_of)  # the addresses the shared cache may answer
+        signals.connect()  # what changes them

@@ -58,17 +58,27 @@ def portal_answers(org, assessment_year: int, *, catalogue: CatalogueOf | None =
     if items is None:
         catalogue = catalogue if catalogue is not None else catalogue_of(assessment_year)
         items = catalogue_items(catalogue)
+    return portal_answers_of_many([org], assessment_year, items=items)[org.pk]
+
+
+def portal_answers_of_many(orgs, assessment_year: int, *, items: list[OITItem]) -> dict[int, list[PortalAnswer]]:
+    """``portal_answers`` of several organisations (by pk) in one query."""
     answered = [(item, document_slots(item)) for item in items]
     answered = [(item, slots) for item, slots in answered if slots]
     years = {assessment_year + item.portal_document_fy_offset for item, _slots in answered}
-    published = {}
-    if years:
-        for document in (Document.objects.for_org(org)
-                         .filter(fiscal_year__in=years, status=DocumentStatus.PUBLISHED)
+    by_pk = {org.pk: org for org in orgs}
+    published: dict[int, dict] = {pk: {} for pk in by_pk}
+    if years and by_pk:
+        for document in (Document.objects.filter(organisation__in=list(by_pk), fiscal_year__in=years,
+                                                 status=DocumentStatus.PUBLISHED)
                          .only("pk", "organisation", "fiscal_year", "kind", "round", "revision", "status",
                                "published_at", "withdrawn_at").order_by("revision")):
-            document.organisation = org
-            published[(document.fiscal_year, document.kind, document.round)] = document
+            document.organisation = by_pk[document.organisation_id]
+            published[document.organisation_id][(document.fiscal_year, document.kind, document.round)] = document
+    return {pk: _pairs(answered, assessment_year, published[pk]) for pk in by_pk}
+
+
+def _pairs(answered, assessment_year: int, published: dict) -> list[PortalAnswer]:
     found = []
     for item, slots in answered:
         fiscal_year = assessment_year + item.portal_document_fy_offset

@@ -59,13 +59,3 @@ def keep_whole(text: str, whole=lambda piece: len(piece) <= 40) -> str:
     if not text or not _THAI_CHAR.search(text):
         return text
     return " ".join(piece if whole(piece) else mark_words(piece) for piece in text.split(" "))
-
-
-def allowed_breaks(text: str) -> set[int]:
-    """Offsets in ``text`` where pythainlp's segmentation lets a line end: 0, ``len(text)`` and
-    every boundary between two of its words (for tests and tools)."""
-    offsets, position = {0}, 0
-    for token in segment(text):
-        position += len(token)
-        offsets.add(position)
-    return offsets

@@ -312,7 +312,8 @@ def test_switching_self_approval_on_and_off_leaves_its_trace(client, org_a, admi
             if name and name not in ("emblem", "allow_self_approval")}
     form.update(kind=org_a.kind, default_layout=org_a.default_layout)
     for allow in (True, False):
-        data = {**form, **({"allow_self_approval": "on"} if allow else {})}
+        org_a.refresh_from_db()  # each save is made from the page as it is now (its version)
+        data = {**form, "version": org_a.version, **({"allow_self_approval": "on"} if allow else {})}
         assert client.post(reverse("orgs:settings", args=[org_a.slug]), data).status_code == 302
     html = client.get(history_url(org_a, kind="settings")).content.decode()
     changed = [r for r in rows(html, organisation=True) if "allow_self_approval" in str(r)]

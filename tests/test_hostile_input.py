@@ -626,6 +626,7 @@ def profile_post(org, **extra):
     data = {name: getattr(org, name) for name in ("name", "kind", "district", "province", "website", "address",
                                                    "phone", "email", "default_layout")}
     data["strength_threshold"] = str(org.strength_threshold)
+    data["version"] = org.version  # the profile's version the page was opened with
     data.update(extra)
     return {k: v for k, v in data.items() if v is not None}
 

@@ -144,3 +144,33 @@ def test_weekly_reminders_in_the_oit_window_to_staff_and_approvers(org_a, staff_
     settings.OIT_WINDOW_START = "04-01"
     assert reminders.send(date(2027, 3, 15)).emails == 0  # configurable
     assert reminders.send(date(2027, 7, 5)).emails == 0  # after the window
+
+
+def test_the_weekly_reminders_cost_the_same_queries_for_one_organisation_or_many(
+        org_a, staff_a, django_assert_num_queries, django_assert_max_num_queries):
+    """oit.reminders.candidates reads every organisation's readiness at once (no query per organisation)."""
+    from datetime import date
+
+    from oit import reminders
+    from orgs.models import Role
+
+    from .factories import MembershipFactory, OrganisationFactory
+
+    add(org_a, "O1", "https://www.example.go.th/one", staff_a)
+    with django_assert_max_num_queries(20) as one:
+        first = reminders.candidates(date(2027, 3, 1))
+    for n in range(3):
+        other = OrganisationFactory(slug=f"other-{n}")
+        MembershipFactory(organisation=other, role=Role.STAFF)
+        if n:
+            add(other, "O2", f"https://www.example.go.th/{n}", member_of(other))
+    with django_assert_num_queries(len(one.captured_queries)):
+        found = reminders.candidates(date(2027, 3, 1))
+    assert len(first) == 1 and len(found) == 4
+    missing = {item.organisation.slug: set(item.detail[0].split(": ", 1)[1].split(", ")) for _user, item in found}
+    assert "O1" not in missing[org_a.slug] and "O2" in missing[org_a.slug]
+    assert "O2" not in missing["other-1"] and "O1" in missing["other-1"] and "O2" in missing["other-0"]
+
+
+def member_of(org):
+    return Membership.objects.filter(organisation=org).first().user

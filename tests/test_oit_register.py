@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ita.models import OITItem
 from oit import services
-from oit.models import Answer, AnswerKind, Register, RegisterEvent, RegisterStatus
+from oit.models import Answer, AnswerKind, Register, RegisterEvent, RegisterStatus, Row
 from reports.models import DocumentKind
 
 from .helpers.workflow import published
@@ -54,6 +54,34 @@ def test_the_register_page_lists_every_item_with_its_state_and_readiness(client,
     assert 'data-row="O2" data-state="missing"' in text
     assert 'data-answered>๑/๒๖<' in text  # Thai digits
     assert "https://www.example.go.th/structure" in text
+
+
+def test_opening_the_register_page_writes_nothing_until_it_is_prepared(client, staff_a, org_a):
+    """A GET shows the register built in memory (every item of the catalogue, missing); the first POST
+    stores it. Items new in the catalogue show the same way until the register is prepared again."""
+    client.force_login(staff_a)
+    page = client.get(register_url(org_a))
+    assert page.status_code == 200
+    assert not Register.objects.exists() and not Row.objects.exists()
+    assert 'data-row="O1" data-state="missing"' in page.text and 'data-row="O26"' in page.text
+    assert "data-start-form" in page.text and 'data-answered>๐/๒๖<' in page.text
+    assert "/quick-add/" not in page.text  # no row to add a link to yet
+    response = client.post(reverse("oit:start", args=[org_a.slug, YEAR]))
+    assert response.status_code == 302 and response["Location"] == register_url(org_a)
+    register = Register.objects.get(organisation=org_a, year=YEAR)
+    assert register.rows.count() == 26
+    page = client.get(register_url(org_a))
+    assert "data-start-form" not in page.text
+    assert reverse("oit:quick_add", args=[org_a.slug, register.rows.get(code="O1").pk]) in page.text
+
+    item = OITItem.objects.filter(year__year=YEAR).order_by("number").last()
+    OITItem.objects.create(year=item.year, indicator=item.indicator, code="O27", number=item.number + 1,
+                           title="ข้อใหม่ของบัญชีรายการ")
+    page = client.get(register_url(org_a))
+    assert 'data-row="O27" data-state="missing"' in page.text and "data-start-form" in page.text
+    assert register.rows.count() == 26  # still nothing written
+    client.post(reverse("oit:start", args=[org_a.slug, YEAR]))
+    assert register.rows.count() == 27
 
 
 def test_a_published_plan_answers_its_item_through_the_portal(client, staff_a, approver_a, org_a):

@@ -101,7 +101,7 @@ def profile_data(org, **changes):
     data = {
         "name": org.name, "kind": org.kind, "district": org.district, "province": org.province,
         "website": "", "address": "", "phone": "", "email": "", "strength_threshold": "85.00",
-        "default_layout": "A",
+        "default_layout": "A", "version": org.version,
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -314,3 +314,77 @@ def test_the_last_active_administrator_cannot_be_deactivated(client, org_a, admi
     response = client.post(reverse("orgs:member_active", args=[org_a.slug, other.pk]), {"active": "0"}, follow=True)
     assert Membership.objects.get(pk=other.pk).is_active
     assert escape(th("The organisation needs at least one active administrator.")) in response.text
+
+
+# --- the services behind the pages (orgs/services.py) ------------------------------------------------
+
+def test_a_profile_saved_from_an_outdated_page_is_refused_409_with_the_input_kept(client, org_a, admin_a):
+    client.force_login(admin_a)
+    url = reverse("orgs:settings", args=[org_a.slug])
+    opened = profile_data(org_a, name="ชื่อจากหน้าเก่า")
+    assert client.post(url, profile_data(org_a, phone="043-111111")).status_code == 302  # another admin's save
+    response = client.post(url, opened)
+    assert response.status_code == 409
+    assert th("Someone saved the organisation profile after you opened it. Nothing was changed; "
+              "look at the current profile and try again.") in response.text
+    assert find(response.text, "input", name="name")["attrs"]["value"] == "ชื่อจากหน้าเก่า"
+    org_a.refresh_from_db()
+    assert (org_a.name, org_a.phone, org_a.version) == ("เทศบาลตำบลเอ", "043-111111", 2)
+    # Sent again from that page (it now carries the current version), it is saved.
+    version = find(response.text, "input", name="version")["attrs"]["value"]
+    assert client.post(url, {**opened, "version": version}).status_code == 302
+    org_a.refresh_from_db()
+    assert (org_a.name, org_a.version) == ("ชื่อจากหน้าเก่า", 3)
+
+
+def test_profile_and_membership_changes_are_recorded_with_their_actor(org_a, admin_a, staff_a):
+    from orgs import services
+
+    services.save_profile(org_a, values={"phone": "043-222222"}, expected_version=org_a.version, actor=admin_a)
+    assert org_a.history.latest().history_user == admin_a and org_a.history.latest().phone == "043-222222"
+    membership = Membership.objects.get(user=staff_a)
+    services.change_membership(membership, role=Role.APPROVER, position="หัวหน้า", actor=admin_a)
+    services.set_membership_active(membership, active=False, actor=admin_a)
+    records = list(membership.history.order_by("history_id"))
+    assert [(r.role, r.is_active, r.history_user) for r in records[-2:]] == [
+        (Role.APPROVER, True, admin_a), (Role.APPROVER, False, admin_a)]
+
+
+@pytest.mark.parametrize("change", ["profile", "add_division", "rename_division", "move_division", "delete_division",
+                                    "change_membership", "set_membership_active"])
+def test_only_an_administrator_of_the_organisation_changes_it(org_a, staff_a, approver_a, admin_b, change):
+    from core.errors import RefusedChange
+    from orgs import services
+
+    division = org_a.divisions.order_by("order").first()
+    membership = Membership.objects.get(user=staff_a)
+    calls = {
+        "profile": lambda actor: services.save_profile(org_a, values={"name": "x"}, expected_version=org_a.version,
+                                                       actor=actor),
+        "add_division": lambda actor: services.add_division(org_a, name="กองใหม่", actor=actor),
+        "rename_division": lambda actor: services.rename_division(division, name="กองใหม่", actor=actor),
+        "move_division": lambda actor: services.move_division(division, up=False, actor=actor),
+        "delete_division": lambda actor: services.delete_division(division, actor=actor),
+        "change_membership": lambda actor: services.change_membership(membership, role=Role.ADMIN, position="",
+                                                                      actor=actor),
+        "set_membership_active": lambda actor: services.set_membership_active(membership, active=False, actor=actor),
+    }
+    before = (list(org_a.divisions.values_list("pk", "name", "order")),
+              list(Membership.objects.filter(organisation=org_a).values_list("pk", "role", "is_active")))
+    for actor in (approver_a, admin_b):
+        with pytest.raises(RefusedChange) as refused:
+            calls[change](actor)
+        assert refused.value.code == "not_admin"
+    assert (list(org_a.divisions.values_list("pk", "name", "order")),
+            list(Membership.objects.filter(organisation=org_a).values_list("pk", "role", "is_active"))) == before
+
+
+def test_a_division_in_use_is_never_deleted_by_the_service_either(org_a, admin_a):
+    from core.errors import RefusedChange
+    from orgs import services
+
+    division = org_a.divisions.order_by("order").first()
+    MeasureFactory(organisation=org_a).divisions.add(division)
+    with pytest.raises(RefusedChange) as refused:
+        services.delete_division(division, actor=admin_a)
+    assert refused.value.code == "in_use" and Division.objects.filter(pk=division.pk).exists()

@@ -190,3 +190,20 @@ def test_the_weekly_digest_tells_what_became_overdue_and_what_was_published(over
     assert "แผนมาตรการ" in mail.body or "มาตรการ" in mail.body
     assert digest.send(date(2026, 11, 4)) == 0  # once a week
     assert digest.send(date(2026, 12, 4)) == 0  # nothing new that week: no e-mail
+
+
+def test_the_weekly_digest_reads_each_province_once_whoever_oversees_it(overseer, org_a, django_assert_num_queries,
+                                                                         django_assert_max_num_queries):
+    """No query per overseer: the sent keys and the scopes are read at once, a province's news once."""
+    from oversight import digest
+
+    overseer.email = "overseer@example.go.th"
+    overseer.save()
+    day = date(2026, 12, 4)  # nothing new that week: nothing is sent, everything is read
+    with django_assert_max_num_queries(30) as one:
+        assert digest.send(day) == 0
+    for n in range(3):
+        other = UserFactory(username=f"overseer{n}", email=f"overseer{n}@example.go.th")
+        OversightScope.objects.create(user=other, province=PROVINCE)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert digest.send(day) == 0

@@ -266,7 +266,7 @@ PROFILE_TEXTS = ("name", "district", "province", "address", "phone")
                                        "kind": mostly("sao", "subdistrict_municipality", "x", "\x00"),
                                        "strength_threshold": score}))
 def test_org_profile(client, world, data, required):
-    data = {**data, **required}
+    data = {**data, **required, "version": world["org"].version}  # the version the page was opened with
     def saved():
         org = Organisation.objects.get(pk=world["org"].pk)
         assert all(getattr(org, n) == typed(data, n) for n in PROFILE_TEXTS)

@@ -195,3 +195,81 @@ def test_loading_the_catalogue_renews_every_itas_list(client, plan):
     assert queries(client, itas)[2] == 0
     call_command("load_ita_catalogue", stdout=io.StringIO())
     assert queries(client, itas)[2] > 0
+
+
+def test_confirming_an_oit_register_shows_at_once(client, org_a, staff_a, approver_a):
+    """Register.save (the confirmation) reaches the cache through the signal receivers alone."""
+    from django.core.management import call_command
+
+    from oit import services as oit_services
+
+    call_command("load_ita_catalogue", stdout=io.StringIO())
+    itas = reverse("public:itas", args=["org-a", 2569])
+    client.get(itas)
+    assert queries(client, itas)[2] == 0
+    register = oit_services.open_register(org_a, 2569)
+    row = register.rows.order_by("number").first()
+    oit_services.add_link(row, url="https://example.org/oit-confirmed", actor=staff_a)
+    register.refresh_from_db()
+    assert queries(client, itas)[2] == 0  # a change not confirmed: the public page is the same
+    oit_services.confirm_register(register, actor=approver_a, expected_version=register.version)
+    response, body, n = queries(client, itas)
+    assert n > 0 and b"https://example.org/oit-confirmed" in body
+
+
+def test_a_result_shows_once_confirmed_and_saving_it_changes_nothing_public(client, org_a, staff_a, approver_a):
+    from decimal import Decimal
+
+    from ita import services as ita_services
+    from ita.models import AssessmentYear
+
+    year = AssessmentYear.objects.get_or_create(year=2567)[0]
+    client.get(ORG)
+    result = ita_services.save_result(org_a, year=year, instance=None, fields={
+        "total_score": Decimal("91.37"), "summary": "", "notes": ""}, tool_scores=[], indicator_scores=[],
+        oit_scores=[], expected_version=None, actor=staff_a)
+    assert "91.37" not in client.get(ORG).text and "๙๑.๓๗" not in client.get(ORG).text
+    ita_services.confirm_result(result, actor=approver_a, expected_version=result.version)
+    text = client.get(ORG).text
+    assert "91.37" in text or "๙๑.๓๗" in text
+
+
+def _bump_calls():
+    """(module path, enclosing function) of every call of a ``bump`` in the project's code."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = set()
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root)
+        if rel.parts[0] in {".venv", "tests", "node_modules"} or "migrations" in rel.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call):
+                    name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+                    if name == "bump":
+                        found.add((str(rel), func.name))
+    return found
+
+
+def test_changes_reach_the_cache_through_one_path():
+    """Saves and deletes of what the public reads bump in the signal receivers (public/signals.py) only;
+    the other calls are the writes that send no signal (docs/ARCHITECTURE.md, "The public page cache").
+    A new call elsewhere is either a second path for a save (remove it) or a new signal-less write
+    (add it here, with its reason in ARCHITECTURE.md)."""
+    signals = {("public/signals.py", name) for name in (
+        "organisation_changed", "result_changed", "document_changed", "evidence_changed", "register_changed")}
+    no_signal = {
+        ("reports/services.py", "render_stored_pdf"),  # queryset update() of the stored PDF
+        ("reports/services.py", "_refresh_stored_pdf"),  # queryset update(): the stored PDF dropped
+        ("orgs/organisations.py", "apply_rows"),  # bulk_create of the national list
+        ("ita/catalogue_changes.py", "apply"),  # the whole catalogue, which no receiver follows
+        ("core/backup.py", "_invalidate_public_cache"),  # raw inserts of a restore
+        ("demo/scale_delete.py", "bump_public_cache"),  # COPY of the national data set
+    }
+    assert _bump_calls() == signals | no_signal

@@ -402,7 +402,8 @@ def test_an_organisation_can_require_it_of_its_approvers(client, settings, clock
     assert th("require two-factor sign-in of approvers") in page.text
     assert 'name="require_two_factor_approvers"' in page.text
     data = {"name": org_a.name, "kind": org_a.kind, "district": org_a.district, "province": org_a.province,
-            "strength_threshold": "85", "default_layout": "A", "require_two_factor_approvers": "on"}
+            "strength_threshold": "85", "default_layout": "A", "require_two_factor_approvers": "on",
+            "version": org_a.version}
     response = client.post(reverse("orgs:settings", args=[org_a.slug]), data)
     assert response.status_code == 302
     org_a.refresh_from_db()
