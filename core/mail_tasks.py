@@ -81,7 +81,7 @@ def enqueue_later(task_obj, when, *args, **kwargs):
 @task()
 def send_emails(messages: list[dict], attempt: int = 1) -> int:
     """Send ``messages`` (``to_data``); the failed ones are queued again with a backoff. Returns how many
-    were sent by this try."""
+    were sent by this try (and, on the immediate backend, by the tries it made at once)."""
     sent, failed = deliver([from_data(m) for m in messages])
     if failed:
         when = retry_at(attempt)
@@ -89,8 +89,15 @@ def send_emails(messages: list[dict], attempt: int = 1) -> int:
             logger.error("%d e-mail(s) not sent after %d tries: %s", len(failed), attempt,
                          "; ".join(", ".join(m.to) for m in failed))
         else:
-            enqueue_later(send_emails, when, [to_data(m) for m in failed], attempt + 1)
+            retry = enqueue_later(send_emails, when, [to_data(m) for m in failed], attempt + 1)
+            if retry.is_finished and retry.status == "SUCCESSFUL":  # the immediate backend: tried at once
+                sent += retry.return_value
     return sent
+
+
+class MailNotQueued(Exception):
+    """``enqueue_emails`` could not queue (or, on the immediate backend, send) the e-mails: raised inside
+    the transaction that records them as sent, so that nothing is recorded."""
 
 
 def enqueue_emails(messages: list[EmailMessage]) -> bool:

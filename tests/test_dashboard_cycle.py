@@ -434,7 +434,7 @@ def test_an_approver_decides_from_the_inbox_and_staff_follow_it(page, live_serve
 
     from .a11y import axe_violations
 
-    settings.PUBLISH_RENDERS_PDF = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no PDF rendering
     staff, approver, _admin = people
     MeasureFactory(organisation=org_a, fiscal_year=2570)
     plan = document(org_a, staff, 2570, DocumentKind.MEASURES, until="submitted")

@@ -321,7 +321,7 @@ def test_rendering_is_left_to_a_background_task(
     document.refresh_from_db()
     assert document.status == DocumentStatus.PUBLISHED and not document.pdf_file
     [queued] = default_task_backend.results
-    assert queued.task.module_path == "reports.tasks.render_published_pdf" and queued.args == [document.pk]
+    assert queued.task.module_path == "reports.tasks.render_published_pdf" and list(queued.args) == [document.pk]
     assert render_published_pdf.call(*queued.args) is True  # the worker
     document.refresh_from_db()
     assert document.pdf_file and norm(OLD_MEASURE) in text_of(stored_bytes(document))

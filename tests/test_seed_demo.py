@@ -498,7 +498,7 @@ def test_phaktob_fiscal_year_2569_is_complete(seeded, client, in_december_2026):
 
 
 def test_malee_approves_and_publishes_the_plan_from_her_inbox(seeded, client, in_december_2026, settings):
-    settings.PUBLISH_RENDERS_PDF = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no PDF rendering
     plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
     assert plan.memo.subject.startswith("ขออนุมัติมาตรการส่งเสริมคุณธรรมและความโปร่งใส")
     page = dashboard_of(client, "malee")
