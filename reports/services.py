@@ -646,7 +646,7 @@ def _refresh_stored_pdf(pk: int) -> None:
     """After a change of what the stored PDF shows that is not in the snapshot (evidence made public or
     internal): the stored PDF is dropped at once (the old list is never served again) and a background
     task renders it again (reports/tasks.py); meanwhile the public page says the PDF is being prepared."""
-    from .tasks import render_published_pdf
+    from .tasks import enqueue_pdf_render
 
     document = Document.objects.select_related("organisation").get(pk=pk)
     old = document.pdf_file.name if document.pdf_file else ""
@@ -655,7 +655,7 @@ def _refresh_stored_pdf(pk: int) -> None:
     pagecache.bump(document.organisation.slug)
     if old and not Document.objects.filter(pdf_file=old).exists():
         document.pdf_file.storage.delete(old)
-    render_published_pdf.enqueue(pk)
+    enqueue_pdf_render(pk)
 
 
 def pdf_render_failed(document: Document) -> bool:

@@ -168,15 +168,19 @@ def test_after_the_last_try_the_admins_see_it_and_try_again_staff_and_the_public
     detail = reverse("reports:detail", args=[document.organisation.slug, document.pk])
     retry = reverse("reports:transition", args=[document.organisation.slug, document.pk, "retry_pdf"])
 
+    dashboard = reverse("dashboard", args=[document.organisation.slug])
     for user in (staff_a, approver_a):
         client.force_login(user)
         page = client.get(detail).text
         assert FAILED not in page and "data-pdf-retry" not in page
+        assert FAILED not in client.get(dashboard).text
     client.logout()
     page = public_page(client, document).text
     assert BEING_PREPARED in page and FAILED not in page
 
     client.force_login(admin_a)
+    page = client.get(dashboard).text  # the admin's dashboard lists it, linking the document
+    assert FAILED in page and f'href="{detail}"' in page.split("data-failed-pdfs", 1)[1]
     page = client.get(detail).text
     assert FAILED in page and "data-pdf-retry" in page and "๔ ครั้ง" in page
 
@@ -194,6 +198,7 @@ def test_after_the_last_try_the_admins_see_it_and_try_again_staff_and_the_public
     document = reload(document)
     assert document.pdf_file and document.pdf_failed_at is None and document.pdf_attempts == 0
     assert "data-pdf-link" in public_page(client, document).text
+    assert FAILED not in client.get(dashboard).text
 
 
 def test_the_retry_service_checks_the_actor_and_the_state(
