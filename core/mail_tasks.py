@@ -95,6 +95,20 @@ def send_emails(messages: list[dict], attempt: int = 1) -> int:
     return sent
 
 
+def forget_sent(sender, task_result, **kwargs):
+    """Once ``send_emails`` has run, its row in the database queue keeps no copy of the e-mails (their
+    links hold invitation and password-reset tokens; what failed is queued again as a new task)."""
+    if task_result.task.module_path != f"{__name__}.send_emails" or task_result.status != "SUCCESSFUL":
+        return
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task_backends[task_result.backend], DatabaseBackend):  # the other backends keep no rows
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(pk=task_result.id).update(args_kwargs={"args": [[]], "kwargs": {}})
+
+
 class MailNotQueued(Exception):
     """``enqueue_emails`` could not queue (or, on the immediate backend, send) the e-mails: raised inside
     the transaction that records them as sent, so that nothing is recorded."""

@@ -344,22 +344,32 @@ def test_a_real_db_worker_process_renders_the_published_pdf(org_a, staff_a, appr
     assert not document.pdf_file
     [queued] = DBTaskResult.objects.filter(task_path="reports.tasks.render_published_pdf")
     assert queued.args_kwargs == {"args": [document.pk], "kwargs": {}} and queued.status == "READY"
+    secret = "https://ita.example.org/invitation/token-that-must-not-stay/"
+    assert mail_tasks.enqueue_emails([mail.EmailMessage("คำเชิญเข้าร่วมหน่วยงาน", secret, None, ["x@example.org"])])
+    [email] = DBTaskResult.objects.filter(task_path="core.mail_tasks.send_emails")
+    assert secret in str(email.args_kwargs) and mail.outbox == []
 
     url, copy = worker_database_url(tmp_path)
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "ita_portal.settings", "DEBUG": "true",
                    "DATABASE_URL": url, "MEDIA_ROOT": str(media), "TASKS_BACKEND": "database",
-                   "PYTHAINLP_READ_ONLY": "1"}
+                   "PYTHAINLP_READ_ONLY": "1", "EMAIL_URL": "",
+                   "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}  # e-mails to its stdout
     done = subprocess.run([sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
 
+    assert secret in done.stdout  # the worker sent the e-mail (the console backend prints it)
     if copy is None:  # PostgreSQL: the worker wrote into the test database itself
         name = reload(document).pdf_file.name
-        status = DBTaskResult.objects.get(pk=queued.pk).status
+        statuses = [DBTaskResult.objects.get(pk=queued.pk).status, DBTaskResult.objects.get(pk=email.pk).status]
+        kept = str(DBTaskResult.objects.get(pk=email.pk).args_kwargs)
     else:
         with sqlite3.connect(copy) as worker_db:
             [(name,)] = worker_db.execute("SELECT pdf_file FROM reports_document WHERE id = ?", [document.pk])
-            [(status,)] = worker_db.execute(f"SELECT status FROM {DBTaskResult._meta.db_table} WHERE id = ?",
-                                            [queued.pk.hex])
-    assert status == "SUCCESSFUL"
+            table = DBTaskResult._meta.db_table
+            statuses = [worker_db.execute(f"SELECT status FROM {table} WHERE id = ?", [pk.hex]).fetchone()[0]
+                        for pk in (queued.pk, email.pk)]
+            [(kept,)] = worker_db.execute(f"SELECT args_kwargs FROM {table} WHERE id = ?", [email.pk.hex])
+    assert statuses == ["SUCCESSFUL", "SUCCESSFUL"]
     assert name and (Path(media) / name).read_bytes().startswith(b"%PDF")
+    assert secret not in kept  # the sent e-mail's row keeps no copy of its link
