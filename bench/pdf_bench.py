@@ -200,11 +200,11 @@ def _para(text_: str, bold=False, center=False) -> str:
 
 def docx_bytes(data: dict) -> bytes:
     """A minimal DOCX (stdlib zipfile) with the same title, preamble and layout-A table as the PDF."""
-    from reports.rendering import COLUMN_WEIGHTS
+    from reports.rendering import layout_columns
 
-    columns = data["columns"]["A"]
+    columns = layout_columns(data, "A")
     total_twips = 15309  # A4 landscape 16838 twips minus 20 + 15 mm margins
-    weights = [COLUMN_WEIGHTS[c["key"]] for c in columns]
+    weights = [c["weight"] for c in columns]
     widths = [int(total_twips * w / sum(weights)) for w in weights]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:color="000000"/>'

@@ -1,5 +1,5 @@
 """How the steps of a measure are numbered wherever they are shown (the documents' cells in
-reports/cells.py, the edit conflict on the measure page): the label as written, else a number typed at
+measures/cells.py, the edit conflict on the measure page): the label as written, else a number typed at
 the start of the text, else automatic numbering "๑." "๒." … and "(๑)" "(๒)" … for sub-items."""
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def step_marker(label: str, text: str, automatic: str, *, arabic_digits: bool = 
 def step_lines(measure, *, arabic_digits: bool = False, suffix=None) -> list[str]:
     """One line per step, each sub-item on its own line after its step: "<marker> <text>" (see
     ``step_marker``), followed by " <suffix(step)>" when ``suffix`` gives one (the due dates of
-    reports.cells.steps_due_cell)."""
+    measures.cells.steps_due_cell)."""
     lines = []
 
     def line(step, automatic):

@@ -97,18 +97,19 @@ def readiness(register: Register, views: list[RowView] | None = None) -> Readine
     return figures
 
 
-def readiness_of(org, year: int, *, catalogue=None, portal=None) -> Readiness:
+def readiness_of(org, year: int, *, catalogue=None, portal=None, items=None) -> Readiness:
     """The readiness of the organisation's register of ``year``, without creating one: with no register
     yet, every item of the catalogue that no published document answers is missing. ``catalogue`` and
-    ``portal`` (ita.catalogue_queries.catalogue_of, reports.portal_answers of the year) when the caller has
-    them: then two or three queries."""
+    ``portal`` (ita.catalogue_queries.catalogue_of, reports.portal_answers of the year) and the catalogue's
+    ``items`` when the caller has them: then one to three queries."""
     from ita.catalogue_queries import catalogue_items, catalogue_of
 
     register = Register.objects.filter(organisation=org, year=year).first()
     if register is not None:
         register.organisation = org
         return readiness(register, row_views(register, portal=portal))
-    items = catalogue_items(catalogue if catalogue is not None else catalogue_of(year))
+    if items is None:
+        items = catalogue_items(catalogue if catalogue is not None else catalogue_of(year))
     portal = portal if portal is not None else portal_answers(org, year, items=items)
     answered = {a.item.pk for a in portal if a.document is not None}
     return Readiness(items=len(items), answered=len(answered),

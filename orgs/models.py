@@ -91,6 +91,9 @@ class Organisation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=~models.Q(code=""), name="organisation_unique_code"),
         ]
+        # The province table, /stats/<province>/ and the directory's order read the organisations of a
+        # province: without it each of their queries scans every organisation of the country.
+        indexes = [models.Index(fields=["province", "district", "name"], name="organisation_by_province")]
 
     def __str__(self):
         return self.name

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.cycle_dates import due_dates
-from ita.models import AssessmentResult
+from ita.models import AssessmentResult, OITItem
 from oit.models import Health, Register, RegisterStatus, Row
 from orgs.models import Organisation
 from reports.models import Document, DocumentKind, DocumentStatus
+from reports.portal_answers import document_slots
 
 LINES = ("result", "measures", "progress-6", "progress-12", "oit")
 LINE_LABELS = {
@@ -31,7 +33,8 @@ class OrgRow:
     done: dict = field(default_factory=dict)  # line -> bool
     late_days: dict = field(default_factory=dict)  # line -> days overdue (only overdue lines)
     register: dict | None = None  # {"answered", "items", "broken", "confirmed"}
-    latest: object | None = None  # ita.models.ConfirmedResult
+    score: Decimal | None = None  # the latest confirmed total score, as the public sees it
+    latest_year: int | None = None  # its assessment year
 
     @property
     def state(self) -> str:
@@ -48,27 +51,41 @@ class OrgRow:
     def most_late(self) -> int:
         return max(self.late_days.values(), default=0)
 
-    @property
-    def score(self):
-        return self.latest.total_score if self.latest else None
-
 
 def province_rows(province: str, fiscal_year: int, today: date) -> list[OrgRow]:
-    """Five queries: organisations, published documents, confirmed results, OIT registers, their rows.
-    (An OIT item counts as answered here when the organisation gave an answer in its register; the staff
-    page also counts the items the portal's documents answer.)"""
-    orgs = list(Organisation.objects.filter(province=province).order_by("district", "name"))
+    """Six queries: organisations, OIT rows left unanswered that a portal document may answer, published
+    documents, confirmed results, OIT registers, their rows' counts. An OIT item counts as answered as on
+    the staff page (oit.register.readiness): the organisation answered it in its register, or a published
+    document of the portal answers it."""
+    orgs = list(Organisation.objects.filter(province=province).order_by("district", "name")
+                .only("pk", "name", "slug", "district", "province", "kind"))
     rows = {org.pk: OrgRow(org) for org in orgs}
     if not rows:
         return []
+    waiting = list(
+        Row.objects.filter(register__organisation__province=province, register__year=fiscal_year,
+                           answers__isnull=True, item__isnull=False)
+        .exclude(item__portal_documents="")
+        .values("register_id", "register__organisation_id", "item__portal_documents",
+                "item__portal_document_fy_offset"))
+    years = {fiscal_year} | {fiscal_year + w["item__portal_document_fy_offset"] for w in waiting}
     published = set(
-        Document.objects.filter(organisation__province=province, fiscal_year=fiscal_year,
+        Document.objects.filter(organisation__province=province, fiscal_year__in=years,
                                 status=DocumentStatus.PUBLISHED)
-        .values_list("organisation_id", "kind", "round"))
-    latest = {}
+        .values_list("organisation_id", "fiscal_year", "kind", "round"))
+    by_portal: dict[int, int] = {}  # register -> rows answered by a published portal document only
+    for w in waiting:
+        item = OITItem(portal_documents=w["item__portal_documents"])
+        year = fiscal_year + w["item__portal_document_fy_offset"]
+        if any((w["register__organisation_id"], year, kind, round_) in published
+               for kind, round_, _expected in document_slots(item)):
+            by_portal[w["register_id"]] = by_portal.get(w["register_id"], 0) + 1
+    latest = {}  # organisation -> (assessment year, confirmed total) of its latest confirmed result
     for result in (AssessmentResult.objects.with_public_figures().filter(organisation__province=province)
-                   .select_related("year").order_by("organisation_id", "-year__year")):
-        latest.setdefault(result.organisation_id, result)
+                   .order_by("organisation_id", "-year__year").values("organisation_id", "year__year",
+                                                                         "public_total")):
+        if result["public_total"] is not None:
+            latest.setdefault(result["organisation_id"], (result["year__year"], result["public_total"]))
     registers = {r["organisation_id"]: r for r in Register.objects.filter(
         organisation__province=province, year=fiscal_year).values("organisation_id", "status", "pk")}
     row_counts = {r["register_id"]: r for r in Row.objects.filter(
@@ -78,16 +95,18 @@ def province_rows(province: str, fiscal_year: int, today: date) -> list[OrgRow]:
         broken=Count("answers", filter=Q(answers__health=Health.BROKEN), distinct=True))}
     due = due_dates(fiscal_year)
     for org_id, row in rows.items():
-        result = latest.get(org_id)
-        row.latest = result.public_view() if result else None
-        row.done["result"] = result is not None and result.year.year == fiscal_year - 1
-        row.done["measures"] = (org_id, DocumentKind.MEASURES, 0) in published
-        row.done["progress-6"] = (org_id, DocumentKind.PROGRESS, 6) in published
-        row.done["progress-12"] = (org_id, DocumentKind.PROGRESS, 12) in published
+        if org_id in latest:
+            row.latest_year, total = latest[org_id]
+            row.score = Decimal(str(total))
+        row.done["result"] = row.latest_year == fiscal_year - 1
+        row.done["measures"] = (org_id, fiscal_year, DocumentKind.MEASURES, 0) in published
+        row.done["progress-6"] = (org_id, fiscal_year, DocumentKind.PROGRESS, 6) in published
+        row.done["progress-12"] = (org_id, fiscal_year, DocumentKind.PROGRESS, 12) in published
         register = registers.get(org_id)
         counts = row_counts.get(register["pk"]) if register else None
         if register is not None and counts is not None:
-            row.register = {"items": counts["items"], "answered": counts["answered"], "broken": counts["broken"],
+            answered = counts["answered"] + by_portal.get(register["pk"], 0)
+            row.register = {"items": counts["items"], "answered": answered, "broken": counts["broken"],
                             "confirmed": register["status"] == RegisterStatus.CONFIRMED}
             row.done["oit"] = (row.register["confirmed"] and not row.register["broken"]
                                and row.register["answered"] == row.register["items"])

@@ -17,6 +17,7 @@ from orgs.models import Organisation, OrganisationKind
 from reports.links import document_path
 from reports.models import Document, DocumentStatus, WorkflowEvent
 
+from .rows_html import rows_html
 from .table import COMPLETE, LATE, LINE_LABELS, LINES, ON_TIME, province_rows
 
 SORTS = {
@@ -70,7 +71,8 @@ def province(request, province):
         raise Http404
     current = fiscal_year_of(timezone.localdate())
     return render(request, "oversight/province.html", {
-        "nav": "oversight", "province": province, "fiscal_year": fiscal_year, "rows": rows, "chosen": chosen,
+        "nav": "oversight", "province": province, "fiscal_year": fiscal_year, "rows_html": rows_html(rows, province),
+        "chosen": chosen,
         "districts": districts, "kinds": OrganisationKind.choices, "lines": LINES,
         "years": list(range(current, current - 6, -1)),
         "states": [(COMPLETE, _("complete")), (LATE, _("late")), (ON_TIME, _("on time"))],

@@ -11,7 +11,7 @@ lock as measures.services.save_measure). Views never write the document themselv
 
 ``Document.columns`` (layout A only) is a list of ``{"key": ..., "heading": ...}`` in print order; the
 heading is there only when it differs from the default heading of the key; ``[]`` means the layout's
-own columns (reports.documents.LAYOUT_COLUMNS["A"]).
+own columns (measures.layouts.LAYOUTS["A"]).
 """
 from __future__ import annotations
 
@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .documents import (
-    COLUMN_KEYS, DEFAULT_HEADINGS, DEFAULT_LAYOUT, LAYOUT_COLUMNS, TYPED_FIELDS, default_signer_role, effective_layout,
-    layouts_for, left_out_fields, resolve_columns, validate_columns,
-)
+from measures import layouts
+from measures.layouts import layouts_for, left_out_fields, resolve_columns, validate_columns
+
+from .documents import default_signer_role, effective_layout
 from .models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
 from .services import StaleDocument, WorkflowError, role_of
 
@@ -37,28 +37,13 @@ SETTINGS_FIELDS = (
 )
 PROGRESS_ONLY = ("columns",)
 
-# What the settings page calls each typed field (reports.documents.TYPED_FIELDS).
-TYPED_FIELD_LABELS = {
-    "group_heading": gettext_lazy("group heading"),
-    "title": gettext_lazy("measure"),
-    "guideline": gettext_lazy("guideline"),
-    "weakness": gettext_lazy("weakness it answers"),
-    "steps": gettext_lazy("steps"),
-    "sub_steps": gettext_lazy("sub-items of the steps"),
-    "step_due": gettext_lazy("due dates of the steps"),
-    "responsible": gettext_lazy("responsible divisions"),
-    "timeline": gettext_lazy("timeline of the measure"),
-    "monitoring": gettext_lazy("monitoring"),
-    "output": gettext_lazy("what was done"),
-    "outcome": gettext_lazy("outcome"),
-    "status_reason": gettext_lazy("reason for the status"),
-    "activity_dates": gettext_lazy("activity dates"),
-}
-assert set(TYPED_FIELD_LABELS) == set(TYPED_FIELDS)
 TEXT_FIELDS = ("title", "intro", "preamble", "signer_name", "signer_position", "signer_role")
 
-DEFAULT_A_KEYS = [key for key, _heading in LAYOUT_COLUMNS[Layout.A]]
 MAX_POSITION = 99
+
+
+def default_a_keys() -> list[str]:
+    return layouts.layout_keys(Layout.A)
 
 
 # --- columns of layout A --------------------------------------------------------------------------
@@ -73,7 +58,7 @@ def normalise_columns(value) -> list[dict]:
         key, heading = (item, "") if isinstance(item, str) else (item.get("key"), item.get("heading") or "")
         heading = " ".join(heading.split())
         column = {"key": key}
-        if heading and heading != DEFAULT_HEADINGS[key]:
+        if heading and heading != layouts.column(key).heading:
             column["heading"] = heading
         out.append(column)
     return out
@@ -86,10 +71,10 @@ def columns_value(shown: list[tuple[str, str]]) -> list:
     for key, heading in shown:
         heading = " ".join((heading or "").split())
         column = {"key": key}
-        if heading and heading != DEFAULT_HEADINGS[key]:
+        if heading and heading != layouts.column(key).heading:
             column["heading"] = heading
         columns.append(column)
-    if [c["key"] for c in columns] == DEFAULT_A_KEYS and not any("heading" in c for c in columns):
+    if [c["key"] for c in columns] == default_a_keys() and not any("heading" in c for c in columns):
         return []
     return columns
 
@@ -102,13 +87,13 @@ class ColumnsForm(forms.Form):
     def __init__(self, document: Document, data=None):
         super().__init__(data, prefix="col")
         stored = normalise_columns(document.columns)
-        shown = stored or [{"key": key} for key in DEFAULT_A_KEYS]
+        shown = stored or [{"key": key} for key in default_a_keys()]
         shown_keys = [c["key"] for c in shown]
-        # Rows: the shown columns in their order, then the others in the order of COLUMN_KEYS.
-        self.keys = shown_keys + [key for key in COLUMN_KEYS if key not in shown_keys]
+        # Rows: the shown columns in their order, then the others in the order of measures.layouts.COLUMNS.
+        self.keys = shown_keys + [key for key in layouts.COLUMNS if key not in shown_keys]
         headings = {c["key"]: c.get("heading", "") for c in shown}
         for number, key in enumerate(self.keys, start=1):
-            default = DEFAULT_HEADINGS[key]
+            default = layouts.column(key).heading
             self.fields[f"{key}-show"] = forms.BooleanField(
                 label=gettext_lazy("Show"), required=False, initial=key in shown_keys,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input", "data-column-show": key}),
@@ -126,7 +111,7 @@ class ColumnsForm(forms.Form):
     def rows(self) -> list[dict]:
         """The rows for the template, in display order."""
         return [
-            {"key": key, "default": DEFAULT_HEADINGS[key], "show": self[f"{key}-show"],
+            {"key": key, "default": layouts.column(key).heading, "show": self[f"{key}-show"],
              "position": self[f"{key}-position"], "heading": self[f"{key}-heading"]}
             for key in self.keys
         ]
@@ -193,7 +178,7 @@ class DocumentSettingsForm(forms.Form):
         labels = dict(Layout.choices)
         if document.kind == DocumentKind.PROGRESS:
             default = document.organisation.default_layout
-            default = default if default in offered else DEFAULT_LAYOUT[document.kind]
+            default = default if default in offered else layouts.default_layout(document.kind)
             self.fields["layout"].choices = [
                 ("", _("Organisation default (%(layout)s)") % {"layout": default}),
                 *((value, labels[value]) for value in offered),
@@ -311,6 +296,6 @@ def layout_notes(document: Document) -> list[dict]:
         left_out = left_out_fields(document.kind, layout, columns if layout == Layout.A else None)
         notes.append({
             "layout": layout, "label": labels[layout], "current": layout == current,
-            "left_out": [str(TYPED_FIELD_LABELS[field]) for field in left_out],
+            "left_out": [str(layouts.TYPED_FIELDS[field]) for field in left_out],
         })
     return notes

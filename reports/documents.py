@@ -8,15 +8,18 @@ None; no model objects, no dates, no Decimals.
 Digits. Every text is in the document's canonical form: automatic numbers (step markers, years,
 dates, scores, round months) in Thai digits, typed text exactly as typed (URLs and Latin tokens keep
 their Arabic digits). A document printed with Arabic digits is the same dict passed through
-``with_arabic_digits`` (every digit of every string, typed ones included — what ``reports.cells``
+``with_arabic_digits`` (every digit of every string, typed ones included — what ``measures.cells``
 does with ``arabic_digits=True``). ``data["arabic_digits"]`` records the document's own choice.
 
 Layout. ``data["layout"]`` is the layout the document prints in: its own when the kind may use it
-(``KIND_LAYOUTS``), else (a progress report) the organisation's default, else the kind's default
-(``DEFAULT_LAYOUT``: A for a progress report, E for a measures plan); every measure carries the texts
-of every column of every layout, so a preview in another layout needs no database. ``data["columns"]``
-holds the resolved headings of each layout (layout A may have per-document headings and order,
-``Document.columns``). What each layout prints of what staff typed: ``LAYOUT_TYPED_FIELDS``.
+(measures.layouts.KINDS), else (a progress report) the organisation's default, else the kind's default
+(the first of its layouts: A for a progress report, E for a measures plan); every measure carries the
+texts of every column (``measures.layouts.column_values``), so a preview in another layout needs no
+database. ``data["columns"]`` holds the resolved headings of each layout (layout A may have
+per-document headings and order, ``Document.columns``), ``data["weights"]`` every column's relative
+width and ``data["analysis_tables"]`` the headings and widths of the analysis tables: an approval
+freezes them with the texts, so an approved document prints with the layout it was
+approved with. The declaration of columns, layouts and kinds: measures/layouts.py.
 
 Shape (abridged)::
 
@@ -27,6 +30,8 @@ Shape (abridged)::
      "organisation": {"name", "district", "province", "place", "slug", "emblem" (storage name or "")},
      "title_lines": [str], "title": str, "intro": [paragraph], "preamble": [paragraph],
      "columns": {"A": [{"key", "heading"}], "B": [...], "C": [...], "D": [...], "E": [...], "F": [...]},
+     "weights": {column key: relative width},
+     "analysis_tables": {"tools" | "strengths" | "weaknesses" | "development": [{"heading", "weight", "numeric"}]},
      "measures": [{"id", "number", "number_text", "group", "tools": ["IIT"], "measure": [line],
                    "title": [line], "guideline": [line], "steps": [line], "steps_due": [line],
                    "step_levels": [1|2],
@@ -55,10 +60,10 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.thai import format_date, format_month, format_number, round_range, to_arabic_digits, to_thai_digits
+from measures import cells, layouts
 from measures.models import Measure
 
-from . import cells
-from .models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
+from .models import Document, DocumentKind, DocumentStatus, MonthStyle
 
 VERSION = 1
 
@@ -75,175 +80,34 @@ ANALYSIS_TITLE = "การวิเคราะห์ผลการประ�
 ANALYSIS_SUBTITLE = "(Integrity and Transparency Assessment: ITA)"
 ITA_FULL = "การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ"
 
-# Column key -> default heading, per layout (ita-domain.md §4, verbatim).
-LAYOUT_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    Layout.A: [
-        ("measure", "มาตรการ/แนวทาง"),
-        ("steps", "ขั้นตอน/วิธีการปฏิบัติ"),
-        ("responsible", "หน่วยงานผู้รับผิดชอบ"),
-        ("timeline", "ระยะเวลาการดำเนินการ"),
-        ("output", "สรุปผลการดำเนินการ"),
-        ("outcome", "ผลลัพธ์/ความสำเร็จ"),
-    ],
-    Layout.B: [
-        ("weakness", "ประเด็นที่เป็นข้อบกพร่อง/จุดอ่อนจากการประเมิน"),
-        ("method", "ขั้นตอนหรือวิธีการ/มาตรการ"),
-        ("responsible", "ผู้รับผิดชอบ"),
-        ("monitoring", "การรายงานผลและการกำกับติดตาม กำหนดเวลาแล้วเสร็จ"),
-        ("action", "การดำเนินการ"),
-    ],
-    Layout.C: [
-        ("number", "ลำดับที่"),
-        ("measure", "มาตรการหรือกิจกรรมที่ดำเนินการ"),
-        ("steps", "ขั้นตอนหรือวิธีการปฏิบัติ"),
-        ("timeline", "ช่วงระยะเวลาในการดำเนินการ"),
-        ("responsible", "ผู้รับผิดชอบ"),
-        ("output", "ผลการดำเนินการ (output)"),
-        ("outcome", "ผลลัพธ์หรือผลสัมฤทธิ์ในการดำเนินการ (outcome/result)"),
-    ],
-    Layout.D: [
-        ("title", "มาตรการ"),
-        ("guideline", "แนวทางการปฏิบัติ"),
-        ("steps", "ขั้นตอน/วิธีการปฏิบัติ"),
-        ("responsible", "ผู้รับผิดชอบ"),
-        ("plan_monitoring", "การกำกับติดตาม"),
-    ],
-    # A measures plan in the shape of the 12-month report (seed 000) without its progress columns:
-    # everything staff type for a plan, the steps with their due dates, the timeline.
-    Layout.E: [
-        ("weakness", "ประเด็นที่เป็นข้อบกพร่อง/จุดอ่อนจากการประเมิน"),
-        ("measure", "มาตรการ/แนวทาง"),
-        ("steps_due", "ขั้นตอน/วิธีการปฏิบัติ"),
-        ("responsible", "หน่วยงานผู้รับผิดชอบ"),
-        ("timeline", "ระยะเวลาการดำเนินการ"),
-        ("plan_monitoring", "การกำกับติดตาม"),
-    ],
-    # A numbered measures plan in the shape of layout C without its progress columns.
-    Layout.F: [
-        ("number", "ลำดับที่"),
-        ("measure", "มาตรการหรือกิจกรรม"),
-        ("steps_due", "ขั้นตอนหรือวิธีการปฏิบัติ"),
-        ("timeline", "ช่วงระยะเวลาในการดำเนินการ"),
-        ("responsible", "ผู้รับผิดชอบ"),
-    ],
+# The columns, headings, widths and cell texts of each layout, and the layouts of each kind, are declared
+# in measures/layouts.py; what this module used to hold of them is read from there under the old names
+# (``__getattr__`` below), so it is never a stale copy.
+layouts_for = layouts.layouts_for
+left_out_fields = layouts.left_out_fields
+printed_fields = layouts.printed_fields
+resolve_columns = layouts.resolve_columns
+validate_columns = layouts.validate_columns
+ColumnsError = layouts.ColumnsError
+
+_FROM_REGISTRY = {
+    "LAYOUT_COLUMNS": lambda: {code: layouts.layout_columns(code) for code in layouts.LAYOUTS},
+    "COLUMN_KEYS": layouts.column_keys,
+    "DEFAULT_HEADINGS": layouts.default_headings,
+    "TYPED_FIELDS": lambda: tuple(layouts.TYPED_FIELDS),
+    "LAYOUT_TYPED_FIELDS": lambda: {code: layouts.printed_fields(code) for code in layouts.LAYOUTS},
+    "KIND_TYPED_FIELDS": lambda: {kind: k.typed_fields for kind, k in layouts.KINDS.items()},
+    "KIND_ESSENTIAL": lambda: {kind: k.essential for kind, k in layouts.KINDS.items()},
+    "KIND_LAYOUTS": lambda: {kind: k.layouts for kind, k in layouts.KINDS.items()},
+    "DEFAULT_LAYOUT": lambda: {kind: layouts.default_layout(kind) for kind in layouts.KINDS},
 }
-# Every key a column may show (Document.columns may use any of them, in layout A).
-COLUMN_KEYS = (
-    "number", "measure", "title", "guideline", "steps", "steps_due", "method", "weakness", "responsible",
-    "timeline", "monitoring", "plan_monitoring", "output", "outcome", "action",
-)
-DEFAULT_HEADINGS = {
-    "number": "ลำดับที่",
-    "measure": "มาตรการ/แนวทาง",
-    "title": "มาตรการ",
-    "guideline": "แนวทางการปฏิบัติ",
-    "steps": "ขั้นตอน/วิธีการปฏิบัติ",
-    "steps_due": "ขั้นตอน/วิธีการปฏิบัติ และกำหนดแล้วเสร็จ",
-    "method": "ขั้นตอนหรือวิธีการ/มาตรการ",
-    "weakness": "ประเด็นที่เป็นข้อบกพร่อง/จุดอ่อนจากการประเมิน",
-    "responsible": "หน่วยงานผู้รับผิดชอบ",
-    "timeline": "ระยะเวลาการดำเนินการ",
-    "monitoring": "การรายงานผลและการกำกับติดตาม กำหนดเวลาแล้วเสร็จ",
-    "plan_monitoring": "การกำกับติดตาม",
-    "output": "สรุปผลการดำเนินการ",
-    "outcome": "ผลลัพธ์/ความสำเร็จ",
-    "action": "การดำเนินการ",
-}
-assert set(DEFAULT_HEADINGS) == set(COLUMN_KEYS)
-
-# --- what each layout prints of what staff typed ----------------------------------------------------
-# The fields a user can type (measure form, step rows, progress entry form), in the order the
-# settings page names them. tests/test_typed_fields_printed.py fills each with a marker and checks
-# that every layout prints what it declares here.
-TYPED_FIELDS = (
-    "group_heading",   # Measure.group_heading: a group row above its measures
-    "title",           # Measure.title
-    "guideline",       # Measure.guideline
-    "weakness",        # Measure.weakness
-    "steps",           # MeasureStep.text (top-level)
-    "sub_steps",       # MeasureStep.text (sub-items)
-    "step_due",        # MeasureStep.due_date
-    "responsible",     # Measure.responsible_text, else Measure.divisions
-    "timeline",        # Measure.timeline_text, else start_month/end_month
-    "monitoring",      # Measure.monitoring
-    "output",          # ProgressEntry.output
-    "outcome",         # ProgressEntry.outcome
-    "status_reason",   # ProgressEntry.status_reason (after the status)
-    "activity_dates",  # ProgressEntry.activity_start/activity_end
-)
-# Column key -> the typed fields its cells print.
-COLUMN_FIELDS: dict[str, frozenset[str]] = {
-    "number": frozenset(),
-    "measure": frozenset({"title", "guideline"}),
-    "title": frozenset({"title"}),
-    "guideline": frozenset({"guideline"}),
-    "steps": frozenset({"steps", "sub_steps"}),
-    "steps_due": frozenset({"steps", "sub_steps", "step_due"}),
-    "method": frozenset({"guideline", "steps", "sub_steps"}),
-    "weakness": frozenset({"weakness"}),
-    "responsible": frozenset({"responsible"}),
-    "timeline": frozenset({"timeline"}),
-    "monitoring": frozenset({"monitoring"}),
-    "plan_monitoring": frozenset({"monitoring"}),
-    "output": frozenset({"output", "status_reason", "activity_dates"}),
-    "outcome": frozenset({"outcome"}),
-    "action": frozenset({"output", "outcome", "status_reason", "activity_dates"}),
-}
-assert set(COLUMN_FIELDS) == set(COLUMN_KEYS)
-# Layout B prints one table per tool, without the group-heading rows of the other layouts.
-UNGROUPED_LAYOUTS = frozenset({Layout.B})
 
 
-def printed_fields(layout: str, columns=None) -> frozenset[str]:
-    """The typed fields a layout prints (``columns``: its [{"key", ...}], default its own columns)."""
-    keys = [c["key"] for c in columns] if columns is not None else [k for k, _h in LAYOUT_COLUMNS[layout]]
-    fields = set().union(*(COLUMN_FIELDS[key] for key in keys))
-    if layout not in UNGROUPED_LAYOUTS:
-        fields.add("group_heading")
-    return frozenset(fields)
+def __getattr__(name):
+    if name in _FROM_REGISTRY:
+        return _FROM_REGISTRY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-# The declaration: layout -> the typed fields it prints.
-LAYOUT_TYPED_FIELDS: dict[str, frozenset[str]] = {layout: printed_fields(layout) for layout in LAYOUT_COLUMNS}
-
-# Per kind: the typed fields its documents print (a progress report prints the progress and what
-# identifies each measure; weakness, monitoring and step due dates are the plan's), the content
-# without which a layout is not offered, the layouts offered (first: the default of a new document).
-KIND_TYPED_FIELDS: dict[str, tuple[str, ...]] = {
-    DocumentKind.MEASURES: ("group_heading", "title", "guideline", "weakness", "steps", "sub_steps", "step_due",
-                            "responsible", "timeline", "monitoring"),
-    DocumentKind.PROGRESS: ("group_heading", "title", "guideline", "steps", "sub_steps", "responsible", "timeline",
-                            "output", "outcome", "status_reason", "activity_dates"),
-    DocumentKind.ANALYSIS: (),
-}
-KIND_ESSENTIAL: dict[str, frozenset[str]] = {
-    DocumentKind.MEASURES: frozenset({"title", "steps"}),
-    DocumentKind.PROGRESS: frozenset({"output", "outcome"}),
-    DocumentKind.ANALYSIS: frozenset(),
-}
-KIND_LAYOUTS: dict[str, tuple[str, ...]] = {
-    DocumentKind.MEASURES: (Layout.E, Layout.F, Layout.D),
-    DocumentKind.PROGRESS: (Layout.A, Layout.B, Layout.C),
-    DocumentKind.ANALYSIS: (),
-}
-DEFAULT_LAYOUT: dict[str, str] = {DocumentKind.MEASURES: Layout.E, DocumentKind.PROGRESS: Layout.A,
-                                  DocumentKind.ANALYSIS: ""}
-for _kind, _layouts in KIND_LAYOUTS.items():
-    assert all(KIND_ESSENTIAL[_kind] <= LAYOUT_TYPED_FIELDS[_lay] for _lay in _layouts), _kind
-
-
-def layouts_for(kind: str) -> tuple[str, ...]:
-    """The layouts a document of ``kind`` may print in (a layout that cannot show the kind's essential
-    content is not among them)."""
-    return KIND_LAYOUTS.get(kind, ())
-
-
-def left_out_fields(kind: str, layout: str, columns=None) -> list[str]:
-    """The typed fields of ``kind`` that ``layout`` (with ``columns``, layout A) does not print."""
-    if not layout:
-        return []
-    printed = printed_fields(layout, columns)
-    return [field for field in KIND_TYPED_FIELDS.get(kind, ()) if field not in printed]
 
 TOOL_ORDER = ("IIT", "EIT", "OIT")
 NEW_LEVEL_TEXT = {
@@ -255,10 +119,6 @@ NEW_LEVEL_TEXT = {
 }
 # A paragraph of one short word group (no space) is a heading: เรื่องเดิม / ข้อเท็จจริง / ข้อพิจารณา.
 MEMO_HEADING_MAX = 30
-
-
-class ColumnsError(ValueError):
-    """Document.columns is not a list of known column keys."""
 
 
 # --- small helpers -----------------------------------------------------------------------------
@@ -305,34 +165,7 @@ def effective_layout(document: Document, override: str | None = None) -> str:
     for candidate in candidates:
         if candidate and candidate in allowed:
             return candidate
-    return DEFAULT_LAYOUT.get(document.kind, "")
-
-
-def resolve_columns(layout: str, overrides=None) -> list[dict]:
-    """[{"key", "heading"}] of a layout; ``overrides`` (Document.columns, layout A only) is a list of
-    keys or {"key", "heading"} dicts giving the order and, optionally, the headings."""
-    if overrides and layout == Layout.A:
-        columns = []
-        for item in overrides:
-            key, heading = (item, "") if isinstance(item, str) else (item.get("key"), item.get("heading") or "")
-            if key not in COLUMN_KEYS:
-                raise ColumnsError(f"unknown column key {key!r}")
-            columns.append({"key": key, "heading": heading.strip() or DEFAULT_HEADINGS[key]})
-        return columns
-    return [{"key": key, "heading": heading} for key, heading in LAYOUT_COLUMNS[layout]]
-
-
-def validate_columns(value) -> list[str]:
-    """Problems of a Document.columns value (for forms): [] when it is usable."""
-    if value in (None, "", []):
-        return []
-    if not isinstance(value, list):
-        return ["not a list"]
-    try:
-        resolve_columns(Layout.A, value)
-    except (ColumnsError, AttributeError) as exc:
-        return [str(exc)]
-    return []
+    return layouts.default_layout(document.kind)
 
 
 def with_arabic_digits(data):
@@ -358,18 +191,6 @@ def map_strings(data, func):
 
 
 # --- measures ------------------------------------------------------------------------------------
-
-def plan_monitoring(measure) -> list[str]:
-    """Column การกำกับติดตาม of the measures plan: the monitoring lines as typed; when there are
-    none, the report rounds ("รายงานผลการดำเนินงานตามมาตรการ", "-รอบ ๖ เดือน", "-รอบ ๑๒ เดือน")."""
-    typed = cells.monitoring_cell(measure)
-    if typed:
-        return typed
-    rounds = sorted(r for r in (measure.report_rounds or []) if isinstance(r, int))
-    if not rounds:
-        return []
-    return ["รายงานผลการดำเนินงานตามมาตรการ", *(f"-รอบ {thai(r)} เดือน" for r in rounds)]
-
 
 def step_levels(measure) -> list[int]:
     """The level (1 step, 2 sub-item) of each line of ``cells.steps_cell``, in the same order."""
@@ -401,8 +222,8 @@ def progress_notes(entry, month_style: str) -> list[str]:
 
 
 def measure_data(measure, number: int, entry, month_style: str) -> dict:
-    entry_output = cells.output_cell(entry) if entry is not None else []
-    entry_outcome = cells.outcome_cell(entry) if entry is not None else []
+    """One measure of the document: what identifies it, the values of every column
+    (measures.layouts.column_values) and, in a progress report, its entry's notes and evidence."""
     return {
         "id": measure.pk,
         "number": number,
@@ -410,20 +231,8 @@ def measure_data(measure, number: int, entry, month_style: str) -> dict:
         "group": measure.group_heading.strip(),
         "tools": sorted((t.code for t in measure.tools.all()),
                         key=lambda c: (TOOL_ORDER.index(c) if c in TOOL_ORDER else 9, c)),
-        "measure": cells.measure_cell(measure),
-        "title": cells.title_cell(measure),
-        "guideline": cells.guideline_cell(measure),
-        "steps": cells.steps_cell(measure),
-        "steps_due": cells.steps_due_cell(measure, month_style),
+        **layouts.column_values(measure, entry, month_style),
         "step_levels": step_levels(measure),
-        "method": cells.method_cell(measure),
-        "weakness": cells.weakness_cell(measure),
-        "responsible": lines(cells.responsible_cell(measure)),
-        "timeline": cells.timeline_cell(measure, style=month_style),
-        "monitoring": cells.monitoring_cell(measure),
-        "plan_monitoring": plan_monitoring(measure),
-        "output": entry_output,
-        "outcome": entry_outcome,
         "progress_notes": progress_notes(entry, month_style),
         "has_entry": entry is not None,
         "entry_status": entry.status if entry is not None else "",
@@ -782,9 +591,9 @@ def build_document_data(document: Document) -> dict:
         analysis = analysis_data(org, document.fiscal_year - 1)
 
     try:
-        columns = {lay: resolve_columns(lay, document.columns) for lay in LAYOUT_COLUMNS}
+        columns = {lay: resolve_columns(lay, document.columns) for lay in layouts.LAYOUTS}
     except (ColumnsError, AttributeError, TypeError):
-        columns = {lay: resolve_columns(lay) for lay in LAYOUT_COLUMNS}
+        columns = {lay: resolve_columns(lay) for lay in layouts.LAYOUTS}
     lines_ = title_lines(document)
     return {
         "version": VERSION,
@@ -814,6 +623,8 @@ def build_document_data(document: Document) -> dict:
         "intro": blocks(document.intro),
         "preamble": blocks(document.preamble),
         "columns": columns,
+        "weights": layouts.weights(),
+        "analysis_tables": layouts.analysis_tables(),
         "measures": measures,
         "signer": {
             "name": document.signer_name.strip(),

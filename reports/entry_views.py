@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from measures import cells
 from measures.models import MeasureStep
 from orgs.access import has_role, org_member_required
 from orgs.models import Role
 
-from . import cells, services
+from . import services
 from .entry_forms import EntryForm
 from .evidence import evidence_response
 from .models import Document, Evidence, EvidenceKind, ProgressEntry

@@ -14,7 +14,8 @@ digits: Thai unless the document or the options say Arabic); the literal numbers
 
 Word specifics: every run names the font Sarabun for ascii, hAnsi, eastAsia and cs (Thai is a complex
 script in Word, so the cs font and the complex-script size ``w:szCs`` are what Word uses for it); tables
-have fixed column widths (the PDF's relative widths, reports.rendering.COLUMN_WEIGHTS) and repeat their
+have fixed column widths (the PDF's relative widths: the columns' weights of measures.layouts, as the
+document's data froze them) and repeat their
 header row on every page (``w:tblHeader``); the Sarabun faces are embedded in the file
 (reports/docx_fonts.py), so it looks the same where Sarabun is not installed. A draft carries
 "ฉบับร่าง" in the page header instead of the PDF's watermark. Nothing here queries the database.
@@ -37,11 +38,11 @@ from core.thai import to_arabic_digits, to_thai_digits
 from .docx_fonts import embed_sarabun
 from .models import DocumentKind
 from .rendering import (
-    COLUMN_WEIGHTS,
     LANDSCAPE_MARGINS_MM,
     WATERMARK,
     RenderOptions,
     analysis_development,
+    analysis_tables,
     chosen_layout,
     layout_columns,
     prepared,
@@ -272,6 +273,11 @@ class Writer:
             _shade(cell, "E7E7E7")
         return table
 
+    def fixed_table(self, name):
+        """An analysis table: its headings and widths as the document's data holds them."""
+        columns = self.ctx["analysis_tables"][name]
+        return self.table([c["heading"] for c in columns], [c["weight"] for c in columns])
+
     def row(self, table, cells, *, size=TABLE_PT):
         """A row; each cell is a list of (text, sub) paragraphs."""
         row = table.add_row()
@@ -291,7 +297,7 @@ class Writer:
     def report_table(self):
         columns = self.ctx["columns"]
         headings = [c["heading"] for c in columns]
-        weights = [COLUMN_WEIGHTS.get(c["key"], 15) for c in columns]
+        weights = [c["weight"] for c in columns]
         for section in self.ctx["sections"]:
             if section["heading"]:
                 self.heading(section["heading"])
@@ -315,7 +321,7 @@ class Writer:
         self.paragraph(analysis["sentence"], indent=True, after=6)
         for text in analysis["summary"]:
             self.paragraph(text, indent=True, after=6)
-        table = self.table(["เครื่องมือการประเมิน", "ตัวชี้วัด", "คะแนน", "ประเด็นที่ต้องแก้ไข"], [24, 30, 12, 34])
+        table = self.fixed_table("tools")
         for tool in analysis["tools"]:
             rows = []
             for ind in tool["indicators"]:
@@ -334,7 +340,7 @@ class Writer:
         self.paragraph(f"ตัวชี้วัดที่มีคะแนนตั้งแต่ {analysis['threshold']} คะแนนขึ้นไป เรียงจากคะแนนสูงไปต่ำ",
                        indent=True, after=4)
         if analysis["strengths"]:
-            table = self.table(["ลำดับที่", "ตัวชี้วัด", "คะแนน"], [10, 70, 20])
+            table = self.fixed_table("strengths")
             for n, ind in enumerate(analysis["strengths"], start=1):
                 self.row(table, [[(d(n), False)], [(f"ตัวชี้วัดที่ {ind['number']} {ind['name']}", False)],
                                  [(ind["score"], False)]])
@@ -346,7 +352,7 @@ class Writer:
                        indent=True, after=4)
         weak = analysis["weaknesses"] + analysis["oit_zero"]
         if weak:
-            table = self.table(["ลำดับที่", "ตัวชี้วัด/ข้อการประเมิน", "คะแนน"], [10, 70, 20])
+            table = self.fixed_table("weaknesses")
             for n, w in enumerate(weak, start=1):
                 self.row(table, [[(d(n), False)], [(w["text"], False)], [(w["score"], False)]])
 
@@ -356,7 +362,7 @@ class Writer:
         for tool in development:
             score = f" คะแนน {tool['score']}" if tool["score"] else ""
             self.heading(f"{d('4.')}{tool['number']} {tool['label']}{score}", size=BODY_PT)
-            table = self.table(["ตัวชี้วัด", "ประเด็นการประเมิน", "ประเด็นที่ควรพัฒนา"], [28, 36, 36])
+            table = self.fixed_table("development")
             for ind in tool["indicators"]:
                 name = f"{ind['number']}. {ind['name']}" + (f" ({ind['score']})" if ind["score"] else "")
                 self.row(table, [[(name, False)], [(line, False) for line in ind["assessment_points"]],
@@ -523,6 +529,7 @@ def docx_context(data: dict, options: RenderOptions) -> tuple[dict, dict]:
         "show_analysis": kind == DocumentKind.ANALYSIS or (
             kind == DocumentKind.MEASURES and options.analysis and analysis is not None),
         "analysis": analysis,
+        "analysis_tables": analysis_tables(data),
         "watermark": WATERMARK if data["is_draft"] else "",
     }
 

@@ -94,7 +94,7 @@ class Document(models.Model):
         help_text=_("How the timeline column writes months."),
     )
     # Layout A only: the columns in their order, each {"key": ..., "heading": ... (optional)}; keys and
-    # default headings in reports/documents.py (LAYOUT_COLUMNS). Empty: the layout's own columns.
+    # default headings in measures/layouts.py (COLUMNS, LAYOUTS["A"]). Empty: the layout's own columns.
     columns = models.JSONField(
         _("table columns"), default=list, blank=True,
         help_text=_("Layout A only: column keys in order with optional headings; empty: the layout's defaults."),

@@ -29,32 +29,14 @@ from django.template.loader import render_to_string
 
 from core.thai import to_thai_digits
 
-from .documents import (
-    DEFAULT_LAYOUT, LAYOUT_COLUMNS, UNGROUPED_LAYOUTS, layouts_for, map_strings, resolve_columns, with_arabic_digits,
-)
+from measures import layouts
+
+from .documents import map_strings, with_arabic_digits
 from .evidence_print import printed_items
 from .models import DocumentKind
 
 TEMPLATE_DIR = "reports/document"
 
-# Relative column widths by column key; a layout's <colgroup> is these, scaled to 100 %.
-COLUMN_WEIGHTS = {
-    "number": 5,
-    "measure": 19,
-    "title": 16,
-    "guideline": 20,
-    "steps": 25,
-    "steps_due": 27,
-    "method": 26,
-    "weakness": 17,
-    "responsible": 11,
-    "timeline": 11,
-    "monitoring": 22,
-    "plan_monitoring": 16,
-    "output": 21,
-    "outcome": 16,
-    "action": 24,
-}
 # Landscape table pages (A4 297 × 210 mm): margins in mm, used by the CSS and by column_edges().
 LANDSCAPE_MARGINS_MM = {"top": 15, "right": 15, "bottom": 15, "left": 20}
 MM = 72 / 25.4  # points per millimetre
@@ -123,19 +105,23 @@ def sarabun_safe(text: str) -> str:
 def chosen_layout(data: dict, options: RenderOptions) -> str:
     """The option's layout when the kind may use it, else the document's own (a frozen snapshot prints
     in the layout it was approved in)."""
-    allowed = layouts_for(data["kind"])
+    allowed = layouts.layouts_for(data["kind"])
     if not allowed:
         return ""
     if options.layout in allowed:
         return options.layout
-    return data.get("layout") or DEFAULT_LAYOUT[data["kind"]]
+    return data.get("layout") or layouts.default_layout(data["kind"])
 
 
 def layout_columns(data: dict, layout: str) -> list[dict]:
-    """The resolved columns of ``layout`` (a snapshot made before the layout existed: its defaults)."""
+    """The columns of ``layout`` as the data holds them, each with its relative width: [{"key",
+    "heading", "weight"}] (a snapshot made before the layout existed: the layout's columns now; a
+    column without a frozen width: its width now)."""
     if not layout:
         return []
-    return data["columns"].get(layout) or resolve_columns(layout)
+    columns = data["columns"].get(layout) or layouts.resolve_columns(layout)
+    frozen = data.get("weights") or {}
+    return [{**c, "weight": frozen.get(c["key"]) or layouts.column(c["key"]).weight} for c in columns]
 
 
 # Table text: 11pt (table.report in _report.css); a cell's padding and border, left and right.
@@ -181,7 +167,7 @@ def column_minimums(columns, sections=()) -> list[float]:
         heading = column["heading"]
         need = max([_longest_word_mm(heading, bold=True),
                     *(text_width_mm(unit, bold=True) for unit in _heading_units(heading))])
-        if column["key"] in ("number", "responsible"):
+        if layouts.column(column["key"]).fit_cells:
             for section in sections:
                 for row in section["rows"]:
                     if "cells" not in row:
@@ -197,10 +183,12 @@ def table_width_mm() -> float:
     return 297 - LANDSCAPE_MARGINS_MM["left"] - LANDSCAPE_MARGINS_MM["right"]
 
 
-def column_fractions(keys, minimums=None) -> list[float]:
-    """Each column's share of the table width: the weights of COLUMN_WEIGHTS, except that a column
-    narrower than its minimum (mm) gets that minimum and the others share the rest by weight."""
-    weights = [COLUMN_WEIGHTS.get(key, 15) for key in keys]
+def column_fractions(keys, minimums=None, weights=None) -> list[float]:
+    """Each column's share of the table width: by ``weights`` (default: the columns' weights in
+    measures.layouts), except that a column narrower than its minimum (mm) gets that minimum and the
+    others share the rest by weight."""
+    if weights is None:
+        weights = [layouts.column(key).weight for key in keys]
     if not minimums:
         return [w / sum(weights) for w in weights]
     total = table_width_mm()
@@ -220,8 +208,21 @@ def column_fractions(keys, minimums=None) -> list[float]:
     return [w / total for w in widths]
 
 
+def analysis_tables(data: dict) -> dict[str, list[dict]]:
+    """The analysis tables' columns as the data holds them (a snapshot without them: the registry's
+    now), each with its share of the table as a percentage: {name: [{"heading", "weight", "numeric",
+    "width": "24%"}]}."""
+    tables = data.get("analysis_tables") or layouts.analysis_tables()
+    out = {}
+    for name, columns in tables.items():
+        total = sum(c["weight"] for c in columns) or 1
+        out[name] = [{**c, "width": f"{100 * c['weight'] / total:g}%"} for c in columns]
+    return out
+
+
 def _widths(columns, sections=()) -> list[str]:
-    fractions = column_fractions([c["key"] for c in columns], column_minimums(columns, sections))
+    fractions = column_fractions([c["key"] for c in columns], column_minimums(columns, sections),
+                                 [c["weight"] for c in columns])
     return [f"{100 * f:.4f}%" for f in fractions]
 
 
@@ -243,29 +244,12 @@ def column_edges(keys, widths=None) -> list[tuple[float, float]]:
     return edges
 
 
-OUTCOME_LEAD = "ผลลัพธ์: "  # the outcome inside layout B's single column การดำเนินการ
-
-
-def _cell(measure: dict, key: str, *, has_title: bool = False) -> dict:
-    """{"key", "lines": [{"text", "sub"}]}: one paragraph per line; "sub" marks a step's sub-item."""
-    notes = measure.get("progress_notes") or []
-    if key == "number":
-        texts = [measure["number_text"]]
-    elif key == "timeline":
-        texts = [measure["timeline"]] if measure["timeline"] else []
-    elif key == "weakness" and not measure["weakness"]:
-        # No weakness typed: the measure's own title names it, unless another column prints the title.
-        texts = [] if has_title else measure["title"]
-    elif key == "output":
-        texts = measure["output"] + notes
-    elif key == "action":
-        outcome = list(measure["outcome"])
-        if outcome:
-            outcome[0] = OUTCOME_LEAD + outcome[0]
-        texts = measure["output"] + notes + outcome
-    else:
-        texts = measure.get(key) or []
-    levels = measure["step_levels"] if key in ("steps", "steps_due") else ()
+def _cell(measure: dict, key: str, keys) -> dict:
+    """{"key", "lines": [{"text", "sub"}]}: one paragraph per line (measures.layouts: the column's
+    lines); "sub" marks a step's sub-item."""
+    column = layouts.column(key)
+    texts = column.cell_lines(measure, keys)
+    levels = measure.get("step_levels") or () if column.sub_lines else ()
     return {"key": key, "lines": [
         {"text": text, "sub": i < len(levels) and levels[i] == 2} for i, text in enumerate(texts)
     ]}
@@ -275,12 +259,12 @@ def _rows(measures, columns, groups: bool, evidence: bool = False) -> list[dict]
     """Table rows: group headings and measures; with ``evidence`` (a progress report) each measure's
     row carries the evidence items printed in the row after it (reports.evidence_print)."""
     rows, group = [], None
-    has_title = any(c["key"] in ("measure", "title") for c in columns)
+    keys = [c["key"] for c in columns]
     for measure in measures:
         if groups and measure["group"] and measure["group"] != group:
             rows.append({"group": measure["group"]})
         group = measure["group"]
-        row = {"cells": [_cell(measure, c["key"], has_title=has_title) for c in columns]}
+        row = {"cells": [_cell(measure, key, keys) for key in keys]}
         if evidence:
             row["evidence"] = printed_items(measure)
         rows.append(row)
@@ -294,7 +278,7 @@ def table_sections(data: dict, layout: str) -> list[dict]:
     columns = layout_columns(data, layout)
     measures = data["measures"]
     evidence = data["kind"] == DocumentKind.PROGRESS
-    if layout not in UNGROUPED_LAYOUTS:
+    if not layouts.by_tool(layout):
         return [{"heading": "", "rows": _rows(measures, columns, groups=True, evidence=evidence)}]
     by_tool: dict[str, list] = {}
     for measure in measures:
@@ -308,8 +292,6 @@ def table_sections(data: dict, layout: str) -> list[dict]:
         sections.append({"heading": heading, "rows": _rows(by_tool[code], columns, groups=False, evidence=evidence)})
     if "" in by_tool:
         sections.append({"heading": "", "rows": _rows(by_tool[""], columns, groups=False, evidence=evidence)})
-    return sections
-
     return sections
 
 
@@ -347,6 +329,7 @@ def document_context(data: dict, options: RenderOptions = RenderOptions()) -> di
         "memo": memo,
         "show_analysis": show_analysis,
         "analysis": analysis,
+        "analysis_tables": analysis_tables(data),
         "development": analysis_development(analysis, arabic_digits=data["arabic_digits"]),
         "watermark": WATERMARK if data["is_draft"] else "",
         "counter_style": "decimal" if data["arabic_digits"] else "thai",
@@ -391,9 +374,9 @@ def with_word_marks(context: dict) -> dict:
     from .thai_words import keep_whole, mark_words
 
     def cell(cell):
-        key = cell["key"]
-        mark = (lambda t: t) if key == "number" else (
-            (lambda t: keep_whole(t, _division_whole)) if key == "responsible" else mark_words)
+        breaks = layouts.column(cell["key"]).breaks
+        mark = (lambda t: t) if breaks == "none" else (
+            (lambda t: keep_whole(t, _division_whole)) if breaks == "divisions" else mark_words)
         return {**cell, "lines": [{**line, "text": mark(line["text"])} for line in cell["lines"]]}
 
     def row(row):
@@ -560,6 +543,6 @@ def content_disposition(data: dict, options: RenderOptions = RenderOptions(), *,
 
 
 __all__ = [
-    "LAYOUT_COLUMNS", "RenderOptions", "content_disposition", "document_context", "pdf_filename",
+    "RenderOptions", "content_disposition", "document_context", "pdf_filename",
     "render_document_pdf", "render_html_parts", "render_preview_html", "sarabun_safe",
 ]

@@ -85,3 +85,22 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-features=LocalNetworkAccessChecks",
         ],
     }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Stored files (uploads, emblems, published PDFs) go to a new, empty directory of this test: MEDIA_ROOT
+    (returned), apart from anything else the test writes to tmp_path."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def catalogue(db):
+    """The ITA catalogue as shipped (ita/catalogue/: assessment years, tools, indicators, OIT items)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_ita_catalogue", stdout=StringIO())

@@ -7,6 +7,8 @@ from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, OrganisationKind, Role
 from reports.models import Document, DocumentKind, ProgressEntry
 
+PASSWORD = "pw-for-tests"  # every user's password
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -16,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "สมหญิง"
     last_name = "ใจดี"
-    password = factory.django.Password("pw-for-tests")
+    password = factory.django.Password(PASSWORD)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

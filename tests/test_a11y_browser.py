@@ -18,7 +18,7 @@ from orgs.models import Membership, Organisation
 from reports.links import document_path
 from reports.models import Document, DocumentStatus, Evidence
 
-from .a11y import axe_violations
+from .helpers.a11y import axe_violations
 
 ORG = "phaktob"
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}

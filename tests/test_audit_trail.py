@@ -17,7 +17,7 @@ from reports import services
 from reports.models import Document, DocumentKind, WorkflowAction, WorkflowEvent
 
 from .factories import MeasureFactory, MeasureStepFactory, UserFactory
-from .workflow import published, reload, submitted
+from .helpers.workflow import published, reload, submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,8 @@ from reports import services
 from reports.models import Document, WorkflowAction
 from reports.tasks import PDF_BACKOFF, PDF_MAX_ATTEMPTS, render_published_pdf
 
-from .workflow import published, reload, submitted
+from .helpers.mail import FlakyMailServer
+from .helpers.workflow import published, reload, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -265,23 +265,9 @@ def test_invitations_and_password_reset_links_are_queued_not_sent_in_the_request
     assert [m.subject for m in mail.outbox] == [m["subject"] for m in emails]
 
 
-class FlakyMailServer(BaseEmailBackend):
-    """Refuses the first ``failures`` messages, then delivers into ``delivered``."""
-
-    failures = 0
-    delivered = []
-
-    def send_messages(self, email_messages):
-        if FlakyMailServer.failures:
-            FlakyMailServer.failures -= 1
-            raise ConnectionRefusedError("the mail server is down")
-        FlakyMailServer.delivered += email_messages
-        return len(email_messages)
-
-
 @pytest.fixture
 def flaky(settings):
-    settings.EMAIL_BACKEND = f"{__name__}.FlakyMailServer"
+    settings.EMAIL_BACKEND = "tests.helpers.mail.FlakyMailServer"
     FlakyMailServer.delivered = []
     return FlakyMailServer
 

@@ -46,15 +46,9 @@ from reports.models import Document, DocumentStatus, Evidence, Memo, SentReminde
 
 from .factories import MeasureFactory, MeasureStepFactory, OrganisationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 POSTGRES = connection.vendor == "postgresql"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 # --- what is compared -----------------------------------------------------------------------------

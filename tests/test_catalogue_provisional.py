@@ -17,7 +17,7 @@ from reports.documents import build_document_data
 from reports.models import Document
 from reports.rendering import render_document_pdf
 
-from .catalogue_files import only_years, shipped, write_dir
+from .helpers.catalogue_files import only_years, shipped, write_dir
 
 pytestmark = pytest.mark.django_db
 MARK = "ชุดตัวชี้วัดชั่วคราว (ใช้ของปี ๒๕๖๙ จนกว่า ป.ป.ช. ประกาศคู่มือปี ๒๕๗๐)"
@@ -45,11 +45,6 @@ def result_of(org, year, total="88.50"):
 
 def norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", stdout=StringIO())
 
 
 def test_2570_ships_as_a_provisional_copy_of_2569(catalogue):

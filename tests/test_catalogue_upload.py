@@ -10,7 +10,7 @@ from django.urls import reverse
 from ita.catalogue_loader import load_catalogue
 from ita.models import AssessmentResult, AssessmentYear, Indicator, OITItem, OITItemScore, ToolWeight
 
-from .catalogue_files import as_bytes, as_zip, only_years, shipped
+from .helpers.catalogue_files import as_bytes, as_zip, only_years, shipped
 from .factories import MeasureFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_replacing_the_provisional_2570_previews_and_keeps_every_reference(admin
 def test_the_command_applies_the_same_changes(tmp_path, org_a, real_2570):
     from django.core.management import call_command
 
-    from .catalogue_files import write_dir
+    from .helpers.catalogue_files import write_dir
 
     load_catalogue()
     o24 = OITItem.objects.get(year__year=2570, code="O24")

@@ -1,7 +1,7 @@
 """The crawl: with the demo data (seed_demo), each demo role — anonymous, staff somchai, approver malee,
 organisation administrator wichai, the superuser admin — opens every URL pattern of the project with demo
-arguments (tests/urls_walk.py) and every page reachable from them by same-site links and redirects (GET
-only, tests/crawl.py): no answer is a server error, and the visible text of every HTML page (text nodes,
+arguments (tests/helpers/urls_walk.py) and every page reachable from them by same-site links and redirects (GET
+only, tests/helpers/crawl.py): no answer is a server error, and the visible text of every HTML page (text nodes,
 alt/title/placeholder/aria-label) has no English word outside ``ALLOWED`` — proper names, acronyms, the
 demo's usernames. Django's admin is crawled for server errors but not for English (its own strings are
 Django's). Downloads (PDF, DOCX, XLSX, CSV) are checked for their status only.
@@ -20,8 +20,8 @@ from django.test import Client, override_settings
 
 from orgs.models import Membership, Organisation
 
-from .crawl import Crawler
-from .urls_walk import DemoArguments, url_patterns
+from .helpers.crawl import Crawler
+from .helpers.urls_walk import DemoArguments, url_patterns
 
 ROLES = ("anonymous", "somchai", "malee", "wichai", "somsak", "admin")
 FIRST_ORG = "phaktob"
@@ -94,7 +94,7 @@ def test_every_url_pattern_has_demo_arguments(demo, db):
             arguments.url(pattern)
         except LookupError as error:
             missing.append(str(error))
-    assert not missing, "add demo arguments in tests/urls_walk.py: " + "; ".join(missing)
+    assert not missing, "add demo arguments in tests/helpers/urls_walk.py: " + "; ".join(missing)
     assert len(patterns) > 60
 
 

@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from workspace import dashboard
@@ -12,7 +11,8 @@ from ita.levels import NewLevel
 from reports.models import Document, DocumentKind, DocumentStatus, EntryStatus, ProgressEntry
 
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_results_pages import find, find_all, make_result, th
+from .helpers.builders import make_result
+from .helpers.html import find, find_all, th
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)  # fiscal year 2570
@@ -21,11 +21,6 @@ TODAY = date(2026, 11, 23)  # fiscal year 2570
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(dashboard, "today", lambda: TODAY)
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", verbosity=0)
 
 
 def url(org, year=None):
@@ -233,11 +228,12 @@ def _lots_of_data(org, catalogue_years=(2565, 2566, 2567, 2568)):
 
 def test_build_runs_nine_queries_whatever_the_data(catalogue, org_a, django_assert_num_queries,
                                                    django_assert_max_num_queries):
-    # eleven: nine, and two for the OIT register's line (its register; the catalogue's items without one)
-    with django_assert_max_num_queries(11):  # ten: without results there are no tool scores to fetch
+    # ten: nine, and the OIT register's line asks for its register (the catalogue's items are read once,
+    # for both OIT lines)
+    with django_assert_max_num_queries(10):  # nine: without results there are no tool scores to fetch
         dashboard.build(org_a, on=TODAY)
     _lots_of_data(org_a)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         data = dashboard.build(org_a, "2568", on=date(2025, 11, 15))
     assert data.measure_count == 4 and len(data.overdue) == 8 and len(data.due_this_month) == 4
     assert [r.document.revision if r.document else None for r in data.reports] == [1, 2]
@@ -248,8 +244,8 @@ def test_the_dashboard_page_has_a_fixed_number_of_queries(client, catalogue, org
                                                           django_assert_max_num_queries):
     _lots_of_data(org_a)
     client.force_login(staff_a)
-    # session, user, two-factor state (twofactor.middleware), membership + the eleven of build()
-    with django_assert_max_num_queries(15):
+    # session, user, two-factor state (twofactor.middleware), membership + the ten of build()
+    with django_assert_max_num_queries(14):
         assert client.get(url(org_a, 2568)).status_code == 200
 
 

@@ -30,11 +30,6 @@ def fixed_today(monkeypatch):
 
 
 @pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", verbosity=0)
-
-
-@pytest.fixture
 def people(staff_a, approver_a, admin_a):
     for user, (first, last) in ((staff_a, ("สมชาย", "ใจดี")), (approver_a, ("มาลี", "ศรีสุข")),
                                 (admin_a, ("วิชัย", "แสงทอง"))):
@@ -385,11 +380,11 @@ def _busy_year(org, staff, approver):
 def test_build_has_a_fixed_number_of_queries_with_the_checklist_and_inbox(
         catalogue, org_a, people, django_assert_num_queries):
     staff, approver, _admin = people
-    # the OIT register's line: two queries (its register; the catalogue's items when there is none)
-    with django_assert_num_queries(11):  # no result: no tool scores to fetch
+    # the OIT register's line: one query (its register; the catalogue's items are read once for both lines)
+    with django_assert_num_queries(10):  # no result: no tool scores to fetch
         dashboard.build(org_a, on=TODAY, role="approver", user=approver)
     _busy_year(org_a, staff, approver)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         data = dashboard.build(org_a, on=TODAY, role="approver", user=approver)
     assert len(data.waiting) == 4 and len(data.waiting_for_me) == 4
     assert [x.state for x in data.checklist] == ["done", "done", "due", "due", "due", "due", "due"]
@@ -434,7 +429,7 @@ def test_an_approver_decides_from_the_inbox_and_staff_follow_it(page, live_serve
                                                                people, settings):
     from playwright.sync_api import expect
 
-    from .a11y import axe_violations
+    from .helpers.a11y import axe_violations
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no PDF rendering
     staff, approver, _admin = people

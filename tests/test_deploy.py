@@ -16,7 +16,7 @@ from django.db import OperationalError, connections
 from django.urls import reverse
 
 from .factories import MeasureFactory
-from .test_documents_pdf import make_report
+from .helpers.builders import make_report
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 SECURITY_SWITCHES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
@@ -259,12 +259,6 @@ def test_moved_scripts_work_under_the_policy_in_chromium(page, live_server, staf
 
 
 # --- /healthz --------------------------------------------------------------------------------------
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
 
 @pytest.mark.django_db
 def test_healthz_ok_without_sign_in(client, media):

@@ -15,7 +15,7 @@ from reports.models import Document, DocumentKind, DocumentStatus
 from reports.services import StaleDocument, WorkflowError, submit_document
 
 from .factories import DocumentFactory
-from .test_documents_pdf import make_report
+from .helpers.builders import make_report
 
 pytestmark = pytest.mark.django_db
 

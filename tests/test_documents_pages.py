@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from reports.models import Document, DocumentStatus, Memo
 
-from .test_documents_pdf import make_report, norm
+from .helpers.builders import make_report, make_result_and_year
+from .helpers.pdf import norm
 
 pytestmark = pytest.mark.django_db
 
@@ -151,9 +152,8 @@ def test_render_document_command_writes_a_valid_pdf(org_a, document, tmp_path):
 
 
 def test_render_document_command_renders_an_analysis_without_a_saved_document(org_a, tmp_path):
-    from .test_documents_pdf import make_result
 
-    make_result(org_a, year=2567, total="91.93")
+    make_result_and_year(org_a, year=2567, total="91.93")
     out = tmp_path / "analysis.pdf"
     err = io.StringIO()
     call_command("render_document", org_a.slug, "2568", "analysis", "-o", str(out), stdout=io.StringIO(), stderr=err)

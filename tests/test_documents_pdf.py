@@ -13,27 +13,19 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
-import unicodedata
 from datetime import date
-from decimal import Decimal
-from io import StringIO
 
-import pypdf
 import pytest
-from django.core.management import call_command
 
 from core.thai import to_thai_digits
-from ita.models import AssessmentResult, Indicator, IndicatorScore, OITItem, OITItemScore, ToolScore, ToolWeight
+from measures import cells
 from measures.models import Measure
 from orgs.models import Division
-from reports import cells
 from reports.documents import LAYOUT_COLUMNS, build_document_data
-from reports.models import Document, DocumentStatus, Memo, ProgressEntry
+from reports.models import Document, DocumentStatus, Memo
 from reports.pdf import render_pdf
 from reports.rendering import (
     RenderOptions,
-    column_edges,
     content_disposition,
     document_context,
     pdf_filename,
@@ -41,196 +33,37 @@ from reports.rendering import (
     sarabun_safe,
 )
 
-from .factories import (
-    AssessmentYearFactory,
-    MeasureFactory,
-    MeasureStepFactory,
-    OrganisationFactory,
-    ToolFactory,
+from .factories import OrganisationFactory
+from .helpers.builders import GROUPS, TOOL_NAMES, URL_TEXT, make_report, make_result_and_year
+from .helpers.pdf import (
+    LANDSCAPE,
+    assert_in_order,
+    column_text,
+    font_names,
+    norm,
+    page_sizes,
+    page_texts,
+    printed_widths,
+    reader,
 )
+from .helpers.seeds import SEEDS, progress_document, seed_table
 
 pytestmark = pytest.mark.django_db
 
-LANDSCAPE = (842, 595)
 PORTRAIT = (595, 842)
 ARABIC = re.compile(r"[0-9]")
 THAI_DIGIT = re.compile(r"[๐-๙]")
 URL = re.compile(r"https?://\S+")
 LATIN_TOKEN = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\b")
-TOOL_NAMES = {
-    "IIT": "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน",
-    "EIT": "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก",
-    "OIT": "แบบตรวจการเปิดเผยข้อมูลสาธารณะ",
-}
-GROUPS = ("มาตรการสร้างความโปร่งใสในการใช้งบประมาณและการจัดซื้อจัดจ้าง",
-          "มาตรการเพิ่มประสิทธิภาพการดำเนินงานและการสื่อสารกับบุคคลภายนอก")
-URL_TEXT = "https://www.example.go.th/ita"
 PARAGRAPH = "ตามที่เทศบาลได้เข้าร่วมการประเมินคุณธรรมและความโปร่งใส นั้น"
 
 
 # --- reading PDFs ---------------------------------------------------------------------------------
 
-def norm(text) -> str:
-    if isinstance(text, (list, tuple)):
-        text = "".join(text)
-    return re.sub(r"\s+|</?p>", "", unicodedata.normalize("NFKC", text or ""))
-
-
-def reader(pdf: bytes) -> pypdf.PdfReader:
-    return pypdf.PdfReader(io.BytesIO(pdf))
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    return [page.extract_text() for page in reader(pdf).pages]
-
-
-def page_sizes(pdf: bytes) -> list[tuple[int, int]]:
-    return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader(pdf).pages]
-
-
-def font_names(pdf: bytes) -> set[str]:
-    names = set()
-    for page in reader(pdf).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            names.add(str(font["/BaseFont"]).split("+", 1)[-1])
-    return names
-
-
-def pdftotext(pdf: bytes, *args) -> str:
-    return subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-
-
-def printed_widths(document, **options) -> list[str]:
-    """The table's column widths as the PDF prints them (they widen to fit headings and division names)."""
-    document = Document.objects.select_related("organisation").get(pk=document.pk)
-    return [c["width"] for c in document_context(build_document_data(document), RenderOptions(**options))["columns"]]
-
-
-def column_text(pdf: bytes, keys: list[str], index: int, heading: str, widths=None) -> str:
-    """The normalised text of table column ``index`` over all landscape pages, its heading removed
-    (``widths``: the printed widths, ``printed_widths``; by default the plain column weights)."""
-    left, right = column_edges(keys, widths)[index]
-    out = []
-    for number, (width, height) in enumerate(page_sizes(pdf), start=1):
-        if (width, height) != LANDSCAPE:
-            continue
-        text = norm(pdftotext(
-            pdf, "-raw", "-f", str(number), "-l", str(number), "-x", str(int(left) + 1), "-y", "30",
-            "-W", str(int(right - left) - 2), "-H", str(height - 30 - 45)))
-        out.append(text.replace(norm(heading), "", 1) if norm(heading) else text)
-    return "".join(out)
-
-
-def assert_in_order(haystack: str, needles, what=""):
-    position = 0
-    for needle in needles:
-        needle = norm(needle)
-        if not needle:
-            continue
-        found = haystack.find(needle, position)
-        assert found >= 0, f"{what}: not found (in order) after position {position}: {needle[:80]}"
-        position = found + len(needle)
-
-
 def body_digits_outside_urls_and_latin(text: str) -> list[str]:
     """Arabic digits that are neither in a URL nor in a Latin token (O17, ITA2025 …)."""
     text = LATIN_TOKEN.sub(" ", URL.sub(" ", text))
     return ARABIC.findall(text)
-
-
-# --- factory data ----------------------------------------------------------------------------------
-
-def tools():
-    return {code: ToolFactory(code=code, name=name, order=i) for i, (code, name) in enumerate(TOOL_NAMES.items(), 1)}
-
-
-def make_measures(org, count, fiscal_year=2568, *, emoji=False):
-    """``count`` measures with realistic Thai texts, group headings, steps with sub-items."""
-    by_code = tools()
-    divisions = list(Division.objects.filter(organisation=org)) or []
-    measures = []
-    for i in range(1, count + 1):
-        n = to_thai_digits(i)
-        title = f"มาตรการที่ {n} ส่งเสริมการเปิดเผยข้อมูลและการมีส่วนร่วมของประชาชนในการตรวจสอบการดำเนินงาน"
-        if emoji and i == 1:
-            title += " 😀✅"
-        measure = MeasureFactory(
-            organisation=org, fiscal_year=fiscal_year, order=i,
-            group_heading=GROUPS[(i - 1) // 3 % 2],
-            title=title,
-            guideline=f"แนวทางที่ {n}.๑ จัดทำคู่มือการปฏิบัติงานให้ครบถ้วนและเป็นปัจจุบัน\n"
-                      f"แนวทางที่ {n}.๒ เผยแพร่ข้อมูลผ่านเว็บไซต์ของหน่วยงานและสื่อสังคมออนไลน์",
-            weakness=f"จุดอ่อนที่ {n} การเผยแพร่ข้อมูลการใช้จ่ายงบประมาณยังไม่ทั่วถึง (ข้อ O17)",
-            start_month=date(2024, 10, 1), end_month=date(2025, 3, 1),
-            monitoring=f"เจ้าหน้าที่ผู้รับผิดชอบรายงานผลต่อผู้บริหารทุก ๖ เดือน (มาตรการที่ {n})",
-        )
-        measure.tools.add(by_code[("IIT", "EIT", "OIT")[(i - 1) % 3]])
-        measure.divisions.add(*divisions)
-        for s in range(1, 4):
-            step = MeasureStepFactory(
-                measure=measure, order=s,
-                text=f"ขั้นตอนที่ {to_thai_digits(s)} ของมาตรการที่ {n} ประชุมชี้แจงบุคลากรภายในหน่วยงาน"
-                     "ให้ทราบถึงแนวทางการปฏิบัติงาน ระยะเวลา และผู้รับผิดชอบ เพื่อให้การดำเนินงานเป็นไปตามแผน")
-            if s == 1:
-                for k in range(1, 3):
-                    MeasureStepFactory(measure=measure, parent=step, order=k,
-                                       text=f"ข้อย่อยที่ {to_thai_digits(k)} ของขั้นตอนแรก มาตรการที่ {n} "
-                                            "จัดทำสื่อประชาสัมพันธ์ในรูปแบบอินโฟกราฟิก")
-        measures.append(measure)
-    return measures
-
-
-def make_report(org, count=4, *, layout="A", kind="progress", status=DocumentStatus.DRAFT, round_=6,
-                emoji=False, arabic=False, fiscal_year=2568):
-    measures = make_measures(org, count, fiscal_year, emoji=emoji)
-    document = Document.objects.create(
-        organisation=org, fiscal_year=fiscal_year, kind=kind, round=round_ if kind == "progress" else 0,
-        layout=layout, status=status, arabic_digits=arabic, month_style="abbr",
-        preamble=f"รายงานผลการดำเนินการของ{org.name} เผยแพร่ที่ {URL_TEXT} ตามแผนที่กำหนดไว้",
-        signer_name="นางสาวสมหญิง ใจดี", signer_position="นักวิเคราะห์นโยบายและแผน", signer_role="ผู้รายงาน",
-    )
-    if kind == "progress":
-        for measure in measures:
-            n = to_thai_digits(measure.order)
-            ProgressEntry.objects.create(
-                document=document, measure=measure, status="done",
-                output=f"ดำเนินการประชุมชี้แจงแล้ว เมื่อวันที่ ๑๑ กุมภาพันธ์ ๒๕๖๘ (มาตรการที่ {n})\n"
-                       "เผยแพร่ข้อมูลผ่านเว็บไซต์และเพจของหน่วยงานเรียบร้อยแล้ว",
-                outcome=f"บุคลากรและประชาชนรับรู้ข้อมูลมากขึ้น (ผลลัพธ์มาตรการที่ {n})",
-            )
-    return document
-
-
-def make_result(org, *, year=2565, total="91.93"):
-    """An ITA result of an old-scale year: 10 indicators in three tools, scores spread around 85."""
-    year_obj = AssessmentYearFactory(year=year, scale="old")
-    by_code = tools()
-    for code, weight in (("IIT", 30), ("EIT", 30), ("OIT", 40)):
-        ToolWeight.objects.get_or_create(year=year_obj, tool=by_code[code], defaults={"weight": weight})
-    names = ["การปฏิบัติหน้าที่", "การใช้งบประมาณ", "การใช้อำนาจ", "การใช้ทรัพย์สินของราชการ",
-             "การแก้ไขปัญหาการทุจริต", "คุณภาพการดำเนินงาน", "ประสิทธิภาพการสื่อสาร", "การปรับปรุงการทำงาน",
-             "การเปิดเผยข้อมูล", "การป้องกันการทุจริต"]
-    scores = ["95.80", "87.90", "94.60", "95.20", "92.50", "78.84", "84.54", "83.10", "94.60", "88.40"]
-    result = AssessmentResult.objects.create(organisation=org, year=year_obj, total_score=Decimal(total))
-    for code, score in (("IIT", "93.20"), ("EIT", "82.64"), ("OIT", "91.50")):
-        ToolScore.objects.create(result=result, tool=by_code[code], score=Decimal(score),
-                                 issues_to_improve=f"ประเด็นที่ต้องแก้ไขของเครื่องมือ {code}")
-    indicators = []
-    for number, (name, score) in enumerate(zip(names, scores), start=1):
-        tool = by_code["IIT" if number <= 5 else "EIT" if number <= 8 else "OIT"]
-        indicator, _ = Indicator.objects.get_or_create(year=year_obj, number=number,
-                                                      defaults={"tool": tool, "name": name})
-        indicators.append(indicator)
-        IndicatorScore.objects.create(
-            result=result, indicator=indicator, score=Decimal(score),
-            assessment_points=f"ประเด็นการประเมินของตัวชี้วัดที่ {to_thai_digits(number)}",
-            issues_to_improve=f"ประเด็นที่ควรพัฒนาของตัวชี้วัดที่ {to_thai_digits(number)}",
-        )
-    item, _ = OITItem.objects.get_or_create(year=year_obj, code="O17",
-                                            defaults={"number": 17, "title": "E-Service", "indicator": indicators[8]})
-    OITItemScore.objects.create(result=result, item=item, score=Decimal("0"))
-    return result
 
 
 @pytest.fixture
@@ -272,10 +105,10 @@ def test_data_is_plain_json_with_everything_the_document_shows(org):
 
 @pytest.mark.parametrize("kind", ["progress", "measures"])
 def test_data_takes_a_fixed_number_of_queries(org, kind, django_assert_max_num_queries):
-    make_result(org, year=2567)
+    make_result_and_year(org, year=2567)
     small = make_report(org, 3, kind=kind, fiscal_year=2568)
     other = OrganisationFactory()
-    make_result(other, year=2567)
+    make_result_and_year(other, year=2567)
     big = make_report(other, 40, kind=kind, fiscal_year=2568)
     counts = []
     for document in (small, big):
@@ -303,7 +136,7 @@ def test_layout_a_column_overrides_and_month_style(org):
 
 # --- every layout -------------------------------------------------------------------------------------
 
-# column key -> what the column must show for each measure (from the models, through reports.cells)
+# column key -> what the column must show for each measure (from the models, through measures.cells)
 EXPECTED = {
     "measure": lambda m, e: cells.measure_cell(m),
     "title": lambda m, e: cells.title_cell(m),
@@ -395,7 +228,7 @@ def test_layout_override_and_organisation_default(org):
 # --- the analysis ------------------------------------------------------------------------------------
 
 def test_analysis_document(org):
-    make_result(org, year=2565, total="91.93")
+    make_result_and_year(org, year=2565, total="91.93")
     document = Document.objects.create(organisation=org, fiscal_year=2566, kind="analysis", status="approved")
     data = build_document_data(document)
     analysis = data["analysis"]
@@ -426,7 +259,7 @@ def test_analysis_document(org):
 
 
 def test_measures_plan_is_preceded_by_the_analysis(org):
-    make_result(org, year=2567)
+    make_result_and_year(org, year=2567)
     document = make_report(org, 3, kind="measures", fiscal_year=2568)
     with_analysis = rendered_pdf(document)
     texts = [norm(t) for t in page_texts(with_analysis)]
@@ -574,16 +407,9 @@ def test_thai_file_name():
 
 # --- the three seed documents, rebuilt from the demo data ---------------------------------------------
 
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", stdout=StringIO())
-
-
 @pytest.mark.parametrize("key", ["000", "002", "004"])
 def test_seed_documents_render_with_their_own_headings_and_cells(catalogue, key):
     from demo.loader import load_organisation, read_data
-
-    from .test_seed_representability import SEEDS, progress_document, seed_table
 
     seed = SEEDS[key]
     load_organisation(read_data(seed.slug))
@@ -626,7 +452,7 @@ def page_streams(pdf: bytes) -> list[tuple]:
 
 def speedup_documents(org):
     """Every document kind and layout, a draft with memo and watermark, rows split across pages."""
-    make_result(org, year=2567)
+    make_result_and_year(org, year=2567)
     documents = [(make_report(org, 12, layout="A", status=DocumentStatus.APPROVED, fiscal_year=2569), {})]
     for year, layout in enumerate("BCD", start=2570):
         documents.append((make_report(org, 4, layout=layout, fiscal_year=year), {"layout": layout}))

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_failing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.helpers.urls_failing")]
 
 # Latin words a Thai page may show: the brand and the language switch (lang="en").
 ALLOWED_LATIN = {"ITA", "Portal", "English"}

@@ -21,6 +21,7 @@ from reports.evidence_print import QR_BORDER, QR_SCALE
 from reports.models import Document, DocumentStatus
 
 from .factories import MeasureFactory, MeasureStepFactory
+from .helpers import workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -125,12 +126,11 @@ def commit(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def publish(commit):
+def publish(django_capture_on_commit_callbacks):
+    """tests/helpers/workflow.publish, the stored PDF rendered after the commit; checks it is there."""
     def run(document, staff, approver):
-        services.submit_document(document, actor=staff, notify=False)
-        services.approve_document(reload(document), actor=approver, notify=False)
-        commit(services.publish_document, reload(document), actor=approver, notify=False)
-        return check_published(reload(document))
+        return check_published(workflow.publish(document, staff, approver, render=True,
+                                                capture=django_capture_on_commit_callbacks))
     return run
 
 

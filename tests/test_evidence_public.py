@@ -15,6 +15,7 @@ from reports import services
 from reports.models import Document, DocumentStatus, EntryStatus, Evidence, EvidenceKind
 
 from .factories import DocumentFactory, MeasureFactory, ProgressEntryFactory
+from .helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -91,13 +92,6 @@ def entry(org_a, document):
 def link(entry):
     return Evidence.objects.create(entry=entry, kind=EvidenceKind.LINK, url="https://example.org/ข่าว",
                                    title="ข่าวประชาสัมพันธ์")
-
-
-def publish(document, staff, approver):
-    services.submit_document(document, actor=staff, notify=False)
-    services.approve_document(document, actor=approver, notify=False)
-    services.publish_document(document, actor=approver, notify=False, render=False)
-    assert Document.objects.get(pk=document.pk).status == DocumentStatus.PUBLISHED
 
 
 # --- the checkboxes of the entry form ------------------------------------------------------------
@@ -187,7 +181,7 @@ def test_staff_are_refused_after_submission(client, staff_a, document, entry, li
 
 
 def test_approver_toggles_evidence_of_a_published_document(client, staff_a, approver_a, document, entry, link):
-    publish(document, staff_a, approver_a)
+    assert publish(document, staff_a, approver_a).status == DocumentStatus.PUBLISHED
     client.force_login(approver_a)
     html = client.get(entry_url(entry)).content.decode()
     assert "data-readonly-note" in html and 'id="entry-form"' not in html  # the read-only page
@@ -213,7 +207,7 @@ def test_admin_toggles_evidence_of_a_submitted_document(client, staff_a, admin_a
 
 
 def test_read_only_page_shows_the_toggle_only_to_approvers(client, staff_a, approver_a, document, entry, link):
-    publish(document, staff_a, approver_a)
+    assert publish(document, staff_a, approver_a).status == DocumentStatus.PUBLISHED
     client.force_login(staff_a)
     html = client.get(entry_url(entry)).content.decode()
     assert "data-readonly-note" in html

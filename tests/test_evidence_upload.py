@@ -1,15 +1,13 @@
-"""reports.evidence.check_upload: the five accepted types recognised by their content (real small files
-built here), and what is refused: empty, too large, unknown content whatever the name, ZIP files that are
+"""reports.evidence.check_upload: the five accepted types recognised by their content (real small files,
+tests/helpers/files.py), and what is refused: empty, too large, unknown content whatever the name, ZIP files that are
 not Word/Excel documents, broken images, names with path parts. The file is always rewound."""
 import io
 import re
-import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from reports import evidence
 from reports.evidence import check_upload, download_name
@@ -17,52 +15,10 @@ from reports.models import EvidenceKind
 from reports.services import add_evidence_file
 
 from .factories import DocumentFactory, MeasureFactory, ProgressEntryFactory
+from .helpers.files import CONTENT_TYPES_XML, docx_bytes, image_bytes, pdf_bytes, xlsx_bytes, zip_bytes
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-CONTENT_TYPES_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
-)
-
-
-# --- real small files ----------------------------------------------------------------------------
-
-def pdf_bytes() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
-
-
-def image_bytes(fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (6, 4), (200, 30, 30)).save(buffer, fmt)
-    return buffer.getvalue()
-
-
-def zip_bytes(members: dict) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in members.items():
-            archive.writestr(name, text)
-    return buffer.getvalue()
-
-
-def docx_bytes() -> bytes:
-    return zip_bytes({
-        "[Content_Types].xml": CONTENT_TYPES_XML,
-        "_rels/.rels": "<Relationships/>",
-        "word/document.xml": "<w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'/>",
-    })
-
-
-def xlsx_bytes() -> bytes:
-    return zip_bytes({
-        "[Content_Types].xml": CONTENT_TYPES_XML,
-        "_rels/.rels": "<Relationships/>",
-        "xl/workbook.xml": "<workbook xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'/>",
-        "xl/worksheets/sheet1.xml": "<worksheet/>",
-    })
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):

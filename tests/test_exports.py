@@ -25,7 +25,7 @@ from reports.export_xlsx import ENTRY_KEYS, MEASURE_KEYS
 from reports.models import Document, DocumentKind, Memo
 
 from .factories import AssessmentYearFactory, MeasureFactory, MeasureStepFactory, OrganisationFactory, confirm_result
-from .test_documents_pdf import GROUPS, URL_TEXT, make_report, make_result, tools
+from .helpers.builders import GROUPS, URL_TEXT, make_report, make_result_and_year, tools
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_docx_file_name_and_draft_marker(client, staff_a, org_a):
 
 
 def test_analysis_document_docx_is_portrait_with_its_tables(client, staff_a, org_a):
-    make_result(org_a, year=2565, total="91.93")
+    make_result_and_year(org_a, year=2565, total="91.93")
     document = Document.objects.create(organisation=org_a, fiscal_year=2566, kind="analysis",
                                        signer_name="นายทดสอบ ใจดี")
     client.force_login(staff_a)
@@ -213,7 +213,7 @@ def test_analysis_document_docx_is_portrait_with_its_tables(client, staff_a, org
 
 
 def test_measures_plan_docx_puts_the_analysis_in_front_and_the_memo_cover_first(client, staff_a, org_a):
-    make_result(org_a, year=2567)
+    make_result_and_year(org_a, year=2567)
     document = make_report(org_a, 2, kind="measures")
     Memo.objects.create(document=document, department="สำนักปลัด", subject="ขออนุมัติมาตรการ",
                         addressee="นายกเทศมนตรีตำบลเอ", body="เรื่องเดิม\n\nข้อความเดิม")
@@ -370,7 +370,7 @@ def test_open_data_organisations_csv(client, org_a, org_b, settings):
 
 
 def test_open_data_results_csv(client, org_a, org_b, django_assert_max_num_queries):
-    make_result(org_a, year=2565, total="91.93")
+    make_result_and_year(org_a, year=2565, total="91.93")
     confirm_result(AssessmentResult.objects.get(organisation=org_a))
     by_code = tools()
     new_year = AssessmentYearFactory(year=2567, scale="new")

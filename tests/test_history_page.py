@@ -18,14 +18,9 @@ from reports.models import DocumentKind, Evidence, ProgressEntry
 from reports.services import add_evidence_link, create_document, remove_evidence, save_entry
 
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_results_pages import find, find_all, th
+from .helpers.html import find, find_all, th
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 @pytest.fixture

@@ -45,20 +45,14 @@ from reports.tasks import render_published_pdf
 from .factories import (
     AssessmentYearFactory, IndicatorFactory, MeasureFactory, MeasureStepFactory, ToolFactory, UserFactory,
 )
-from .test_documents_pdf import norm, page_texts
-from .test_evidence_upload import docx_bytes, image_bytes, pdf_bytes, zip_bytes
-from .test_import_measures import HEADINGS_A
+from .helpers.files import HEADINGS_A, docx_bytes, image_bytes, measures_docx_bytes, pdf_bytes, zip_bytes
+from .helpers.html import find, th
+from .helpers.pdf import norm, page_texts
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 FY = 2568
 A = "org-a"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 # --- HTML/JS in every user text field ---------------------------------------------------------------
@@ -471,9 +465,7 @@ XXE = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
 
 def bombs():
     """(name, file bytes, words of the refusal) for the importer."""
-    from .test_import_measures import docx_bytes as table_docx
-
-    xlsx, docx = xlsx_table(), table_docx()
+    xlsx, docx = xlsx_table(), measures_docx_bytes()
     padded = b"<!--" + "".join(f"{n:08x}" for n in range(131_072)).encode()
     yield "xlsx billion laughs in the styles", with_member(
         xlsx, "xl/styles.xml", lambda x: dtd(x, BILLION_LAUGHS)), "XML declarations"
@@ -563,10 +555,8 @@ def test_the_import_page_refuses_bad_uploads_in_thai_and_keeps_nothing(client, o
 
 
 def test_path_parts_in_an_import_file_name_never_reach_the_storage(client, org_a, staff_a, media):
-    from .test_import_measures import docx_bytes as table_docx
-
     client.force_login(staff_a)
-    upload = SimpleUploadedFile("../../../../etc/cron.d/evil.docx", table_docx())
+    upload = SimpleUploadedFile("../../../../etc/cron.d/evil.docx", measures_docx_bytes())
     response = client.post(import_url(), {"step": "preview", "file": upload})
     assert response.status_code == 200
     stored = [p for p in media.rglob("*") if p.is_file()]
@@ -660,8 +650,6 @@ def png_of(size, mode="1") -> bytes:
 ])
 def test_the_emblem_field_refuses_what_is_not_a_small_png_or_jpeg(client, org_a, admin_a, name, content, message):
     """tests/test_org_settings.py::test_the_emblem_is_checked_by_its_content has text, a GIF and 2 MB."""
-    from .test_results_pages import find, th
-
     client.force_login(admin_a)
     response = client.post(reverse("orgs:settings", args=[A]),
                            profile_post(org_a, emblem=SimpleUploadedFile(name, content)))

@@ -2,7 +2,7 @@
 
 The three seeds (text extracted from real PDF reports) are imported from their text, applied to a fresh
 organisation and printed: every cell of the seed's tables must come back, column by column and in
-order, in the PDF of the matching layout (compared as tests/test_documents_pdf.py does: NFKC, whitespace
+order, in the PDF of the matching layout (compared with tests/helpers/pdf.py: NFKC, whitespace
 and <p> ignored, each column cropped on its own because rows break across pages).
 """
 from __future__ import annotations
@@ -11,11 +11,9 @@ import io
 import struct
 import zipfile
 import zlib
-from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils import translation
 
 from measures.importing import (
@@ -34,12 +32,11 @@ from reports.models import Document, DocumentStatus, ProgressEntry
 from reports.rendering import render_document_pdf
 
 from .factories import MeasureFactory
-from .test_documents_pdf import assert_in_order, column_text, norm, page_texts, printed_widths
-from .test_seed_representability import SEEDS, seed_table, seed_text
+from .helpers.files import HEADINGS_A, measures_docx_bytes, zip_bytes
+from .helpers.pdf import assert_in_order, column_text, norm, page_texts, printed_widths
+from .helpers.seeds import SEEDS, seed_table, seed_text
 
 pytestmark = pytest.mark.django_db
-
-HEADINGS_A = "มาตรการ/แนวทาง\tขั้นตอน/วิธีการปฏิบัติ\tหน่วยงานผู้รับผิดชอบ\tระยะเวลาการดำเนินการ\tสรุปผลการดำเนินการ\tผลลัพธ์/ความสำเร็จ"
 
 
 @pytest.fixture(autouse=True)
@@ -47,11 +44,6 @@ def english():
     """Messages are compared by their English msgid (the Thai translation comes later)."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", stdout=StringIO())
 
 
 def steps_of(measure: Measure):
@@ -232,38 +224,8 @@ def test_markdown_table_with_paragraph_cells():
 
 # --- DOCX and XLSX ---------------------------------------------------------------------------------
 
-def docx_bytes() -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("รายงานผลการดำเนินการ")
-    document.add_paragraph("๒.ด้าน EIT")
-    table = document.add_table(rows=5, cols=4)
-    for cell, heading in zip(table.rows[0].cells, ["มาตรการ/แนวทาง", "ขั้นตอน/วิธีการปฏิบัติ", "ผู้รับผิดชอบ",
-                                                   "สรุปผลการดำเนินการ"]):
-        cell.text = heading
-    merged = table.cell(1, 0).merge(table.cell(1, 3))
-    merged.text = "มาตรการเพิ่มประสิทธิภาพการสื่อสาร"
-    row = table.rows[2].cells
-    row[0].text = "เผยแพร่ข้อมูล"
-    row[1].text = "๑. จัดทำสื่อ"
-    row[1].add_paragraph("(๑) แผ่นพับ")
-    row[1].add_paragraph("๒. ประกาศ")
-    row[2].text = "สำนักปลัด"
-    row[3].text = "เผยแพร่แล้ว"
-    continuation = table.rows[3].cells
-    continuation[1].text = "๓. รายงานผล"
-    row = table.rows[4].cells
-    row[0].text = "ตอบข้อซักถาม"
-    row[1].text = "๑. เปิดช่องทาง"
-    row[2].text = "กองคลัง"
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
 def test_docx_with_merged_group_row_section_and_continuation(org_a, staff_a):
-    preview = read_import(upload=SimpleUploadedFile("ไม่ใช่.txt", docx_bytes()))  # the name does not matter
+    preview = read_import(upload=SimpleUploadedFile("ไม่ใช่.txt", measures_docx_bytes()))  # the name does not matter
     assert preview.source == "docx" and preview.layout == "A"
     first, second = preview.measures
     assert first.group_heading == second.group_heading == "มาตรการเพิ่มประสิทธิภาพการสื่อสาร"
@@ -312,14 +274,6 @@ def test_xlsx_layout_d(org_a, staff_a):
 
 # --- refusals ------------------------------------------------------------------------------------------
 
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def png_bytes() -> bytes:
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -364,7 +318,7 @@ def test_zip_bomb_is_refused_without_unpacking():
 def test_docx_with_a_dtd_is_refused():
     import docx
 
-    good = docx_bytes()
+    good = measures_docx_bytes()
     with zipfile.ZipFile(io.BytesIO(good)) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     xml = members["word/document.xml"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from measures.models import Measure
 from reports.models import Document
 
-from .test_import_measures import HEADINGS_A, docx_bytes
+from .helpers.files import HEADINGS_A, measures_docx_bytes
 
 FY = 2569
 TABLE = "\n".join([
@@ -57,7 +57,7 @@ def test_an_uploaded_docx_is_kept_between_preview_and_confirm_then_removed(clien
                                                                           tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(staff_a)
-    upload = SimpleUploadedFile("measures.docx", docx_bytes())
+    upload = SimpleUploadedFile("measures.docx", measures_docx_bytes())
     preview = client.post(url(org_a), {"step": "preview", "file": upload, "round": ""})
     html = preview.content.decode()
     assert preview.status_code == 200 and "จัดทำสื่อ" in html
@@ -73,7 +73,7 @@ def test_an_uploaded_docx_is_kept_between_preview_and_confirm_then_removed(clien
 def test_a_forged_or_foreign_stored_file_is_refused(client, org_a, org_b, staff_a, staff_b, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(staff_b)
-    preview = client.post(url(org_b), {"step": "preview", "file": SimpleUploadedFile("m.docx", docx_bytes())})
+    preview = client.post(url(org_b), {"step": "preview", "file": SimpleUploadedFile("m.docx", measures_docx_bytes())})
     token = re.search(r'name="stored" value="([^"]+)"', preview.content.decode()).group(1)
     client.force_login(staff_a)
     for stored in (token, "forged"):  # org B's file named in org A's form; a made-up value

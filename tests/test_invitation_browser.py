@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from orgs.models import Membership, Role
 
-PASSWORD = "pw-for-tests"  # tests.factories.UserFactory
+from .factories import PASSWORD
+
 NEW_PASSWORD = "Kh0ngDee-2568!"
 
 

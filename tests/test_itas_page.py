@@ -9,10 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from reports.portal_answers import portal_answers
-from reports import services
-from reports.models import Document
 
 from .factories import MeasureFactory, MeasureStepFactory
+from .helpers import workflow
 
 pytestmark = pytest.mark.django_db
 SITE = "https://ita.example.go.th"
@@ -30,12 +29,7 @@ def published(org, staff, approver, fiscal_year, kind, round_=0):
         measure = MeasureFactory(organisation=org, fiscal_year=fiscal_year, title=f"มาตรการปี {fiscal_year}",
                                  report_rounds=[6, 12])
         MeasureStepFactory(measure=measure, order=1, text="ประชุมชี้แจงบุคลากร")
-    document = services.create_document(org, fiscal_year=fiscal_year, kind=kind, round=round_, actor=staff,
-                                        notify=False)
-    document = services.submit_document(document, actor=staff, notify=False)
-    document = services.approve_document(Document.objects.get(pk=document.pk), actor=approver, notify=False)
-    services.publish_document(Document.objects.get(pk=document.pk), actor=approver, notify=False, render=False)
-    return Document.objects.get(pk=document.pk)
+    return workflow.published(org, staff, approver, fiscal_year=fiscal_year, kind=kind, round_=round_)
 
 
 def page(client, fiscal_year) -> str:
@@ -111,7 +105,7 @@ def test_portal_answers_names_item_document_fiscal_year_and_publication(org_a, s
 
 @pytest.mark.browser
 def test_the_provisional_2570_page_has_no_serious_accessibility_violations(page, live_server, org_a):
-    from .a11y import axe_violations
+    from .helpers.a11y import axe_violations
 
     response = page.goto(f"{live_server.url}/o/org-a/2570/itas/")
     assert response.status == 200

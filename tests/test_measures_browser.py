@@ -11,16 +11,7 @@ from playwright.sync_api import expect
 from measures.models import Measure
 
 from .factories import MeasureFactory, MeasureStepFactory
-
-PASSWORD = "pw-for-tests"  # tests.factories.UserFactory
-
-
-def sign_in(page, live_server, username, next_path):
-    page.goto(f"{live_server.url}{reverse('login')}?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
+from .helpers.browser import sign_in
 
 
 def step_texts(page):

@@ -100,7 +100,7 @@ def measure_a(org_a):
 
 
 @pytest.fixture
-def catalogue():
+def small_catalogue():
     """Assessment years 2566 and 2567 with indicators 1–3 and OIT items (O1, O2 in 2566; O1 in 2567)."""
     iit = ToolFactory(code="IIT", name="IIT", order=1)
     oit = ToolFactory(code="OIT", name="OIT", order=3)
@@ -256,16 +256,16 @@ def test_list_step_count_counts_steps_and_sub_items(client, staff_a, org_a):
     assert (measure_row.step_count, measure_row.sub_item_count) == (3, 4)
 
 
-def test_filters_by_division_tool_and_indicator(client, staff_a, org_a, org_b, catalogue):
+def test_filters_by_division_tool_and_indicator(client, staff_a, org_a, org_b, small_catalogue):
     palad, klang = org_a.divisions.order_by("order")
-    ind1, ind2 = catalogue["ind"][(2567, 1)], catalogue["ind"][(2567, 2)]
+    ind1, ind2 = small_catalogue["ind"][(2567, 1)], small_catalogue["ind"][(2567, 2)]
     m1 = MeasureFactory(organisation=org_a, title="มาตรการกองคลัง")
     m1.divisions.set([klang])
-    m1.tools.set([catalogue["tools"]["IIT"]])
+    m1.tools.set([small_catalogue["tools"]["IIT"]])
     m1.indicators.set([ind1])
     m2 = MeasureFactory(organisation=org_a, title="มาตรการสำนักปลัด")
     m2.divisions.set([palad])
-    m2.tools.set([catalogue["tools"]["OIT"]])
+    m2.tools.set([small_catalogue["tools"]["OIT"]])
     m2.indicators.set([ind2])
     client.force_login(staff_a)
     target = url("list", org_a.slug, 2568)
@@ -276,13 +276,13 @@ def test_filters_by_division_tool_and_indicator(client, staff_a, org_a, org_b, c
 
     assert titles() == {"มาตรการกองคลัง", "มาตรการสำนักปลัด"}
     assert titles(division=klang.pk) == {"มาตรการกองคลัง"}
-    assert titles(tool=catalogue["tools"]["OIT"].pk) == {"มาตรการสำนักปลัด"}
+    assert titles(tool=small_catalogue["tools"]["OIT"].pk) == {"มาตรการสำนักปลัด"}
     assert titles(indicator=ind1.pk) == {"มาตรการกองคลัง"}
-    assert titles(division=palad.pk, tool=catalogue["tools"]["IIT"].pk) == set()
+    assert titles(division=palad.pk, tool=small_catalogue["tools"]["IIT"].pk) == set()
     # Choices: this organisation's divisions only; the catalogue of 2567 for fiscal year 2568.
     filter_form = client.get(target).context["filter"].form
     assert set(filter_form.fields["division"].queryset) == {palad, klang}
-    assert set(filter_form.fields["indicator"].queryset) == {catalogue["ind"][(2567, n)] for n in (1, 2, 3)}
+    assert set(filter_form.fields["indicator"].queryset) == {small_catalogue["ind"][(2567, n)] for n in (1, 2, 3)}
     other_division = org_b.divisions.get()
     response = client.get(target, {"division": other_division.pk})
     assert response.context["filter"].form.errors  # another organisation's division is not a choice
@@ -297,17 +297,17 @@ def test_filters_through_htmx_return_the_list_only(client, staff_a, org_a):
     assert "<html" not in html
 
 
-def _many_measures(org, catalogue, n_measures, n_steps_each):
+def _many_measures(org, small_catalogue, n_measures, n_steps_each):
     divisions = list(org.divisions.all())
     extra = [Division.objects.get_or_create(organisation=org, name=f"กองพิเศษ {i}")[0] for i in range(3)]
-    indicators = [catalogue["ind"][(2567, n)] for n in (1, 2, 3)]
+    indicators = [small_catalogue["ind"][(2567, n)] for n in (1, 2, 3)]
     for i in range(n_measures):
         m = MeasureFactory(organisation=org, order=i, group_heading=f"กลุ่ม {i // 5}",
                            start_month=date(2024, 10, 1), end_month=date(2025, 9, 1))
         m.divisions.set(divisions + extra[: i % 4])
-        m.tools.set(catalogue["tools"].values())
+        m.tools.set(small_catalogue["tools"].values())
         m.indicators.set(indicators[: 1 + i % 3])
-        m.oit_items.set([catalogue["oit"][(2567, "O1")]])
+        m.oit_items.set([small_catalogue["oit"][(2567, "O1")]])
         parent = None
         for j in range(n_steps_each):
             if j % 3 == 2:
@@ -326,14 +326,14 @@ def _count_queries(client, target):
 LIST_QUERY_LIMIT = 17  # measured: 12 unfiltered; +1 per filter value checked, +1 for the total
 
 
-def test_list_query_count_does_not_grow_with_measures(client, staff_a, org_a, catalogue,
+def test_list_query_count_does_not_grow_with_measures(client, staff_a, org_a, small_catalogue,
                                                       django_assert_max_num_queries):
     client.force_login(staff_a)
     target = url("list", org_a.slug, 2568)
-    _many_measures(org_a, catalogue, 1, 2)
+    _many_measures(org_a, small_catalogue, 1, 2)
     small, _ = _count_queries(client, target)
     Measure.objects.all().delete()
-    _many_measures(org_a, catalogue, 50, 6)
+    _many_measures(org_a, small_catalogue, 50, 6)
     assert MeasureStep.objects.count() == 300
     with django_assert_max_num_queries(LIST_QUERY_LIMIT):
         response = client.get(target)
@@ -342,8 +342,8 @@ def test_list_query_count_does_not_grow_with_measures(client, staff_a, org_a, ca
     assert big == small
     print(f"list page: {big} queries for 1 or 50 measures")
     # filtered (an m2m join) and the htmx partial stay within the limit too
-    params = {"division": org_a.divisions.first().pk, "tool": catalogue["tools"]["IIT"].pk,
-              "indicator": catalogue["ind"][(2567, 1)].pk}
+    params = {"division": org_a.divisions.first().pk, "tool": small_catalogue["tools"]["IIT"].pk,
+              "indicator": small_catalogue["ind"][(2567, 1)].pk}
     with django_assert_max_num_queries(LIST_QUERY_LIMIT):
         response = client.get(target, params)
     assert response.context["measure_count"] > 0
@@ -351,8 +351,8 @@ def test_list_query_count_does_not_grow_with_measures(client, staff_a, org_a, ca
         client.get(target, headers={"HX-Request": "true", "HX-Target": "measure-list"})
 
 
-def test_edit_page_query_count_is_fixed(client, staff_a, org_a, catalogue, django_assert_max_num_queries):
-    _many_measures(org_a, catalogue, 1, 30)
+def test_edit_page_query_count_is_fixed(client, staff_a, org_a, small_catalogue, django_assert_max_num_queries):
+    _many_measures(org_a, small_catalogue, 1, 30)
     measure = Measure.objects.get()
     client.force_login(staff_a)
     with django_assert_max_num_queries(20):
@@ -361,9 +361,9 @@ def test_edit_page_query_count_is_fixed(client, staff_a, org_a, catalogue, djang
 
 # --- create ---------------------------------------------------------------------------------------
 
-def test_create_with_steps_and_sub_items_keeps_order_and_nesting(client, staff_a, org_a, catalogue):
+def test_create_with_steps_and_sub_items_keeps_order_and_nesting(client, staff_a, org_a, small_catalogue):
     palad, klang = org_a.divisions.order_by("order")
-    ind = catalogue["ind"][(2567, 2)]
+    ind = small_catalogue["ind"][(2567, 2)]
     client.force_login(staff_a)
     data = measure_data(
         group_heading="มาตรการเพิ่มประสิทธิภาพการดำเนินงาน",
@@ -378,8 +378,8 @@ def test_create_with_steps_and_sub_items_keeps_order_and_nesting(client, staff_a
             ("", 1),  # an empty row added and left empty is ignored
             ("ประเมินความพึงพอใจ", 1, "๙."),
         ],
-        divisions=[str(klang.pk)], tools=[str(catalogue["tools"]["IIT"].pk)], indicators=[str(ind.pk)],
-        oit_items=[str(catalogue["oit"][(2567, "O1")].pk)],
+        divisions=[str(klang.pk)], tools=[str(small_catalogue["tools"]["IIT"].pk)], indicators=[str(ind.pk)],
+        oit_items=[str(small_catalogue["oit"][(2567, "O1")].pk)],
         start_month_0="2024-10", end_month_0="other", end_month_1="มี.ค. 69",
         report_rounds=["3", "12"], monitoring="รายงานผลรอบ ๖ เดือน",
     )
@@ -473,20 +473,20 @@ def test_month_picker_offers_the_months_of_the_fiscal_year(client, staff_a, org_
     assert '<option value="other">' in html
 
 
-def test_catalogue_choices_come_from_the_previous_assessment_year(staff_a, org_a, catalogue):
+def test_catalogue_choices_come_from_the_previous_assessment_year(staff_a, org_a, small_catalogue):
     form = MeasureForm(org=org_a, fiscal_year=2568)
-    assert set(form.fields["indicators"].queryset) == {catalogue["ind"][(2567, n)] for n in (1, 2, 3)}
-    assert list(form.fields["oit_items"].queryset) == [catalogue["oit"][(2567, "O1")]]
+    assert set(form.fields["indicators"].queryset) == {small_catalogue["ind"][(2567, n)] for n in (1, 2, 3)}
+    assert list(form.fields["oit_items"].queryset) == [small_catalogue["oit"][(2567, "O1")]]
     assert catalogue_year_for(2567).year == 2566
     assert catalogue_year_for(2575).year == 2567  # nearest loaded
     assert catalogue_year_for(2560).year == 2566
     assert set(MeasureForm(org=org_a, fiscal_year=2567).fields["divisions"].queryset) == set(org_a.divisions.all())
 
 
-def test_prefill_from_the_analysis_page(client, staff_a, org_a, catalogue):
-    ind = catalogue["ind"][(2567, 2)]
-    item = catalogue["oit"][(2567, "O1")]
-    old_item = catalogue["oit"][(2566, "O2")]  # not in this year's catalogue: ignored
+def test_prefill_from_the_analysis_page(client, staff_a, org_a, small_catalogue):
+    ind = small_catalogue["ind"][(2567, 2)]
+    item = small_catalogue["oit"][(2567, "O1")]
+    old_item = small_catalogue["oit"][(2566, "O2")]  # not in this year's catalogue: ignored
     client.force_login(staff_a)
     response = client.get(url("create", org_a.slug, 2568), {
         "weakness": "ตัวชี้วัดที่ ๒ การใช้งบประมาณ ได้คะแนนต่ำสุด", "title": "มาตรการใช้งบประมาณอย่างโปร่งใส",
@@ -496,13 +496,13 @@ def test_prefill_from_the_analysis_page(client, staff_a, org_a, catalogue):
     form = response.context["form"]
     assert form["weakness"].value() == "ตัวชี้วัดที่ ๒ การใช้งบประมาณ ได้คะแนนต่ำสุด"
     assert form["title"].value() == "มาตรการใช้งบประมาณอย่างโปร่งใส"
-    assert [int(v) for v in form["tools"].value()] == [catalogue["tools"]["IIT"].pk]
+    assert [int(v) for v in form["tools"].value()] == [small_catalogue["tools"]["IIT"].pk]
     assert [int(v) for v in form["indicators"].value()] == [ind.pk]
     assert [int(v) for v in form["oit_items"].value()] == [item.pk]
     html = response.content.decode()
     assert "ตัวชี้วัดที่ ๒ การใช้งบประมาณ ได้คะแนนต่ำสุด" in html
     assert is_checked(html, "indicators", ind.pk)
-    assert not is_checked(html, "indicators", catalogue["ind"][(2567, 1)].pk)
+    assert not is_checked(html, "indicators", small_catalogue["ind"][(2567, 1)].pk)
 
 
 # --- edit and optimistic locking ---------------------------------------------------------------
@@ -675,16 +675,16 @@ def test_move_up_and_down(client, staff_a, org_a):
 # --- copy from last year --------------------------------------------------------------------------
 
 @pytest.fixture
-def last_year(org_a, catalogue):
+def last_year(org_a, small_catalogue):
     """Two measures of fiscal year 2568 (catalogue 2567) in organisation A."""
     palad, klang = org_a.divisions.order_by("order")
     first = MeasureFactory(organisation=org_a, fiscal_year=2568, order=0, group_heading="กลุ่มเดิม",
                            title="มาตรการปีที่แล้วหนึ่ง", start_month=date(2024, 10, 1), end_month=date(2025, 3, 1),
                            report_rounds=[6, 12], monitoring="ติดตามรอบ ๖ เดือน")
     first.divisions.set([klang])
-    first.tools.set([catalogue["tools"]["IIT"]])
-    first.indicators.set([catalogue["ind"][(2566, 2)]])  # an older catalogue: mapped by number
-    first.oit_items.set([catalogue["oit"][(2567, "O1")]])
+    first.tools.set([small_catalogue["tools"]["IIT"]])
+    first.indicators.set([small_catalogue["ind"][(2566, 2)]])  # an older catalogue: mapped by number
+    first.oit_items.set([small_catalogue["oit"][(2567, "O1")]])
     step = MeasureStepFactory(measure=first, order=1, text="ขั้นตอนปีที่แล้ว", due_date=date(2025, 1, 15))
     MeasureStepFactory(measure=first, parent=step, order=1, text="ข้อย่อยปีที่แล้ว", label="(ก)")
     MeasureStepFactory(measure=first, order=2, text="ขั้นตอนที่สองปีที่แล้ว")
@@ -699,7 +699,7 @@ def test_copy_page_lists_last_years_measures(client, staff_a, org_a, last_year):
     assert 'name="measures"' in html and "data-already-copied" not in html
 
 
-def test_copy_creates_copies_with_steps_and_mapped_catalogue(client, staff_a, org_a, last_year, catalogue):
+def test_copy_creates_copies_with_steps_and_mapped_catalogue(client, staff_a, org_a, last_year, small_catalogue):
     first, second = last_year
     existing = MeasureFactory(organisation=org_a, fiscal_year=2569, order=7, title="มาตรการใหม่ที่มีอยู่แล้ว")
     client.force_login(staff_a)
@@ -711,10 +711,10 @@ def test_copy_creates_copies_with_steps_and_mapped_catalogue(client, staff_a, or
     assert (copy.start_month, copy.end_month) == (date(2025, 10, 1), date(2026, 3, 1))
     assert copy.report_rounds == [6, 12] and copy.version == 1
     assert list(copy.divisions.all()) == list(first.divisions.all())
-    assert list(copy.tools.all()) == [catalogue["tools"]["IIT"]]
+    assert list(copy.tools.all()) == [small_catalogue["tools"]["IIT"]]
     # fiscal year 2569 answers assessment year 2568, not loaded: the nearest (2567) is used
-    assert list(copy.indicators.all()) == [catalogue["ind"][(2567, 2)]]
-    assert list(copy.oit_items.all()) == [catalogue["oit"][(2567, "O1")]]
+    assert list(copy.indicators.all()) == [small_catalogue["ind"][(2567, 2)]]
+    assert list(copy.oit_items.all()) == [small_catalogue["oit"][(2567, "O1")]]
     tops = Measure.objects.with_details().get(pk=copy.pk).top_steps()
     assert [s.text for s in tops] == ["ขั้นตอนปีที่แล้ว", "ขั้นตอนที่สองปีที่แล้ว"]
     assert [(c.text, c.label) for c in tops[0].children] == [("ข้อย่อยปีที่แล้ว", "(ก)")]
@@ -725,9 +725,9 @@ def test_copy_creates_copies_with_steps_and_mapped_catalogue(client, staff_a, or
     assert Measure.objects.filter(fiscal_year=2569, copied_from=second).count() == 0
 
 
-def test_copy_drops_catalogue_items_without_counterpart(client, staff_a, org_a, last_year, catalogue):
+def test_copy_drops_catalogue_items_without_counterpart(client, staff_a, org_a, last_year, small_catalogue):
     first, _ = last_year
-    first.oit_items.add(catalogue["oit"][(2566, "O2")])  # no O2 in the 2567 catalogue
+    first.oit_items.add(small_catalogue["oit"][(2566, "O2")])  # no O2 in the 2567 catalogue
     client.force_login(staff_a)
     response = client.post(url("copy", org_a.slug, 2569), {"measures": [first.pk]}, follow=True)
     copy = Measure.objects.get(copied_from=first)
@@ -813,8 +813,8 @@ def test_copy_page_without_any_earlier_measures_says_so(client, staff_a, org_a):
     assert th("No fiscal year before %(year)s has measures to copy.") % {"year": "๒๕๖๙"} in html
 
 
-def test_prefill_ticks_the_tools_of_the_chosen_indicators(client, staff_a, org_a, catalogue):
+def test_prefill_ticks_the_tools_of_the_chosen_indicators(client, staff_a, org_a, small_catalogue):
     client.force_login(staff_a)
-    ind = catalogue["ind"][(2567, 3)]  # an OIT indicator
+    ind = small_catalogue["ind"][(2567, 3)]  # an OIT indicator
     response = client.get(url("create", org_a.slug, 2568), {"indicators": [ind.pk]})
-    assert [int(v) for v in response.context["form"]["tools"].value()] == [catalogue["tools"]["OIT"].pk]
+    assert [int(v) for v in response.context["form"]["tools"].value()] == [small_catalogue["tools"]["OIT"].pk]

@@ -30,7 +30,7 @@ from reports.rendering import RenderOptions, render_document_pdf
 
 from .factories import MeasureFactory, MeasureStepFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 FY = 2570
 PLAN_TITLE = "มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
@@ -83,12 +83,6 @@ def transition(client, document, action, data=None):
 
 def fresh(document) -> Document:
     return Document.objects.select_related("organisation").get(pk=document.pk)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture

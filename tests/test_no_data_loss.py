@@ -42,7 +42,7 @@ from reports.tasks import render_published_pdf
 
 from .factories import MeasureFactory, MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 
 FY = 2568
 ROUND = 6
@@ -172,12 +172,6 @@ def fresh(document) -> Document:
 
 
 # --- the cast and the states ------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
 
 @pytest.fixture
 def measure(org_a):

@@ -3,7 +3,6 @@ which notice, what it says, and that a broken mail server never breaks a transit
 import logging
 
 import pytest
-from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from core.thai import format_date
@@ -17,23 +16,6 @@ from .factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 SITE = "https://ita.example.org"
-
-
-class BrokenBackend(BaseEmailBackend):
-    """A mail server that accepts the connection and then fails every message."""
-
-    def send_messages(self, email_messages):
-        raise ConnectionRefusedError("SMTP server is down")
-
-
-class UnreachableBackend(BaseEmailBackend):
-    """A mail server that cannot even be reached."""
-
-    def open(self):
-        raise OSError("no route to host")
-
-    def send_messages(self, email_messages):  # pragma: no cover - never reached
-        raise AssertionError("not connected")
 
 
 @pytest.fixture(autouse=True)
@@ -176,7 +158,7 @@ def test_send_for_event_counts_messages_and_ignores_a_missing_event(document, ca
 @pytest.mark.parametrize("backend", ["BrokenBackend", "UnreachableBackend"])
 def test_a_broken_mail_server_does_not_break_the_transition(document, cast, settings, caplog, backend,
                                                             django_capture_on_commit_callbacks):
-    settings.EMAIL_BACKEND = f"tests.test_notifications.{backend}"
+    settings.EMAIL_BACKEND = f"tests.helpers.mail.{backend}"
     with caplog.at_level(logging.ERROR, logger="reports.notifications"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             result = services.submit_document(document, actor=cast["staff"])

@@ -20,8 +20,8 @@ from measures.models import Measure
 from reports import services
 from reports.models import Document, Evidence, Memo
 
-from .test_documents_pdf import norm, page_texts
-from .test_import_measures import docx_bytes
+from .helpers.files import measures_docx_bytes
+from .helpers.pdf import norm, page_texts
 
 pytestmark = pytest.mark.django_db
 FY = 2569
@@ -66,7 +66,7 @@ def test_the_whole_cycle_on_a_storage_without_local_paths(client, org_a, staff_a
     client.force_login(staff_a)
     import_url = reverse("measures:import", args=[org_a.slug, FY])
     preview = client.post(import_url, {"step": "preview", "round": "",
-                                       "file": SimpleUploadedFile("measures.docx", docx_bytes())})
+                                       "file": SimpleUploadedFile("measures.docx", measures_docx_bytes())})
     token = re.search(r'name="stored" value="([^"]+)"', preview.content.decode()).group(1)
     _, kept = default_storage.listdir(f"imports/{org_a.pk}")
     assert len(kept) == 1

@@ -10,7 +10,8 @@ from django.urls import reverse
 from oit import services
 from oit.models import Answer, Health
 
-PASSWORD = "pw-for-tests"  # tests.factories.UserFactory
+from .factories import PASSWORD
+
 YEAR = 2570
 
 

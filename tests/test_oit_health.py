@@ -11,7 +11,7 @@ from oit import health, services
 from oit.models import CHECKS_KEPT, Answer, Health, LinkCheck
 from orgs.models import Membership
 
-from .helpers_http import LocalSite, refused_url
+from .helpers.http import LocalSite, refused_url
 
 pytestmark = pytest.mark.django_db
 YEAR = 2570  # the current assessment year in December 2026

@@ -8,7 +8,7 @@ import pytest
 from oit import linkcheck
 from oit.linkcheck import Policy
 
-from .helpers_http import LocalSite, refused_url, self_signed_certificate, silent_server
+from .helpers.http import LocalSite, refused_url, self_signed_certificate, silent_server
 
 LOCAL = Policy(allow_private=True, timeout=2, backoff=0.05, deadline=30)
 

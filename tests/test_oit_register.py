@@ -3,12 +3,10 @@ files hosted here, confirmation by an approver before the public ITAS page shows
 last year's links, export for ITAS; tenant isolation."""
 import csv
 import io
-from io import StringIO
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 
 from ita.models import OITItem
@@ -16,23 +14,12 @@ from oit import services
 from oit.models import Answer, AnswerKind, Register, RegisterEvent, RegisterStatus
 from reports.models import DocumentKind
 
-from .workflow import published
+from .helpers.workflow import published
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 YEAR = 2569
 PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
-
-
-@pytest.fixture(autouse=True)
-def catalogue(db):
-    call_command("load_ita_catalogue", stdout=StringIO())
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def register_url(org, year=YEAR):

@@ -14,14 +14,9 @@ from PIL import Image
 from orgs.models import Division, Invitation, Membership, Role
 
 from .factories import DivisionFactory, MeasureFactory, MembershipFactory, UserFactory
-from .test_results_pages import find, find_all, th
+from .helpers.html import find, find_all, th
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def urls(org, division, membership):

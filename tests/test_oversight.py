@@ -16,7 +16,7 @@ from reports.models import DocumentKind
 from reports import services as report_services
 
 from .factories import AssessmentYearFactory, OrganisationFactory, UserFactory, confirm_result
-from .workflow import published
+from .helpers.workflow import published
 
 pytestmark = pytest.mark.django_db
 PROVINCE = "ขอนแก่น"  # tests.factories.OrganisationFactory
@@ -125,11 +125,44 @@ def test_export_xlsx_with_the_filtered_rows(client, overseer, org_a):
     assert len(rows) == 1 and rows[0][0].value == "=HYPERLINK(\"x\")" and rows[0][0].data_type == "s"
 
 
+def test_the_oit_column_counts_answers_as_the_staff_page_does(client, overseer, org_a, staff_a, approver_a):
+    """An item is answered by the organisation's link, or by a published portal document of the right
+    fiscal year: O25 by the plan of FY 2570, O26 by the 12-month report of FY 2569 (offset -1)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from oit import services as oit_services
+    from oit.register import readiness_of
+
+    call_command("load_ita_catalogue", stdout=StringIO())
+    register = oit_services.open_register(org_a, FY)
+    oit_services.add_link(register.rows.get(code="O1"), url="https://www.example.go.th/o1", actor=staff_a)
+    published(org_a, staff_a, approver_a, fiscal_year=FY, kind=DocumentKind.MEASURES)
+    published(org_a, staff_a, approver_a, fiscal_year=FY - 1, kind=DocumentKind.PROGRESS, round_=12)
+    published(org_a, staff_a, approver_a, fiscal_year=FY - 1, kind=DocumentKind.MEASURES)  # answers nothing of 2570
+    staff_figures = readiness_of(org_a, FY)
+    assert (staff_figures.answered, staff_figures.items) == (3, 26)
+    client.force_login(overseer)
+    row = client.get(province_url()).text.split('data-org="org-a"')[1].split("</tr>")[0]
+    assert "๓/๒๖" in row
+    assert 'data-line="oit" data-done="no"' in row
+
+
+def test_names_typed_by_people_are_escaped(client, overseer, org_a):
+    OrganisationFactory(slug="hostile", name="<script>alert(1)</script>", district='ชุมแพ"><b>')
+    client.force_login(overseer)
+    text = client.get(province_url()).text
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert 'ชุมแพ"><b>' not in text
+
+
 def test_the_table_has_a_fixed_number_of_queries(client, overseer, org_a, django_assert_num_queries):
     client.force_login(overseer)
     client.get(province_url())
-    # session, user, two-factor state, scope; organisations, documents, results, registers, their rows
-    with django_assert_num_queries(9) as few:
+    # session, user, two-factor state, scope; organisations, rows a portal document may answer, documents,
+    # results, registers, their rows
+    with django_assert_num_queries(10) as few:
         client.get(province_url())
     for n in range(15):
         OrganisationFactory(slug=f"many{n}")

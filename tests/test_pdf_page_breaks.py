@@ -19,7 +19,7 @@ from reports.pdf import render_pdf
 from reports.rendering import RenderOptions, document_context, render_document_pdf, render_html_parts
 
 from .factories import OrganisationFactory
-from .pdf_checks import norm, page_lines, thai_document
+from .helpers.pdf import norm_plain, page_lines, thai_document
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,8 @@ def headings_of(data, options=RenderOptions()) -> set[str]:
     found = set()
     for section in context["sections"]:
         if section["heading"]:
-            found.add(norm(section["heading"]))
-        found.update(norm(row["group"]) for row in section["rows"] if "group" in row)
+            found.add(norm_plain(section["heading"]))
+        found.update(norm_plain(row["group"]) for row in section["rows"] if "group" in row)
     return found
 
 
@@ -49,7 +49,7 @@ def signature_alone(pages) -> list[int]:
 def heading_problems(pages, headings) -> list[str]:
     problems = []
     for number, lines in enumerate(pages, start=1):
-        texts = [norm(line) for line in lines]
+        texts = [norm_plain(line) for line in lines]
         if texts and texts[-1] in headings:
             problems.append(f"page {number} ends with the heading {lines[-1]!r}")
         if texts and all(text in headings for text in texts):
@@ -83,10 +83,10 @@ def test_the_signature_keeps_with_the_end_of_the_table(layout, kind, count, long
 
     pages = page_lines(render_document_pdf(data))
     assert signature_alone(pages) == []
-    last = [norm(line) for line in pages[-1]]
+    last = [norm_plain(line) for line in pages[-1]]
     signature_at = next(i for i, line in enumerate(pages[-1]) if line.startswith(SIGNATURE))
     assert signature_at > 0 and any(last[:signature_at]), "the end of the table is on the signature's page"
-    assert norm("(นางสาวสมหญิง ใจดี)") in last and norm("นักวิเคราะห์นโยบายและแผน") in last
+    assert norm_plain("(นางสาวสมหญิง ใจดี)") in last and norm_plain("นักวิเคราะห์นโยบายและแผน") in last
     assert len(pages) <= len(before)  # the second layout adds no page
     assert heading_problems(pages, headings_of(data)) == []
 
@@ -109,18 +109,17 @@ def test_tool_sections_and_group_headings_keep_with_what_follows(count):
 def test_a_page_of_only_a_heading_is_found():
     """The checks above can fail: a page ending with a group heading is reported."""
     pages = [["ลำดับที่ มาตรการ", "ข้อความในตาราง", "มาตรการส่งเสริมความโปร่งใสกลุ่มที่ ๒"], ["มาตรการส่งเสริมความโปร่งใสกลุ่มที่ ๒"]]
-    problems = heading_problems(pages, {norm("มาตรการส่งเสริมความโปร่งใสกลุ่มที่ ๒")})
+    problems = heading_problems(pages, {norm_plain("มาตรการส่งเสริมความโปร่งใสกลุ่มที่ ๒")})
     assert problems == ["page 1 ends with the heading 'มาตรการส่งเสริมความโปร่งใสกลุ่มที่ ๒'",
                         "page 2 ends with the heading 'มาตรการส่งเสริมความโปร่งใสกลุ่มที่ ๒'",
                         "page 2 holds only a heading"]
     assert signature_alone([["ตาราง"], ["ลงชื่อ .... ผู้รายงาน", "(นาง ก)"]]) == [2]
 
 
-
 def group_row_ends_page_one(stylesheet: str) -> list[int]:
     """Numbers of rows before a group heading row for which that row is the last line of page 1 (a
     one-column table.report under the given stylesheet, the next row four lines tall)."""
-    from .pdf_checks import pdftotext
+    from .helpers.pdf import pdftotext
 
     found = []
     for count in range(24, 44):

@@ -24,7 +24,7 @@ from reports.rendering import RenderOptions, document_context, render_document_p
 from reports.thai_words import ZWSP, keep_whole, mark_words, segment
 
 from .factories import OrganisationFactory
-from .pdf_checks import DIVISIONS, column_break_problems, column_lines, norm, pdftotext, thai_document
+from .helpers.pdf import DIVISIONS, column_break_problems, column_lines, norm_plain, pdftotext, thai_document
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,9 @@ def data_of(document):
 
 def assert_on_one_line(pages, text):
     """Every occurrence of ``text`` in the column is on one line (and there is one)."""
-    lines = [norm(line) for page in pages for line in page]
+    lines = [norm_plain(line) for page in pages for line in page]
     whole = "".join(lines)
-    wanted = norm(text)
+    wanted = norm_plain(text)
     assert whole.count(wanted) > 0, text
     assert sum(line.count(wanted) for line in lines) == whole.count(wanted), f"{text} broken across lines"
 
@@ -112,7 +112,7 @@ def test_the_demo_documents_break_only_between_words(slug):
         assert problems == [], document.kind
         assert checked > 10
         for division in org.divisions.all():
-            if norm(division.name) in norm("".join(line for page in columns["responsible"] for line in page)):
+            if norm_plain(division.name) in norm_plain("".join(line for page in columns["responsible"] for line in page)):
                 for piece in division.name.split():
                     assert_on_one_line(columns["responsible"], piece)
 

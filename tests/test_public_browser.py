@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from reports import services
 from reports.models import DocumentKind
 
-from .a11y import axe_violations
+from .helpers.a11y import axe_violations
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_documents_pdf import norm, page_texts
+from .helpers.pdf import norm, page_texts
 
 FY = 2568
 OUTPUT_1 = "จัดประชุมชี้แจงบุคลากรครั้งที่หนึ่ง"

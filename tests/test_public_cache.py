@@ -13,35 +13,24 @@ from reports import services
 from reports.models import Document
 
 from .factories import MeasureFactory, MeasureStepFactory, OrganisationFactory
+from .helpers.workflow import published
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 FY = 2568
 TITLE = "มาตรการเปิดเผยข้อมูลการจัดซื้อจัดจ้างต่อสาธารณะ"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def reload(document):
     return Document.objects.select_related("organisation").get(pk=document.pk)
 
 
-def publish(org, staff, approver, *, render=True):
-    document = services.create_document(org, fiscal_year=FY, kind="measures", round=0, actor=staff, notify=False)
-    document = services.submit_document(reload(document), actor=staff, notify=False)
-    document = services.approve_document(reload(document), actor=approver, notify=False)
-    return reload(services.publish_document(reload(document), actor=approver, notify=False, render=render))
-
-
 @pytest.fixture
 def plan(org_a, staff_a, approver_a, django_capture_on_commit_callbacks):
     measure = MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, title=TITLE)
     MeasureStepFactory(measure=measure, order=1, text="ประชุมชี้แจงบุคลากร")
-    with django_capture_on_commit_callbacks(execute=True):  # the PDF is rendered after the commit
-        return publish(org_a, staff_a, approver_a)
+    return published(org_a, staff_a, approver_a, fiscal_year=FY, render=True,  # the PDF: after the commit
+                     capture=django_capture_on_commit_callbacks)
 
 
 ORG = reverse("public:organisation", args=["org-a"])

@@ -21,6 +21,7 @@ from reports.tasks import render_published_pdf
 from reports.models import Document, DocumentKind, DocumentStatus
 
 from .factories import AssessmentYearFactory, DocumentFactory, MeasureFactory, MeasureStepFactory
+from .helpers.workflow import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -64,12 +65,6 @@ def submit(document, staff):
 
 def approve(document, approver, comment=""):
     return reload(services.approve_document(document, actor=approver, comment=comment, notify=False))
-
-
-def publish(document, staff, approver):
-    """draft → published (render=False: no background task stores its PDF; the tests run it when needed)."""
-    document = approve(submit(document, staff), approver)
-    return reload(services.publish_document(document, actor=approver, notify=False, render=False))
 
 
 def withdraw(document, admin, reason=REASON):
@@ -443,7 +438,7 @@ def test_changing_public_evidence_changes_the_page_validators(client, report_wit
 # --- the ITAS list ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def catalogue(db):
+def itas_items(db):
     year = AssessmentYearFactory(year=FY)
     OITItem.objects.create(year=year, number=1, code="O1", title="โครงสร้าง", portal_documents="")
     OITItem.objects.create(year=year, number=42, code="O42", title="มาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน",
@@ -461,7 +456,7 @@ def itas_row(text, code):
 
 
 def test_the_itas_page_lists_the_stable_addresses_of_published_documents(
-        client, org_a, measure, staff_a, approver_a, catalogue):
+        client, org_a, measure, staff_a, approver_a, itas_items):
     publish(create(org_a, staff_a, kind="measures", round_=0), staff_a, approver_a)
     publish(create(org_a, staff_a, kind="progress", round_=6), staff_a, approver_a)
     submit(create(org_a, staff_a, kind="progress", round_=12), staff_a)  # submitted, not published
@@ -480,7 +475,7 @@ def test_the_itas_page_lists_the_stable_addresses_of_published_documents(
     assert f'<link rel="canonical" href="{SITE}/o/org-a/{FY}/itas/">' in text
 
 
-def test_the_itas_page_says_not_published_yet_and_when_there_is_no_catalogue(client, org_a, catalogue, staff_a):
+def test_the_itas_page_says_not_published_yet_and_when_there_is_no_catalogue(client, org_a, itas_items, staff_a):
     create(org_a, staff_a, kind="measures", round_=0)  # a draft only
     text = html(client.get(reverse("public:itas", args=["org-a", FY])))
     assert "data-itas-url" not in text
@@ -490,7 +485,7 @@ def test_the_itas_page_says_not_published_yet_and_when_there_is_no_catalogue(cli
 
 
 def test_the_itas_page_follows_a_withdrawal_and_a_new_revision(
-        client, org_a, measure, staff_a, approver_a, admin_a, catalogue):
+        client, org_a, measure, staff_a, approver_a, admin_a, itas_items):
     first = publish(create(org_a, staff_a, kind="measures", round_=0), staff_a, approver_a)
     withdraw(first, admin_a)
     text = html(client.get(reverse("public:itas", args=["org-a", FY])))
@@ -560,8 +555,8 @@ def test_query_counts_do_not_grow_with_measures_or_revisions(client, org_a, org_
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_public_pages_have_no_serious_accessibility_violations(
-        page, live_server, report_with_evidence, catalogue):
-    from .a11y import axe_violations
+        page, live_server, report_with_evidence, itas_items):
+    from .helpers.a11y import axe_violations
 
     for url in (page_url(), reverse("public:itas", args=["org-a", FY])):
         assert page.goto(f"{live_server.url}{url}").status == 200

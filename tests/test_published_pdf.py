@@ -4,7 +4,7 @@ measures or the organisation, kept when the document is withdrawn, and re-render
 ``rerender_published`` after a template or font fix.
 
 The workflow is driven through reports.services inside ``django_capture_on_commit_callbacks(execute=True)``
-so the on-commit render runs as it does in production. Text is read as in tests/test_documents_pdf.py
+so the on-commit render runs as it does in production. Text is read with tests/helpers/pdf.py
 (pypdf, NFKC, whitespace removed)."""
 import os
 import re
@@ -19,9 +19,10 @@ from reports import services
 from reports.models import Document, DocumentStatus
 
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_documents_pdf import norm, page_texts
+from .helpers.pdf import norm, page_texts
+from .helpers.workflow import publish
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 TITLE = "รายงานผลการดำเนินการตามมาตรการ ฉบับทดสอบการเผยแพร่"
 OLD_MEASURE = "มาตรการเปิดเผยข้อมูลการจัดซื้อจัดจ้างต่อสาธารณะ"
@@ -32,12 +33,6 @@ OLD_ORG = "เทศบาลตำบลเอ"
 NEW_ORG = "เทศบาลตำบลเอใหม่"
 ARABIC = re.compile(r"[0-9]")
 THAI_DIGIT = re.compile(r"[๐-๙]")
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 @pytest.fixture
@@ -57,17 +52,10 @@ def make_draft(org, staff, round_=6, title=TITLE):
     return Document.objects.select_related("organisation").get(pk=document.pk)
 
 
-def publish(document, staff, approver, capture, *, render=True):
-    with capture(execute=True):
-        document = services.submit_document(document, actor=staff, notify=False)
-        document = services.approve_document(document, actor=approver, notify=False)
-        services.publish_document(document, actor=approver, notify=False, render=render)
-    return Document.objects.select_related("organisation").get(pk=document.pk)
-
-
 @pytest.fixture
 def published(org_a, measure, staff_a, approver_a, django_capture_on_commit_callbacks):
-    return publish(make_draft(org_a, staff_a), staff_a, approver_a, django_capture_on_commit_callbacks)
+    return publish(make_draft(org_a, staff_a), staff_a, approver_a, render=True,
+                   capture=django_capture_on_commit_callbacks)
 
 
 def stored_bytes(document) -> bytes:
@@ -185,7 +173,7 @@ def test_edits_after_publication_change_neither_the_stored_pdf_nor_the_views(
 
 def test_before_the_pdf_is_stored_staff_get_the_snapshot_printed_and_the_request_stores_nothing(
         client, org_a, measure, staff_a, approver_a, django_capture_on_commit_callbacks, media):
-    document = publish(make_draft(org_a, staff_a), staff_a, approver_a, django_capture_on_commit_callbacks,
+    document = publish(make_draft(org_a, staff_a), staff_a, approver_a, capture=django_capture_on_commit_callbacks,
                        render=False)
     assert document.status == DocumentStatus.PUBLISHED and not document.pdf_file
     assert not (media / "published").exists()
@@ -227,7 +215,7 @@ def test_a_file_another_document_still_names_is_kept(published, org_a, staff_a, 
     """Documents may share one stored file (seed_scale's synthetic documents do): re-rendering one of
     them never deletes what the other still serves."""
     second = publish(make_draft(org_a, staff_a, round_=12), staff_a, approver_a,
-                     django_capture_on_commit_callbacks, render=False)
+                     capture=django_capture_on_commit_callbacks, render=False)
     shared = published.pdf_file.name
     Document.objects.filter(pk=second.pk).update(pdf_file=shared)
     services.render_stored_pdf(Document.objects.get(pk=published.pk), force=True)
@@ -241,7 +229,7 @@ def test_rerender_missing_only_skips_documents_that_have_a_file(
         published, org_a, org_b, staff_a, approver_a, staff_b, django_capture_on_commit_callbacks, media):
     MeasureFactory(organisation=org_a, fiscal_year=2568, order=2, title="มาตรการที่สองของรอบสิบสองเดือน")
     second = publish(make_draft(org_a, staff_a, round_=12), staff_a, approver_a,
-                     django_capture_on_commit_callbacks, render=False)
+                     capture=django_capture_on_commit_callbacks, render=False)
     draft = make_draft(org_b, staff_b, title="")  # drafts are never rendered
     name = published.pdf_file.name
     assert not second.pdf_file
@@ -264,7 +252,7 @@ def test_rerender_missing_only_skips_documents_that_have_a_file(
 def test_rerender_goes_on_after_a_failure_and_then_fails(
         published, org_a, staff_a, approver_a, django_capture_on_commit_callbacks, media):
     second = publish(make_draft(org_a, staff_a, round_=12), staff_a, approver_a,
-                     django_capture_on_commit_callbacks, render=False)
+                     capture=django_capture_on_commit_callbacks, render=False)
     Document.objects.filter(pk=published.pk).update(snapshot={"broken": True})  # a snapshot that cannot render
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError):

@@ -240,7 +240,7 @@ def test_running_twice_sends_nothing_the_second_time(org_a, cast, mailoutbox):
 
 def test_a_failing_mail_server_records_nothing_and_is_retried(org_a, cast, mailoutbox, settings, caplog):
     step(org_a, date(2025, 2, 12))
-    settings.EMAIL_BACKEND = "tests.test_notifications.BrokenBackend"
+    settings.EMAIL_BACKEND = "tests.helpers.mail.BrokenBackend"
     with caplog.at_level(logging.ERROR, logger="reports.reminders"):
         out, err = run("--date", "2025-02-10")
     assert "could not be sent" in err and out == ""
@@ -290,7 +290,7 @@ def test_a_fixed_number_of_queries(org_a, org_b, cast, django_assert_max_num_que
 
 def test_an_unreachable_mail_server_records_nothing(org_a, cast, settings, mailoutbox):
     step(org_a, date(2025, 2, 12))
-    settings.EMAIL_BACKEND = "tests.test_notifications.UnreachableBackend"
+    settings.EMAIL_BACKEND = "tests.helpers.mail.UnreachableBackend"
     stats = reminders.send(TODAY, 7)
     assert (stats.emails, stats.failed) == (0, 1)
     assert not SentReminder.objects.exists() and mailoutbox == []

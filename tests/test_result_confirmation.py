@@ -36,7 +36,7 @@ SELF = "คุณเป็นผู้บันทึกตัวเลขชุ
 # --- helpers ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def catalogue(db):
+def new_scale_year(db):
     year = AssessmentYearFactory(year=YEAR, scale="new")
     for order, code in enumerate(TOOLS, start=1):
         ToolFactory(code=code, name=f"เครื่องมือ {code}", order=order)
@@ -66,7 +66,7 @@ def save(client, org, total, tools, version, create=False):
 
 
 @pytest.fixture
-def entered(catalogue, org_a, staff_a):
+def entered(new_scale_year, org_a, staff_a):
     """A result typed by staff through the entry page: 91.93 (IIT 95, EIT 84.50, OIT 96), version 1."""
     response = save(signed_in(staff_a), org_a, "91.93", {"IIT": "95", "EIT": "84.50", "OIT": "96"}, 0, create=True)
     assert response.status_code == 302
@@ -243,7 +243,7 @@ def test_a_confirmation_without_a_version_is_refused(entered, org_a, approver_a)
 
 
 def test_an_approver_does_not_confirm_figures_they_saved_unless_the_organisation_allows_it(
-        catalogue, org_a, approver_a):
+        new_scale_year, org_a, approver_a):
     approver = signed_in(approver_a)
     assert save(approver, org_a, "80", {"IIT": "80"}, 0, create=True).status_code == 302
     page = approver.get(detail_url(org_a)).content.decode()
@@ -305,7 +305,7 @@ def test_saving_the_confirmed_figures_unchanged_needs_no_new_confirmation(entere
     assert result.events.order_by("pk").last().action == ResultAction.EDIT
 
 
-def test_a_result_entered_but_never_confirmed_stays_unpublished_next_to_confirmed_years(client, catalogue, org_a,
+def test_a_result_entered_but_never_confirmed_stays_unpublished_next_to_confirmed_years(client, new_scale_year, org_a,
                                                                                          staff_a, approver_a):
     staff = signed_in(staff_a)
     save(staff, org_a, "88.00", {"IIT": "88"}, 0, create=True)
@@ -349,7 +349,7 @@ def test_confirmation_renews_the_cached_public_page_and_its_last_modified(client
 
 @pytest.mark.parametrize("n", [2, 8])
 def test_public_pages_read_the_confirmed_figures_in_a_fixed_number_of_queries(
-        client, catalogue, org_a, staff_a, approver_a, n, django_assert_max_num_queries):
+        client, new_scale_year, org_a, staff_a, approver_a, n, django_assert_max_num_queries):
     tools = {code: ToolFactory(code=code) for code in TOOLS}
     for i in range(n):
         year = AssessmentYearFactory(year=2550 + i, scale="new")
@@ -398,9 +398,9 @@ def test_the_history_never_shows_another_organisations_result_events(entered, or
     assert 'data-kind="result"' not in page
 
 
-def test_the_migration_confirms_results_that_were_public_before(client, catalogue, org_a):
+def test_the_migration_confirms_results_that_were_public_before(client, new_scale_year, org_a):
     migration = importlib.import_module("ita.migrations.0002_result_confirmation")
-    result = AssessmentResult.objects.create(organisation=org_a, year=catalogue, total_score=Decimal("77.70"))
+    result = AssessmentResult.objects.create(organisation=org_a, year=new_scale_year, total_score=Decimal("77.70"))
     ToolScore.objects.create(result=result, tool=ToolFactory(code="EIT"), score=Decimal("70.10"))
     migration.confirm_existing_results(apps, None)
     result.refresh_from_db()

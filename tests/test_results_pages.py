@@ -2,105 +2,24 @@
 analysis, and who may see them."""
 from decimal import Decimal
 from html import unescape
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
 
 from core.forms import SCORE_RANGE_MESSAGE
 from ita.levels import NewLevel
-from ita.models import AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, OITItemScore, Tool
+from ita.models import AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, Tool
 from ita.models import ToolScore
+
+from .helpers.builders import make_result
+from .helpers.html import find, find_all, th
 
 pytestmark = pytest.mark.django_db
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-class _Finder(HTMLParser):
-    """Elements matching attributes, with their text (a tiny stand-in for an HTML library)."""
-
-    VOID = {"input", "br", "img", "meta", "link", "hr", "circle", "line", "path"}
-
-    def __init__(self, match):
-        super().__init__(convert_charrefs=True)
-        self.match, self.found, self.open = match, [], []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        hit = self.match(tag, attrs)
-        if tag in self.VOID:
-            if hit:
-                self.found.append({"tag": tag, "attrs": attrs, "text": ""})
-            return
-        entry = {"tag": tag, "attrs": attrs, "text": ""} if hit else None
-        if entry:
-            self.found.append(entry)
-        self.open.append((tag, entry))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in self.VOID and self.open:
-            self.open.pop()
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.open) - 1, -1, -1):
-            if self.open[i][0] == tag:
-                del self.open[i:]
-                break
-
-    def handle_data(self, data):
-        for _tag, entry in self.open:
-            if entry is not None:
-                entry["text"] += data
-
-
-def find_all(html, tag=None, **attrs):
-    """Elements with this tag (any when None) whose attributes contain ``attrs`` (class: one of)."""
-    def match(t, a):
-        if tag and t != tag:
-            return False
-        for key, value in attrs.items():
-            key = key.rstrip("_").replace("_", "-")
-            if key == "class":
-                if value not in (a.get("class") or "").split():
-                    return False
-            elif value is True:
-                if key not in a:
-                    return False
-            elif a.get(key) != value:
-                return False
-        return True
-
-    finder = _Finder(match)
-    finder.feed(html)
-    for e in finder.found:
-        e["text"] = " ".join(e["text"].split())
-    return finder.found
-
-
-def find(html, tag=None, **attrs):
-    found = find_all(html, tag, **attrs)
-    assert found, f"no <{tag or '*'} {attrs}> in the page"
-    return found[0]
-
-
-def th(msgid, **values):
-    """The text a page shows for a msgid (the site is Thai by default)."""
-    with translation.override("th"):
-        text = gettext(msgid)
-    return text % values if values else text
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", verbosity=0)
-
 
 def catalogue_of(year):
     """Tools, indicators and OIT items of an assessment year, in the order of the entry page."""
@@ -134,23 +53,6 @@ def entry_data(year, total="", tools=None, indicators=None, oit=None, version=No
 
 def index_of(year, number):
     return [i.number for i in catalogue_of(year)[2]].index(number)
-
-
-INDICATORS_2567 = {1: "96.10", 2: "80.00", 3: "90.50", 4: "85.00", 5: "84.99",
-                   6: "88.00", 7: "70.25", 8: "92.00", 9: "100", 10: "78.40"}
-
-
-def make_result(org, year=2567, total="91.93", tools=None, indicators=None, oit=None):
-    y = AssessmentYear.objects.get(year=year)
-    result = AssessmentResult.objects.create(organisation=org, year=y, total_score=Decimal(total))
-    for code, score in (tools or {"IIT": "95.00", "EIT": "84.50", "OIT": "96.00"}).items():
-        ToolScore.objects.create(result=result, tool=Tool.objects.get(code=code), score=Decimal(score))
-    for number, score in (INDICATORS_2567 if indicators is None else indicators).items():
-        IndicatorScore.objects.create(result=result, indicator=Indicator.objects.get(year=y, number=number),
-                                      score=Decimal(score))
-    for code, score in (oit or {}).items():
-        OITItemScore.objects.create(result=result, item=OITItem.objects.get(year=y, code=code), score=Decimal(score))
-    return result
 
 
 @pytest.fixture

@@ -25,21 +25,10 @@ from reports.services import stored_pdf_etag
 
 from .factories import DivisionFactory, MeasureFactory, MembershipFactory, OrganisationFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 N_ORGS, N_YEARS = 3, 2
 PASSWORD = "scale-pass-1234"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-@pytest.fixture
-def catalogue(db):
-    call_command("load_ita_catalogue", stdout=StringIO())
 
 
 @pytest.fixture

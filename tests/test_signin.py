@@ -3,10 +3,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from .test_results_pages import find, th
+from .factories import PASSWORD
+from .helpers.html import find, th
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "pw-for-tests"  # tests/factories.py
 LOCKOUT_TEMPLATE = "registration/lockout.html"
 
 

@@ -17,7 +17,7 @@ from reports import services
 from reports.models import DocumentKind
 
 from .factories import AssessmentYearFactory, OrganisationFactory, confirm_result
-from .workflow import published
+from .helpers.workflow import published
 
 pytestmark = pytest.mark.django_db
 FY = 2570

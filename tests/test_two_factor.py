@@ -31,10 +31,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from orgs.models import Role
 
-from .factories import MembershipFactory, UserFactory
+from .factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "pw-for-tests"  # tests/factories.py
 
 
 def th(msgid, **values):

@@ -15,9 +15,9 @@ from reports import services
 from reports.models import Document, DocumentStatus, EntryStatus, EvidenceKind, WorkflowAction
 
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_documents_pdf import norm, page_texts
+from .helpers.browser import sign_in
+from .helpers.pdf import norm, page_texts
 
-PASSWORD = "pw-for-tests"  # tests.factories.UserFactory
 NAMES = {"staff_a": ("สมศรี", "ผู้จัดทำ"), "approver_a": ("สมปอง", "ผู้อนุมัติ")}
 
 OLD_TITLE = "มาตรการเผยแพร่ข้อมูลข่าวสาร"
@@ -33,14 +33,6 @@ RETURN_COMMENT = "กรุณาระบุวันที่จัดกิ�
 
 def full_name(username):
     return " ".join(NAMES[username])
-
-
-def sign_in(page, live_server, username, next_path):
-    page.goto(f"{live_server.url}{reverse('login')}?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
 
 
 def open_document(page, live_server, org, document):
@@ -63,12 +55,6 @@ def expect_status(page, status):
 
 def status_of(document):
     return Document.objects.get(pk=document.pk).status
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from reports.services import (
 )
 from reports.workflow_forms import COMMENT_MAX_LENGTH
 
-from .test_documents_pdf import make_measures
+from .helpers.builders import make_measures
 
 pytestmark = pytest.mark.django_db
 

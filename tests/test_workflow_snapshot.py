@@ -22,7 +22,7 @@ from reports.models import Document, DocumentKind, DocumentStatus, Memo, Progres
 from reports.views import document_data
 
 from .factories import MeasureFactory, MeasureStepFactory
-from .test_documents_pdf import norm
+from .helpers.pdf import norm
 
 pytestmark = pytest.mark.django_db
 

@@ -6,23 +6,18 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
 from ita.levels import NewLevel
 from ita.models import AssessmentResult, Indicator
 
-PASSWORD = "pw-for-tests"  # tests.factories.UserFactory
+from .factories import PASSWORD
+
 
 # Indicator scores of 2568: 7 is the lowest (a weakness below 85), 9 the highest (a strength).
 SCORES = {1: "92.10", 2: "88.00", 3: "90.00", 4: "86.00", 5: "85.00", 6: "89.00", 7: "72.50", 8: "84.99",
           9: "100", 10: "90.50"}
-
-
-@pytest.fixture
-def catalogue(transactional_db):
-    call_command("load_ita_catalogue", verbosity=0)
 
 
 @pytest.mark.browser

@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 
 from core.cycle_dates import due_dates  # noqa: F401  (re-exported: cycle.due_dates)
 from core.thai import to_thai_digits
-from ita.catalogue_queries import catalogue_of, provisional_text
+from ita.catalogue_queries import catalogue_items, catalogue_of, provisional_text
 from orgs.access import ROLE_RANK
 from orgs.models import Role
 from reports.models import Document, DocumentKind, DocumentStatus
@@ -91,13 +91,14 @@ def _result_line(result) -> tuple[bool, str]:
     return False, str(_("Entered; waits for an approver's confirmation before it is public."))
 
 
-def _oit_line(org, fiscal_year: int):
+def _oit_line(org, fiscal_year: int, catalogue=None, items=None):
     """Whether every OIT item of assessment year ``fiscal_year`` that the portal answers has its published
     document, of the fiscal year the catalogue names for it (``portal_document_fy_offset``: the 12-month
     report of the year before, for instance): (done, [(code, title, answered)], catalogue). An item is
     answered when every document ITAS expects for it is published. Three queries."""
-    catalogue = catalogue_of(fiscal_year)
-    answers = portal_answers(org, fiscal_year, catalogue=catalogue)
+    catalogue = catalogue if catalogue is not None else catalogue_of(fiscal_year)
+    items = items if items is not None else catalogue_items(catalogue)
+    answers = portal_answers(org, fiscal_year, items=items)
     by_item = {}
     for answer in answers:
         by_item.setdefault(answer.item.pk, (answer.item, []))[1].append(answer)
@@ -153,7 +154,9 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
             doc_url(report), report, _public_url(report),
         ))
 
-    done, items, catalogue, portal = _oit_line(org, fiscal_year)
+    catalogue = catalogue_of(fiscal_year)
+    catalogue_items_ = catalogue_items(catalogue)  # read once for both OIT lines
+    done, items, catalogue, portal = _oit_line(org, fiscal_year, catalogue, catalogue_items_)
     if not items:
         note = str(_("The catalogue names no OIT item that the portal's documents answer."))
     elif catalogue.provisional:
@@ -164,16 +167,16 @@ def checklist(org, fiscal_year: int, documents, results, on: date) -> list[Check
         "oit", str(_("Every OIT item the portal answers has a published document")), due["oit"], done, on,
         reverse("public:itas", args=[slug, fiscal_year]), note=note, items=items,
     ))
-    lines.append(_register_line(org, fiscal_year, due["oit"], on, catalogue, portal))
+    lines.append(_register_line(org, fiscal_year, due["oit"], on, catalogue, portal, catalogue_items_))
     return lines
 
 
-def _register_line(org, fiscal_year: int, due: date, on: date, catalogue, portal) -> ChecklistLine:
+def _register_line(org, fiscal_year: int, due: date, on: date, catalogue, portal, items) -> ChecklistLine:
     """The OIT register of assessment year ``fiscal_year``: every item answered (by the organisation or the
     portal), no broken link, confirmed by an approver (oit.register.readiness_of; a few queries)."""
     from oit.register import readiness_of
 
-    figures = readiness_of(org, fiscal_year, catalogue=catalogue, portal=portal)
+    figures = readiness_of(org, fiscal_year, catalogue=catalogue, portal=portal, items=items)
     parts = [str(_("%(answered)s of %(items)s items answered") % {
         "answered": to_thai_digits(figures.answered), "items": to_thai_digits(figures.items)})]
     if figures.broken:

@@ -1,7 +1,8 @@
 """Recognising the column headings of measure tables (ita-domain.md §4, layouts A–D), with the spelling
 variants real documents use: spaces inserted by PDF extraction ("หน่วยงาน ผู้รับผิดชอบ"), slashes or
 "หรือ"/"และ" ("ขั้นตอน/วิธีการปฏิบัติ", "ขั้นตอนหรือวิธีการปฏิบัติ", "ขั้นตอนและวิธีการปฏิบัติ"),
-"หน่วยงานผู้รับผิดชอบ" / "ผู้รับผิดชอบ", English tags "(output)", "(outcome/result)".
+"หน่วยงานผู้รับผิดชอบ" / "ผู้รับผิดชอบ", English tags "(output)", "(outcome/result)". The synonyms of each
+column are declared with the column in ``measures.layouts`` (``Column.synonyms``).
 
 ``column_field(heading)`` gives the field a column fills:
 
@@ -28,10 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-FIELDS = (
-    "measure", "title", "guideline", "steps", "method", "weakness", "responsible", "timeline",
-    "monitoring", "output", "outcome", "number",
-)
+from .. import layouts
 
 _TAGS = re.compile(r"</?\s*(?:p|br)\s*/?>", re.IGNORECASE)
 
@@ -47,35 +45,12 @@ def normalise(heading: str) -> str:
 
 
 def column_field(heading: str) -> str:
-    """The field a column with this heading fills, "" when the heading is not recognised."""
+    """The field a column with this heading fills, "" when the heading is not recognised: the column of
+    measures.layouts whose synonyms the normalised heading matches."""
     h = normalise(heading)
     if not h:
         return ""
-    if h in ("ลำดับที่", "ลำดับ", "ที่", "ข้อ", "no", "no.", "#"):
-        return "number"
-    if h.startswith("ประเด็นที่เป็นข้อบกพร่อง") or "จุดอ่อน" in h or h.startswith("ข้อบกพร่อง"):
-        return "weakness"
-    if h.startswith("ขั้นตอน") or h.startswith("วิธีการ"):
-        # layout B: "ขั้นตอนหรือวิธีการ/มาตรการ" also holds the unnumbered method paragraphs
-        return "method" if h.endswith("มาตรการ") else "steps"
-    if h.startswith("แนวทางการปฏิบัติ") or h in ("แนวทาง", "แนวทางการดำเนินการ"):
-        return "guideline"
-    if "กำกับติดตาม" in h or h.startswith("การรายงานผล") or h.startswith("การติดตาม"):
-        return "monitoring"
-    if "ผู้รับผิดชอบ" in h or h in ("หน่วยงาน", "หน่วยงานที่รับผิดชอบ"):
-        return "responsible"
-    if h.startswith("ผลลัพธ์") or "outcome" in h or "ผลสัมฤทธิ์" in h or h.startswith("ความสำเร็จ"):
-        return "outcome"
-    if (h.startswith("สรุปผล") or h.startswith("ผลการดำเนิน") or h in ("การดำเนินการ", "ผลการปฏิบัติ")
-            or "output" in h):
-        return "output"
-    if "ระยะเวลา" in h or h.startswith("กำหนดเวลา") or h.startswith("ช่วงเวลา") or h == "เวลา":
-        return "timeline"
-    if h == "มาตรการ":
-        return "title"
-    if h.startswith("มาตรการ") or h.startswith("กิจกรรม") or h.startswith("โครงการ"):
-        return "measure"
-    return ""
+    return layouts.import_field(h)
 
 
 def is_heading_row(cells: list[str]) -> bool:

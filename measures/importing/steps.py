@@ -111,7 +111,7 @@ def items(cell: str) -> list[Item]:
 
 
 def automatic_label(position: int, level: int) -> str:
-    """The marker reports.cells prints for an empty label: "๑." for steps, "(๑)" for sub-items."""
+    """The marker measures.cells prints for an empty label: "๑." for steps, "(๑)" for sub-items."""
     return f"({to_thai_digits(position)})" if level == 2 else f"{to_thai_digits(position)}."
 
 

@@ -197,8 +197,10 @@ def _measure(row: _Pending, headings, fields, unplaced) -> ImportedMeasure | Non
             lines, found = split_steps(cell, method=field == "method")
             guideline.extend(lines)
             steps.extend(found)
-        else:
+        elif field in texts:
             texts[field].extend(paragraphs(cell))
+        else:  # a column of measures.layouts that the import has no field to store in
+            unplaced.append(_unplaced(row.number, index, headings, cell))
     title = "\n".join(title_parts).strip()
     if not title:
         # layout B names the measure by the weakness it answers

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0008_sent_reminder_names'),
+        ('reports', '0009_snapshot_column_weights'),
     ]
 
     operations = [

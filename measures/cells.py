@@ -1,5 +1,6 @@
-"""The text of each report table column, from model objects. The single place that decides what a cell
-says: the HTML pages, the PDF templates and the seed-representability test all use these functions.
+"""The text of each document table column, from model objects: the functions the column declarations of
+``measures.layouts`` bind to their keys (the HTML pages, the PDF, the DOCX export and the public page all
+print what these return, through the document data of ``reports.documents``).
 
 Pure functions (no queries beyond the related managers of the objects passed; prefetch with
 ``Measure.objects.with_details()`` for lists). Return values:
@@ -20,7 +21,7 @@ A marker and its text are separated by one space.
 """
 from __future__ import annotations
 
-from core.thai import format_date, format_month, format_month_range, to_arabic_digits
+from core.thai import format_date, format_month, format_month_range, to_arabic_digits, to_thai_digits
 from measures.numbering import step_lines
 
 
@@ -108,6 +109,23 @@ def timeline_cell(measure, style: str = "full", *, arabic_digits: bool = False) 
 def monitoring_cell(measure, *, arabic_digits: bool = False) -> list[str]:
     """Column การรายงานผลและการกำกับติดตาม / การกำกับติดตาม: the monitoring lines as written."""
     return paragraphs(measure.monitoring, arabic_digits=arabic_digits)
+
+
+def responsible_lines(measure, *, arabic_digits: bool = False) -> list[str]:
+    """``responsible_cell`` as its non-empty lines (what the document data holds)."""
+    return paragraphs(responsible_cell(measure, arabic_digits=arabic_digits))
+
+
+def plan_monitoring_cell(measure) -> list[str]:
+    """Column การกำกับติดตาม of the measures plan: the monitoring lines as typed; when there are
+    none, the report rounds ("รายงานผลการดำเนินงานตามมาตรการ", "-รอบ ๖ เดือน", "-รอบ ๑๒ เดือน")."""
+    typed = monitoring_cell(measure)
+    if typed:
+        return typed
+    rounds = sorted(r for r in (measure.report_rounds or []) if isinstance(r, int))
+    if not rounds:
+        return []
+    return ["รายงานผลการดำเนินงานตามมาตรการ", *(f"-รอบ {to_thai_digits(r)} เดือน" for r in rounds)]
 
 
 def weakness_cell(measure, *, arabic_digits: bool = False) -> list[str]:

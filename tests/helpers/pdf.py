@@ -1,9 +1,13 @@
-"""Helpers for the PDF typography tests (word breaks in Thai table cells, page breaks): documents
-with long Thai texts, and readers of what a PDF shows, line by line (``pdftotext -raw``, Debian
-poppler-utils) and page by page (pypdf).
+"""Reading what a PDF shows, and the documents of the PDF typography tests.
 
 Text is compared after NFKC with all whitespace removed (Thai lines wrap without spaces; NFKC turns
-ำ into ํ + า as the glyphs say).
+ำ into ํ + า as the glyphs say). A table row may break across pages, and then the extracted text of a
+page interleaves the parts of its cells; so a column is read on its own: ``pdftotext -raw`` cropped to
+that column's x-range (reports.rendering.column_edges) on every landscape page. pdftotext comes from
+Debian's poppler-utils (`make test` installs it); pages are read with pypdf.
+
+The typography tests (word breaks in Thai table cells, page breaks) print documents with long Thai
+texts (``thai_document``) and read them line by line (``page_lines``, ``column_lines``).
 """
 from __future__ import annotations
 
@@ -19,11 +23,89 @@ from core.thai import to_thai_digits
 from ita.models import Tool
 from measures.models import Measure, MeasureStep
 from orgs.models import Division
+from reports.documents import build_document_data
 from reports.models import Document, DocumentStatus, ProgressEntry
-from reports.rendering import column_edges
+from reports.rendering import RenderOptions, column_edges, document_context
 from reports.thai_words import segment
 
 LANDSCAPE = (842, 595)
+
+
+# --- reading PDFs ---------------------------------------------------------------------------------
+
+def norm(text) -> str:
+    """NFKC, all whitespace and <p> tags removed (a list of paragraphs is joined first)."""
+    if isinstance(text, (list, tuple)):
+        text = "".join(text)
+    return re.sub(r"\s+|</?p>", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def norm_plain(text) -> str:
+    """NFKC and all whitespace removed, tags kept (the typography checks)."""
+    if isinstance(text, (list, tuple)):
+        text = "".join(text)
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def reader(pdf: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in reader(pdf).pages]
+
+
+def page_sizes(pdf: bytes) -> list[tuple[int, int]]:
+    return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader(pdf).pages]
+
+
+def font_names(pdf: bytes) -> set[str]:
+    names = set()
+    for page in reader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def pdftotext(pdf: bytes, *args) -> str:
+    return subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+
+
+def printed_widths(document, **options) -> list[str]:
+    """The table's column widths as the PDF prints them (they widen to fit headings and division names)."""
+    document = Document.objects.select_related("organisation").get(pk=document.pk)
+    return [c["width"] for c in document_context(build_document_data(document), RenderOptions(**options))["columns"]]
+
+
+def column_text(pdf: bytes, keys: list[str], index: int, heading: str, widths=None) -> str:
+    """The normalised text of table column ``index`` over all landscape pages, its heading removed
+    (``widths``: the printed widths, ``printed_widths``; by default the plain column weights)."""
+    left, right = column_edges(keys, widths)[index]
+    out = []
+    for number, (width, height) in enumerate(page_sizes(pdf), start=1):
+        if (width, height) != LANDSCAPE:
+            continue
+        text = norm(pdftotext(
+            pdf, "-raw", "-f", str(number), "-l", str(number), "-x", str(int(left) + 1), "-y", "30",
+            "-W", str(int(right - left) - 2), "-H", str(height - 30 - 45)))
+        out.append(text.replace(norm(heading), "", 1) if norm(heading) else text)
+    return "".join(out)
+
+
+def assert_in_order(haystack: str, needles, what=""):
+    position = 0
+    for needle in needles:
+        needle = norm(needle)
+        if not needle:
+            continue
+        found = haystack.find(needle, position)
+        assert found >= 0, f"{what}: not found (in order) after position {position}: {needle[:80]}"
+        position = found + len(needle)
+
+
+# --- documents with long Thai texts (the typography tests) ----------------------------------------
+
 TOOLS = (("IIT", "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายใน"), ("EIT", "แบบวัดการรับรู้ของผู้มีส่วนได้ส่วนเสียภายนอก"),
          ("OIT", "แบบตรวจการเปิดเผยข้อมูลสาธารณะ"))
 DIVISIONS = ("สำนักปลัด", "กองคลัง", "กองช่าง", "กองสาธารณสุขและสิ่งแวดล้อม")
@@ -38,17 +120,9 @@ SENTENCES = (
 )
 
 
-def norm(text) -> str:
-    if isinstance(text, (list, tuple)):
-        text = "".join(text)
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
 def sentences(i: int, count: int) -> str:
     return " ".join(SENTENCES[(i + k) % len(SENTENCES)] for k in range(count))
 
-
-# --- documents ------------------------------------------------------------------------------------------
 
 def add_divisions(org) -> list[Division]:
     return [Division.objects.get_or_create(organisation=org, name=name, defaults={"order": i})[0]
@@ -100,16 +174,7 @@ def thai_document(org, count: int, *, kind: str = "progress", layout: str = "A",
     return document
 
 
-# --- reading the PDF --------------------------------------------------------------------------------------
-
-def pdftotext(pdf: bytes, *args) -> str:
-    return subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
-
-
-def page_sizes(pdf: bytes) -> list[tuple[int, int]]:
-    return [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
-            for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
-
+# --- reading lines (the typography tests) --------------------------------------------------------
 
 def page_lines(pdf: bytes) -> list[list[str]]:
     """Each page's non-empty lines (``pdftotext -raw``), the page-number footer left out."""
@@ -131,7 +196,7 @@ def column_lines(pdf: bytes, keys, widths, index: int) -> list[list[str]]:
             continue
         text = pdftotext(pdf, "-raw", "-f", str(number), "-l", str(number), "-x", str(int(left) + 1),
                          "-y", "30", "-W", str(int(right - left) - 2), "-H", str(height - 30 - 45))
-        pages.append([line for line in text.splitlines() if norm(line)])
+        pages.append([line for line in text.splitlines() if norm_plain(line)])
     return pages
 
 
@@ -143,7 +208,7 @@ def word_offsets(text: str) -> set[int]:
     pythainlp's words, or inside a word with no Thai in it (a URL, "E-Service": Latin rules)."""
     offsets, position = {0}, 0
     for token in segment(text):
-        length = len(norm(token))
+        length = len(norm_plain(token))
         if not THAI.search(token):
             offsets.update(range(position, position + length))
         position += length
@@ -154,7 +219,7 @@ def word_offsets(text: str) -> set[int]:
 def _breaks(lines) -> list[int]:
     ends, position = [], 0
     for line in lines:
-        position += len(norm(line))
+        position += len(norm_plain(line))
         ends.append(position)
     return ends
 
@@ -163,27 +228,27 @@ def column_break_problems(pages: list[list[str]], heading: str, paragraphs) -> t
     """(line ends inside a word, number of line ends checked) in one column: its heading, repeated
     on each page, and its paragraphs (one per printed paragraph, in order)."""
     problems, checked = [], 0
-    head = norm(heading)
+    head = norm_plain(heading)
     body = []
     for lines in pages:
-        lines = [line for line in lines if norm(line)]
+        lines = [line for line in lines if norm_plain(line)]
         taken, k = "", 0
-        while k < len(lines) and taken != head and head.startswith(taken + norm(lines[k])):
-            taken += norm(lines[k])
+        while k < len(lines) and taken != head and head.startswith(taken + norm_plain(lines[k])):
+            taken += norm_plain(lines[k])
             k += 1
         if head and taken == head:
             allowed = word_offsets(heading)
             for end in _breaks(lines[:k])[:-1]:
                 checked += 1
                 if end not in allowed:
-                    problems.append(f"heading {heading!r} broken as {[norm(x) for x in lines[:k]]}")
+                    problems.append(f"heading {heading!r} broken as {[norm_plain(x) for x in lines[:k]]}")
             lines = lines[k:]
         body.extend(lines)
-    text = "".join(norm(line) for line in body)
+    text = "".join(norm_plain(line) for line in body)
     ends = _breaks(body)
     cursor = 0
     for paragraph in paragraphs:
-        wanted = norm(paragraph)
+        wanted = norm_plain(paragraph)
         if not wanted:
             continue
         at = text.find(wanted, cursor)
