@@ -47,8 +47,11 @@ serve-setup: setup
 	DEBUG=true $(BIN)/python manage.py load_ita_catalogue
 	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
+# A worker (`db_worker`: published PDFs, e-mails) runs beside the server and stops with it.
 run: serve-setup
-	@echo "Serving on $(SITE_URL)/ (Ctrl-C stops)"
+	@echo "Serving on $(SITE_URL)/ with a background worker (Ctrl-C stops both)"
+	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --no-reload --interval 1 -v 0 & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The layers of the apps (.importlinter, docs/ARCHITECTURE.md): an upward or sideways import fails the build.

@@ -25,3 +25,8 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(wrap_flush, dispatch_uid="core.audit.wrap_flush")
         post_migrate.connect(_audit_triggers, sender=self, dispatch_uid="core.audit.triggers")
+        from django_tasks.signals import task_finished
+
+        from .mail_tasks import forget_sent
+
+        task_finished.connect(forget_sent, dispatch_uid="core.mail_tasks.forget_sent")

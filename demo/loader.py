@@ -82,9 +82,9 @@ New documents are created as drafts, with a "create" WorkflowEvent by their "cre
 A document with a "workflow" goes through the real workflow of reports.services when it is a draft that
 never entered the workflow (no event other than "create"): submit_document by its "created_by",
 approve_document by "approved_by" (this freezes the snapshot from the data just loaded) and
-publish_document by the same approver, all with notify=False (no e-mail) and render=False (no PDF now:
-the PDF view renders and stores the published PDF on its first download; `rerender_published --missing-only`
-renders them all at once), as far as the workflow's dates go (a workflow with only "submitted" leaves
+publish_document by the same approver, all with notify=False (no e-mail); publication queues the
+rendering of the stored PDF for the background worker after the commit (reports/tasks.py; `make run`
+runs one; `rerender_published --missing-only` renders them all at once), as far as the workflow's dates go (a workflow with only "submitted" leaves
 the document submitted, in the approver's inbox). Each step is dated (services.happened_at) with the
 given dates at 10:00 Asia/Bangkok (the create event with the submitted date): the events are append-only
 and hash-chained (core/audit.py), so they are written with their date, never back-dated. Once it has left
@@ -510,7 +510,7 @@ def _run_workflow(stats, org, document, workflow, users):
             publish_memo = bool(workflow.get("publish_memo", Memo.objects.filter(document=document).exists()))
             with services.happened_at(steps[2][3]):
                 document = services.publish_document(document, actor=approver, publish_memo=publish_memo,
-                                                     notify=False, render=False)
+                                                     notify=False)
     except services.WorkflowError as exc:
         raise DemoDataError(f"{where}: {exc.message}") from exc
     # The document's own created/updated stamps (auto_now) follow; a queryset update() writes them

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "simple_history",
     "core.third_party_apps.SignInRecordsConfig",  # django-axes, titled in Thai
     "django_otp",
+    "django_tasks",  # the backport of Django 6's Tasks framework (background work, reports/tasks.py)
+    "django_tasks_db",  # its database backend: the queue is a table, workers run `manage.py db_worker`
     "twofactor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "twofactor.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "core",
@@ -194,10 +196,16 @@ PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_UR
 # 11 MB (Django's default, 2.5 MB, refused a long pasted table before the import page could say why).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 
-# Publication renders the document's PDF right after the commit, in the approver's request. Off (false),
-# a worker renders it instead: cron `manage.py rerender_published --missing-only` every minute
-# (docs/DEPLOY.md); until then the first download renders it.
-PUBLISH_RENDERS_PDF = env.bool("PUBLISH_RENDERS_PDF", default=True)
+# Background work (django-tasks): published PDFs are rendered and e-mails sent by tasks, never inside a
+# request. "database" (default): the queue is a table of this database, run by `manage.py db_worker`
+# processes (`make run` starts one beside the server; docs/DEPLOY.md runs them as a service; on
+# PostgreSQL several workers share the queue safely). "immediate": a task runs at once in the process
+# that enqueues it (no worker; the request waits for it), for a quick trial without a worker.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+TASKS = {"default": {"BACKEND": {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}[TASKS_BACKEND]}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

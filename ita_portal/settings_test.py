@@ -19,3 +19,6 @@ PUBLIC_PAGE_CACHE = True
 # administrators is switched on by the tests that are about it (tests/test_two_factor.py). Being asked for
 # a code once a user has an app, and an organisation's own requirement for its approvers, apply regardless.
 TWO_FACTOR_REQUIRED = False
+# Background tasks run at once in the test process (the e-mails reach mail.outbox, the PDFs are stored
+# after the commit); tests/test_background_tasks.py also runs a real `db_worker` process.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -10,11 +10,12 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail_tasks import enqueue_emails
 from core.thai import fiscal_year_of
 from orgs.models import Membership, Role
 
@@ -128,7 +129,6 @@ def notify_broken() -> int:
             entry = by_user.setdefault(user.pk, (user, []))
             entry[1].append(answer)
     sent = 0
-    connection = get_connection()
     for user, answers in by_user.values():
         registers = {a.row.register_id: a.row.register for a in answers}
         context = {
@@ -139,11 +139,10 @@ def notify_broken() -> int:
         with translation.override("th"):
             subject = " ".join(render_to_string("oit/email/broken_subject.txt", context).split())
             body = render_to_string("oit/email/broken_body.txt", context).strip() + "\n"
-        try:
-            EmailMessage(subject, body, to=[user.email], connection=connection).send()
-            sent += 1
-        except Exception:  # noqa: BLE001 - a failing mail server must not stop the run
-            logger.exception("broken-link e-mail to %s failed", user.email)
+        # queued for the background worker (core/mail_tasks.py), which tries again when the server fails
+        if not enqueue_emails([EmailMessage(subject, body, to=[user.email])]):
+            logger.error("the broken-link e-mail to %s could not be queued; announced again next run", user.email)
             return sent
+        sent += 1
     Answer.objects.filter(pk__in=[a.pk for a in pending]).update(broken_notified_at=timezone.now())
     return sent

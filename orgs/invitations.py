@@ -14,13 +14,13 @@ superuser, who invites the first administrator of a new organisation). Each chan
 its actor and the invitation's state (``core.errors.RefusedChange`` otherwise), and is recorded in the
 history of the invitation or the membership (django-simple-history), shown on the organisation's
 history page. The link holds a random token; only its SHA-256 hash is stored. A link works once and for
-``EXPIRY`` (7 days). E-mails are rendered in Thai with links on ``settings.SITE_URL`` and sent after
-the change is saved; a failing mail server is logged and reported as "not sent" (resend later).
+``EXPIRY`` (7 days). E-mails are rendered in Thai with links on ``settings.SITE_URL`` and queued after
+the change is saved for a background task (core/mail_tasks.py), which sends them and tries again later
+when the mail server fails; what cannot even be queued is reported as "not sent" (resend later).
 """
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
 from datetime import timedelta
 
@@ -37,10 +37,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from core.errors import RefusedChange
+from core.mail_tasks import enqueue_emails
 
 from .models import Invitation, InvitationStatus, Membership, Role
-
-logger = logging.getLogger(__name__)
 
 EXPIRY = timedelta(days=7)
 
@@ -90,12 +89,10 @@ def _render(template: str, context: dict) -> tuple[str, str]:
 
 
 def _send(template: str, context: dict, to: str) -> bool:
+    """Queue the e-mail for the background task (core/mail_tasks.py: never sent inside the request; tried
+    again with a backoff). False when it could not be queued: the change stands, the page says so."""
     subject, body = _render(template, context)
-    try:
-        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to]).send(fail_silently=False) == 1
-    except Exception:  # the change stands; the page says the e-mail was not sent
-        logger.exception("sending the %s e-mail to %s failed", template, to)
-        return False
+    return enqueue_emails([EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])])
 
 
 def accept_url(token: str) -> str:

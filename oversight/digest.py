@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.mail_tasks import MailNotQueued, enqueue_emails
 from core.thai import fiscal_year_of
 from orgs.access import overseen_provinces_of
 from orgs.models import Organisation, OversightScope
@@ -55,7 +56,7 @@ def news(province: str, today: date) -> ProvinceNews:
 
 
 def send(today: date) -> int:
-    """E-mails sent."""
+    """E-mails sent (queued for the background worker, core/mail_tasks.py)."""
     week = today.isocalendar()
     users = list(get_user_model().objects.filter(pk__in=OversightScope.objects.values("user"), is_active=True)
                  .exclude(email="").order_by("username"))
@@ -84,8 +85,9 @@ def send(today: date) -> int:
             body = render_to_string("oversight/email/digest_body.txt", context).strip() + "\n"
         try:
             with transaction.atomic():
-                SentReminder.objects.create(key=key, user=user)
-                EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send(fail_silently=False)
+                SentReminder.objects.create(key=key, user=user)  # committed with the queued e-mail
+                if not enqueue_emails([EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])]):
+                    raise MailNotQueued
         except IntegrityError:
             continue
         except Exception:  # noqa: BLE001 - the next run tries again

@@ -10,7 +10,7 @@ Queries are fixed whatever the number of measures, evidence or revisions:
 
 - a document page: the revisions (1, organisation joined), the public evidence ids (1) and the date of
   the last change of that evidence (1), the last two only for a published progress report with evidence;
-- a PDF: the revisions (1), plus an update when the stored PDF is rendered on the first download;
+- a PDF: the revisions (1) (a missing PDF is never rendered in the request: reports/tasks.py renders it);
 - an evidence file: the revisions (1) and the evidence row (1);
 - the ITAS page: the organisation (1), the assessment year (1), its OIT items (1), the documents (1).
 """
@@ -186,7 +186,7 @@ class DocumentPage:
         return self.lookup.document
 
     def last_modified(self) -> datetime | None:
-        return _latest([self.lookup.last_modified(), self.evidence_at])
+        return _latest([self.lookup.last_modified(), self.evidence_at, self.document.pdf_rendered_at])
 
     def etag(self) -> str:
         """A weak validator of everything the page depends on (the language included)."""
@@ -194,6 +194,7 @@ class DocumentPage:
         for d in self.lookup.revisions:
             parts += [str(d.pk), d.status, str(d.published_at), str(d.withdrawn_at), d.withdrawn_reason]
         parts += [str(i) for i in sorted(self.public_ids)]
+        parts.append(self.document.pdf_file.name if self.document.pdf_file else "pdf being prepared")
         return f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]}"'
 
     def context(self) -> dict:
@@ -228,6 +229,7 @@ class DocumentPage:
             "stable_url": links.absolute(stable_path),
             "revision_url": links.absolute(revision_path),
             "pdf_url": pdf_path,
+            "pdf_ready": bool(document.pdf_file),  # else a background task is rendering it (reports/tasks.py)
             "history": history,
             "is_progress": document.kind == DocumentKind.PROGRESS,
             "evidence_groups": evidence_groups(document, self.data, self.public_ids),

@@ -18,9 +18,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
+from reports import links
 from reports.evidence import evidence_response
 from reports.rendering import content_disposition
-from reports.services import document_snapshot, public_render_options, render_stored_pdf, stored_pdf_etag
+from reports.services import document_snapshot, public_render_options, stored_pdf_etag
 
 from . import documents
 from core.pagecache import mark_public
@@ -74,23 +75,44 @@ def document(request, slug, fiscal_year, kind, revision=None):
 # --- PDF -----------------------------------------------------------------------------------------------
 
 def _pdf_document(request, slug, fiscal_year, kind, revision=None):
-    def make():
-        doc = documents.pdf_document(slug, fiscal_year, kind, revision)
-        if not doc.pdf_file:
-            render_stored_pdf(doc)  # rendering at publication failed or was skipped: now, once
-            doc.refresh_from_db(fields=["pdf_file", "pdf_rendered_at"])
-        if not doc.pdf_file:
-            raise Http404
-        return doc
-    return _once(request, "pdf", make)
+    return _once(request, "pdf", lambda: documents.pdf_document(slug, fiscal_year, kind, revision))
+
+
+def _pdf_etag(request, *args, **kwargs):
+    doc = _pdf_document(request, *args, **kwargs)
+    return stored_pdf_etag(doc) if doc.pdf_file else None
+
+
+def _pdf_last_modified(request, *args, **kwargs):
+    doc = _pdf_document(request, *args, **kwargs)
+    return documents.pdf_last_modified(doc) if doc.pdf_file else None
+
+
+PDF_RETRY_AFTER = 60  # seconds
+
+
+def pdf_being_prepared(request, doc, revision=None):
+    """The stored PDF does not exist yet (a background task renders it, reports/tasks.py): a Thai page
+    saying so, with the link to the document's page, as 503 with Retry-After, never stored by caches
+    (a link checker or ITAS sees a passing state, not a broken link or an HTML "PDF")."""
+    response = render(request, "public/pdf_being_prepared.html", {
+        "document": doc, "organisation": doc.organisation, "retry_after_minutes": 1,
+        "page_url": links.document_path(doc, revision=revision is not None),
+    }, status=503)
+    response["Retry-After"] = str(PDF_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_safe
 @public_cache(FILE_MAX_AGE)
-@condition(etag_func=lambda request, *a, **kw: stored_pdf_etag(_pdf_document(request, *a, **kw)),
-           last_modified_func=lambda request, *a, **kw: documents.pdf_last_modified(_pdf_document(request, *a, **kw)))
+@condition(etag_func=_pdf_etag, last_modified_func=_pdf_last_modified)
 def document_pdf(request, slug, fiscal_year, kind, revision=None):
+    """The stored PDF; while a background task still renders it, the "being prepared" page (503). The
+    request never renders it."""
     doc = _pdf_document(request, slug, fiscal_year, kind, revision)
+    if not doc.pdf_file:
+        return pdf_being_prepared(request, doc, revision)
     try:
         handle = doc.pdf_file.open("rb")
     except (FileNotFoundError, OSError) as exc:

@@ -137,6 +137,10 @@ class Document(models.Model):
     pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
     # SHA-256 of the stored PDF, shown on the public page so anyone can check a copy they hold.
     pdf_sha256 = models.CharField(_("SHA-256 of the published PDF"), max_length=64, blank=True, editable=False)
+    # Rendering the stored PDF in the background (reports/tasks.py): failed tries in a row, and when the
+    # last try failed (the organisation's administrators see it and try again).
+    pdf_attempts = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
+    pdf_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,6 +1,7 @@
 """E-mail notices of the workflow.
 
-reports/services.py calls ``send_for_event(event.pk)`` after the commit of every transition. Who gets a
+After the commit of every transition reports/services.py queues the task ``reports.tasks.send_workflow_notices``,
+which calls ``send_for_event(event.pk)`` in a worker (never inside the request). Who gets a
 notice (never the person who made the change, never an inactive user or member, never a user without an
 e-mail address):
 
@@ -11,18 +12,20 @@ e-mail address):
 
 One message per recipient, in Thai (rendered under ``translation.override("th")`` from
 templates/reports/email/workflow_*.txt), with a link built from ``settings.SITE_URL``. Sending never
-raises: a failing mail server is logged, and the transition that triggered the notice stands.
+raises: a failing mail server is logged (and the message tried again later, core/mail_tasks.py), and the
+transition that triggered the notice stands.
 """
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.mail_tasks import deliver
 from orgs.models import Membership, Role
 
 from .models import WorkflowAction, WorkflowEvent
@@ -116,28 +119,16 @@ def messages_for(event: WorkflowEvent) -> list[EmailMessage]:
 
 
 def send_messages(messages: list[EmailMessage]) -> int:
-    """Send over one connection; every failure is logged, never raised. Returns how many were sent."""
-    if not messages:
-        return 0
-    sent = 0
-    try:
-        connection = get_connection(fail_silently=False)
-        connection.open()
-    except Exception:
-        logger.exception("cannot connect to the mail server; %d e-mail(s) not sent", len(messages))
-        return 0
-    try:
-        for message in messages:
-            message.connection = connection
-            try:
-                sent += message.send(fail_silently=False)
-            except Exception:
-                logger.exception("sending an e-mail to %s failed", ", ".join(message.to))
-    finally:
+    """Send over one connection (in a background task); a message that fails is logged and queued again
+    with a backoff (core/mail_tasks.py), never raised. Returns how many were sent now."""
+    from core.mail_tasks import enqueue_later, retry_at, send_emails, to_data
+
+    sent, failed = deliver(messages)
+    if failed:
         try:
-            connection.close()
+            enqueue_later(send_emails, retry_at(1), [to_data(m) for m in failed], 2)
         except Exception:
-            logger.exception("closing the mail connection failed")
+            logger.exception("queueing %d e-mail(s) to try again failed", len(failed))
     return sent
 
 

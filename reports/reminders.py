@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 
+from core.mail_tasks import MailNotQueued, enqueue_emails
 from core.thai import fiscal_year_of
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, Role
@@ -220,7 +221,8 @@ def message_for(user, items: list[Item]) -> EmailMessage:
 
 
 def send(today: date, days: int = DEFAULT_DAYS, dry_run: bool = False) -> Stats:
-    """E-mail every user their new items and record the items' keys (nothing in a dry run)."""
+    """E-mail every user their new items (queued for the background worker) and record the items' keys
+    (nothing in a dry run)."""
     stats = Stats()
     due = collect(today, days)
     if not due:
@@ -231,35 +233,24 @@ def send(today: date, days: int = DEFAULT_DAYS, dry_run: bool = False) -> Stats:
             stats.items += len(items)
             stats.users.append((user, items))
         return stats
-    try:
-        connection = get_connection(fail_silently=False)
-        connection.open()
-    except Exception:
-        logger.exception("cannot connect to the mail server; no reminders sent (tried again next time)")
-        stats.failed = len(due)
-        return stats
-    try:
-        for user, items in due.items():
-            message = message_for(user, items)
-            message.connection = connection
-            try:
-                with transaction.atomic():
-                    SentReminder.objects.bulk_create([SentReminder(key=i.key, user=user) for i in items])
-                    message.send(fail_silently=False)
-            except IntegrityError:  # another run sent (some of) these items meanwhile
-                logger.warning("reminders for %s were sent by another run meanwhile", user.get_username())
-                continue
-            except Exception:
-                logger.exception("sending the reminders to %s failed; they are sent again next time",
-                                 user.get_username())
-                stats.failed += 1
-                continue
-            stats.emails += 1
-            stats.items += len(items)
-            stats.users.append((user, items))
-    finally:
+    for user, items in due.items():
+        message = message_for(user, items)
         try:
-            connection.close()
+            # The keys and the queued e-mail commit together (the database queue of the background
+            # worker, core/mail_tasks.py, which sends it and tries again when the mail server fails).
+            with transaction.atomic():
+                SentReminder.objects.bulk_create([SentReminder(key=i.key, user=user) for i in items])
+                if not enqueue_emails([message]):
+                    raise MailNotQueued
+        except IntegrityError:  # another run sent (some of) these items meanwhile
+            logger.warning("reminders for %s were sent by another run meanwhile", user.get_username())
+            continue
         except Exception:
-            logger.exception("closing the mail connection failed")
+            logger.exception("queueing the reminders to %s failed; they are sent again next time",
+                             user.get_username())
+            stats.failed += 1
+            continue
+        stats.emails += 1
+        stats.items += len(items)
+        stats.users.append((user, items))
     return stats

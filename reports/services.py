@@ -19,7 +19,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -180,11 +179,12 @@ def _event(document, action, from_status, actor, comment="", data=None, **flags)
 
 
 def _notify(event: WorkflowEvent, notify: bool) -> None:
+    """The e-mail notices of ``event``, sent by a background task queued after the commit."""
     if not notify:
         return
-    from . import notifications
+    from .tasks import enqueue_notices
 
-    transaction.on_commit(lambda: notifications.send_for_event(event.pk))
+    enqueue_notices(event.pk)
 
 
 def _lock(document: Document) -> Document:
@@ -529,16 +529,14 @@ def approve_document(document: Document, *, actor, comment: str = "", notify: bo
 
 
 def publish_document(document: Document, *, actor, publish_memo: bool = False, notify: bool = True,
-                     render: bool | None = None) -> Document:
+                     render: bool = True) -> Document:
     """approved → published. ``publish_memo``: the approver's choice whether the public PDF and page
     start with the memo cover (carrying the decision of the approval); default: the document alone,
     since publishing the internal memo is a deliberate act. The choice is stored on the document and
-    recorded in the event. The PDF is rendered once from the snapshot and stored (after the commit;
-    when rendering fails the publication stands and the PDF is rendered on the first download).
-    ``render`` None: as settings.PUBLISH_RENDERS_PDF says; with False the PDF is left to
-    ``rerender_published --missing-only`` (a worker's cron job: rendering off the request path)."""
-    if render is None:
-        render = settings.PUBLISH_RENDERS_PDF
+    recorded in the event. The PDF is rendered once from the snapshot and stored by a background task
+    queued after the commit (reports/tasks.py: tried again with a backoff; the publication stands
+    whatever happens to it). ``render=False`` queues nothing (``rerender_published --missing-only``
+    renders it later)."""
     if not isinstance(publish_memo, bool):
         raise WorkflowError(_("Choose what to publish: the document alone or with its memo cover."), "publish_memo")
     _require_role(actor, document, Role.APPROVER)
@@ -553,8 +551,9 @@ def publish_document(document: Document, *, actor, publish_memo: bool = False, n
                        data={"publish_memo": publish_memo})
         _notify(event, notify)
         if render:
-            pk = document.pk
-            transaction.on_commit(lambda: _render_stored_pdf_quietly(pk))
+            from .tasks import enqueue_pdf_render
+
+            enqueue_pdf_render(document.pk)
     return document
 
 
@@ -644,24 +643,42 @@ def render_stored_pdf(document: Document, *, force: bool = False) -> bool:
 
 
 def _refresh_stored_pdf(pk: int) -> None:
-    """The stored PDF again, after a change of what it shows that is not in the snapshot (evidence made
-    public or internal). When PDFs are not rendered on the request path (settings.PUBLISH_RENDERS_PDF
-    off) or rendering fails, the stored PDF is dropped instead: the first download (or
-    ``rerender_published --missing-only``) renders it, and the old list is never served again."""
-    import logging
+    """After a change of what the stored PDF shows that is not in the snapshot (evidence made public or
+    internal): the stored PDF is dropped at once (the old list is never served again) and a background
+    task renders it again (reports/tasks.py); meanwhile the public page says the PDF is being prepared."""
+    from .tasks import enqueue_pdf_render
 
     document = Document.objects.select_related("organisation").get(pk=pk)
-    if settings.PUBLISH_RENDERS_PDF:
-        try:
-            render_stored_pdf(document, force=True)
-            return
-        except Exception:
-            logging.getLogger(__name__).exception("rendering the published PDF of document %s again failed", pk)
     old = document.pdf_file.name if document.pdf_file else ""
-    Document.objects.filter(pk=pk).update(pdf_file="", pdf_rendered_at=None)
+    Document.objects.filter(pk=pk).update(pdf_file="", pdf_rendered_at=None, pdf_sha256="", pdf_attempts=0,
+                                          pdf_failed_at=None)
     pagecache.bump(document.organisation.slug)
     if old and not Document.objects.filter(pdf_file=old).exists():
         document.pdf_file.storage.delete(old)
+    enqueue_pdf_render(pk)
+
+
+def pdf_render_failed(document: Document) -> bool:
+    """Whether the last background try to render the stored PDF failed (shown to the organisation's
+    administrators, who may try again: ``retry_published_pdf``)."""
+    return bool(document.pdf_failed_at) and not document.pdf_file and document.status in (
+        DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
+
+
+def retry_published_pdf(document: Document, *, actor) -> Document:
+    """An organisation admin tries the stored PDF again after the background tries failed: the tries
+    start again from the first (queued after the commit)."""
+    from .tasks import enqueue_pdf_render
+
+    _require_role(actor, document, Role.ADMIN)
+    with transaction.atomic():
+        document = _lock(document)
+        if not pdf_render_failed(document):
+            raise WorkflowError(_("The PDF of this document is not waiting for another try."), "pdf_not_failed")
+        Document.objects.filter(pk=document.pk).update(pdf_attempts=0, pdf_failed_at=None)
+        document.pdf_attempts, document.pdf_failed_at = 0, None
+        enqueue_pdf_render(document.pk)
+    return document
 
 
 def stored_pdf_etag(document: Document) -> str:
@@ -669,15 +686,6 @@ def stored_pdf_etag(document: Document) -> str:
     from pathlib import PurePosixPath
 
     return f'"{PurePosixPath(document.pdf_file.name).stem}"'
-
-
-def _render_stored_pdf_quietly(pk: int) -> None:
-    import logging
-
-    try:
-        render_stored_pdf(Document.objects.select_related("organisation").get(pk=pk))
-    except Exception:  # the publication stands; the PDF view renders it on the first download
-        logging.getLogger(__name__).exception("rendering the published PDF of document %s failed", pk)
 
 
 def document_snapshot(document: Document, *, decision: bool = True) -> dict:

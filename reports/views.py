@@ -18,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from orgs.access import org_member_required
+from orgs.models import Role
 
 from .documents import build_document_data, memo_initial
 from .evidence_print import for_copy
@@ -32,8 +33,8 @@ from .services import (
     allowed_actions,
     document_snapshot,
     ensure_entries,
+    pdf_render_failed,
     public_memo,
-    render_stored_pdf,
     save_memo,
     stored_pdf_etag,
 )
@@ -115,6 +116,8 @@ def _detail_context(request, document, data, options_form, **extra) -> dict:
         "events": list(document.events.order_by("at", "pk")),
         "entry_rows": entry_rows,
         "revisions": revisions,
+        # the background tries to render the stored PDF failed: the organisation's admins see it, try again
+        "pdf_failed": request.membership.role == Role.ADMIN and pdf_render_failed(document),
         **extra,
     }
 
@@ -168,12 +171,10 @@ def pdf(request, org_slug, pk):
     data = document_data(document)
     options_form = _options_form(request, document, data)
     options = options_form.options()
-    if document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default():
-        # The published PDF: rendered once (at publication, or here the first time) and stored under a
+    if (document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default()
+            and document.pdf_file):
+        # The published PDF: rendered once by a background task (reports/tasks.py) and stored under a
         # name that carries its content hash, which is also its ETag.
-        if not document.pdf_file:
-            render_stored_pdf(document)
-            document.refresh_from_db(fields=["pdf_file"])
         etag = stored_pdf_etag(document)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             return HttpResponseNotModified(headers={"ETag": etag})

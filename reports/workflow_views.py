@@ -1,5 +1,6 @@
 """Workflow pages: create a document, and the transitions (submit, return, approve, publish, withdraw,
-new revision, delete a draft) through reports/services.py.
+new revision, delete a draft; and an admin's new try of a published PDF whose rendering failed) through
+reports/services.py.
 
 Both views take POST only and are open to any member of the organisation: the services decide who may
 do what (and refuse with a WorkflowError, shown as a message). Another organisation's document is a 404.
@@ -133,6 +134,14 @@ def _delete(request, document):
     return redirect("reports:index", request.org.slug)
 
 
+def _retry_pdf(request, document):
+    """An organisation admin tries the stored PDF again after the background tries failed."""
+    services.retry_published_pdf(document, actor=request.user)
+    messages.success(request, _("The PDF file is being prepared again; it will be on the public page in a few "
+                                "minutes."))
+    return None
+
+
 ACTIONS = {
     "submit": _submit,
     "return": _return,
@@ -141,6 +150,7 @@ ACTIONS = {
     "withdraw": _withdraw,
     "revise": _revise,
     "delete": _delete,
+    "retry_pdf": _retry_pdf,
 }
 
 

@@ -396,7 +396,9 @@ def test_the_page_has_a_fixed_number_of_queries(request, client, catalogue, org_
     staff, approver, _admin = people
     _busy_year(org_a, staff, approver)
     client.force_login(request.getfixturevalue(viewer))
-    with django_assert_max_num_queries(16):  # session, user, two-factor state, membership + the twelve of build()
+    # session, user, two-factor state, membership + the twelve of build(); an admin's also lists the published
+    # PDFs that could not be made (one more)
+    with django_assert_max_num_queries(16 + (viewer == "admin_a")):
         page = client.get(url(org_a)).text
     assert page.count("data-document=") == 4
 
@@ -429,7 +431,7 @@ def test_an_approver_decides_from_the_inbox_and_staff_follow_it(page, live_serve
 
     from .helpers.a11y import axe_violations
 
-    settings.PUBLISH_RENDERS_PDF = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no PDF rendering
     staff, approver, _admin = people
     MeasureFactory(organisation=org_a, fiscal_year=2570)
     plan = document(org_a, staff, 2570, DocumentKind.MEASURES, until="submitted")

@@ -36,7 +36,6 @@ LINK_URL = "https://www.phaktob.go.th/news/2570/15"
 def site(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.SITE_URL = SITE
-    settings.PUBLISH_RENDERS_PDF = True
 
 
 def reload(document):
@@ -228,16 +227,23 @@ def test_making_evidence_internal_after_publication_renders_the_stored_pdf_again
     assert "รายชื่อผู้เข้าร่วมประชุม" in second_rows and "https://intranet.phaktob.go.th/x" in second_rows
 
 
-def test_without_rendering_on_the_request_path_a_change_drops_the_stored_pdf(
+def test_a_change_drops_the_stored_pdf_at_once_and_a_background_task_renders_it_again(
         client, report, staff_a, approver_a, settings, publish, commit):
+    from django_tasks import default_task_backend
+
+    from reports.tasks import render_published_pdf
+
     document, ev = report
     document = publish(document, staff_a, approver_a)
-    settings.PUBLISH_RENDERS_PDF = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
     commit(services.set_evidence_public, ev["public_link"], public=False, actor=approver_a)
     assert not reload(document).pdf_file  # the old list is never served again
-    text = pdftotext(public_pdf(client, document))  # rendered on the first download
+    pdf_address = reverse("public:document_pdf", args=[document.organisation.slug, FY, "progress-6"])
+    assert client.get(pdf_address).status_code == 503  # being prepared; the request renders nothing
+    [queued] = default_task_backend.results
+    assert render_published_pdf.call(*queued.args) is True  # the worker
+    text = pdftotext(public_pdf(client, document))
     assert LINK_URL not in text and "ประกาศผลผู้ชนะการเสนอราคา" in text
-    assert reload(document).pdf_file
 
 
 # --- the staff copy ----------------------------------------------------------------------------------
@@ -300,6 +306,7 @@ def test_demo_report_prints_its_public_evidence_with_qr_codes(client):
     from django.core.management import call_command
 
     call_command("seed_demo", stdout=io.StringIO())
+    call_command("rerender_published", "--missing-only", "--org", "danchang", stdout=io.StringIO())  # the worker
     document = Document.objects.select_related("organisation").get(organisation__slug="danchang", kind="progress")
     response = client.get(reverse("public:document_pdf", args=["danchang", 2566, "progress-6"]))
     assert response.status_code == 200

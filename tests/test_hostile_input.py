@@ -40,6 +40,7 @@ from reports import services
 from reports.documents import build_document_data
 from reports.models import Document, Evidence, Memo, ProgressEntry
 from reports.rendering import RenderOptions, render_document_pdf
+from reports.tasks import render_published_pdf
 
 from .factories import (
     AssessmentYearFactory, IndicatorFactory, MeasureFactory, MeasureStepFactory, ToolFactory, UserFactory,
@@ -249,6 +250,7 @@ def test_payloads_are_escaped_in_the_public_pages(client, hostile):
 
 def test_payloads_are_plain_text_in_the_pdf(client, hostile):
     """The draft's PDF (live data, memo cover) and the published PDF (snapshot) print the payloads as text."""
+    assert render_published_pdf.call(hostile.document.pk) is True  # the background task stores it
     published = client.get(reverse("public:document_pdf", args=[hostile.org.slug, FY, "progress-6"]))
     assert published.status_code == 200
     for name, pdf in (("draft", hostile.draft_pdf), ("published", published.getvalue())):

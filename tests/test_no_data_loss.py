@@ -5,8 +5,8 @@
    WorkflowError("status"), never a database error and never a second event.
 2. A crash at each point of ``approve_document`` / ``publish_document`` after the status was changed:
    the document is either exactly as it was (the whole row, its events and entries) or fully approved /
-   published (status, event, snapshot; a PDF that failed to render after the commit is rendered on the
-   first download) — never half. After a crash inside the transaction the same call succeeds again.
+   published (status, event, snapshot; a PDF that failed to render after the commit is being prepared
+   until the background task's next try stores it) — never half. After a crash inside the transaction the same call succeeds again.
 3. Staff save an entry while someone else submits the document: either the save lands before the submit
    (the submitted document holds it) or it is refused with StaleDocument — never saved into a submitted
    document.
@@ -38,6 +38,7 @@ from orgs.models import Role
 from reports import services
 from reports.models import Document, DocumentStatus, ProgressEntry, WorkflowAction, WorkflowEvent
 from reports.services import StaleDocument, WorkflowError
+from reports.tasks import render_published_pdf
 
 from .factories import MeasureFactory, MembershipFactory, UserFactory
 
@@ -451,10 +452,17 @@ def test_a_crash_during_publication_leaves_the_document_as_it_was_or_fully_publi
         WorkflowAction.PUBLISH, DocumentStatus.APPROVED, DocumentStatus.PUBLISHED)
     if point in ("rendering the PDF", "storing the PDF"):
         assert not document.pdf_file  # nothing half-stored
+        assert document.pdf_attempts == 4 and document.pdf_failed_at is not None  # the task's tries, all failed
 
-    # The published document is public, and its PDF is there (rendered now if publication could not).
+    # The published document is public at once; its PDF is there, or being prepared until the background
+    # task stores it (rendered by its next try when publication could not).
     assert client.get(reverse("public:document", args=["org-a", FY, f"progress-{ROUND}"])).status_code == 200
-    response = client.get(reverse("public:document_pdf", args=["org-a", FY, f"progress-{ROUND}"]))
+    pdf_address = reverse("public:document_pdf", args=["org-a", FY, f"progress-{ROUND}"])
+    if point != "e-mailing the author":  # rolled back and published without a render, or the render crashed
+        waiting = client.get(pdf_address)
+        assert waiting.status_code == 503 and waiting["Retry-After"] == "60"  # being prepared, never an error
+        assert render_published_pdf.call(document.pk) is True
+    response = client.get(pdf_address)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.getvalue().startswith(b"%PDF")
     document.refresh_from_db()

@@ -38,7 +38,7 @@ def cycle(transactional_db, settings, tmp_path, org_a, staff_a, approver_a, admi
     for doc in (plan, report):
         services.submit_document(doc, actor=staff_a, notify=False)
         services.approve_document(doc, actor=approver_a, notify=False)
-        services.publish_document(doc, actor=approver_a, notify=False, render=False)
+        services.publish_document(doc, actor=approver_a, notify=False)  # its PDF: the task after the commit
     twelve = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff_a,
                                       notify=False)
     return {"org": org_a, "report": report, "twelve": twelve, "staff": staff_a, "approver": approver_a,
@@ -58,7 +58,7 @@ def republish_with(cycle, output):
     services.save_entry(entry, data={"output": output}, expected_version=entry.version, actor=cycle["staff"])
     services.submit_document(revision, actor=cycle["staff"], notify=False)
     services.approve_document(revision, actor=cycle["approver"], notify=False)
-    return services.publish_document(revision, actor=cycle["approver"], notify=False, render=False)
+    return services.publish_document(revision, actor=cycle["approver"], notify=False)
 
 
 def test_a_visitor_finds_the_report_downloads_it_and_follows_the_stable_link_after_a_republish(

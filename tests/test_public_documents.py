@@ -17,6 +17,7 @@ from django.utils.html import escape
 from ita.models import OITItem
 from reports import links
 from reports import services
+from reports.tasks import render_published_pdf
 from reports.models import Document, DocumentKind, DocumentStatus
 
 from .factories import AssessmentYearFactory, DocumentFactory, MeasureFactory, MeasureStepFactory
@@ -147,7 +148,12 @@ def test_the_stable_address_shows_the_published_revision(client, published):
     stable = f"{SITE}/o/org-a/{FY}/progress-6/"
     assert f'<link rel="canonical" href="{stable}">' in text
     assert f'value="{stable}"' in text  # the address to copy into ITAS
-    assert f'href="{pdf_url()}"' in text
+    # Until the background task has stored the PDF: the document at once, and a notice instead of the link.
+    assert f'href="{pdf_url()}"' not in text and "data-pdf-being-prepared" in text
+    assert "กำลังจัดทำไฟล์ PDF" in text
+    assert render_published_pdf.call(published.pk) is True  # the worker
+    text = html(client.get(page_url()))
+    assert f'href="{pdf_url()}"' in text and "data-pdf-being-prepared" not in text
     # The same document under its permanent revision address.
     revision_page = client.get(page_url(revision=1))
     assert revision_page.status_code == 200 and OLD_MEASURE in html(revision_page)
@@ -166,6 +172,7 @@ def test_the_table_is_accessible_and_headings_are_in_order(client, published):
 
 def test_after_withdrawal_and_a_new_revision_the_stable_address_shows_revision_2(
         client, org_a, measure, staff_a, approver_a, admin_a, published):
+    render_published_pdf.call(published.pk)  # the worker stored its PDF
     withdraw(published, admin_a)
     draft = revise(published, staff_a)
     measure.title = NEW_MEASURE  # revision 2 is approved from the changed measure
@@ -349,7 +356,13 @@ def test_evidence_only_under_its_own_revision_and_organisation(
 # --- the PDF --------------------------------------------------------------------------------------
 
 def test_the_pdf_is_the_stored_file_with_its_etag_and_conditional_requests(client, published, admin_a):
-    assert not published.pdf_file  # render=False: the first download renders and stores it
+    assert not published.pdf_file  # render=False: no task queued
+    waiting = client.get(pdf_url())  # the request never renders it: "being prepared, try again shortly"
+    assert waiting.status_code == 503 and waiting["Retry-After"] == "60"
+    assert waiting["Cache-Control"] == "no-store" and waiting["Content-Type"].startswith("text/html")
+    assert "กำลังจัดทำไฟล์ PDF" in html(waiting) and f'href="{page_url()}"' in html(waiting)
+    assert not reload(published).pdf_file
+    assert render_published_pdf.call(published.pk) is True  # the worker
     response = client.get(pdf_url())
     assert response.status_code == 200
     document = reload(published)

@@ -1,5 +1,5 @@
-"""The stored PDF of a published document: rendered once from the approval snapshot (after the commit of
-publish_document, or on the first download), served as stored, never changed by later edits of the
+"""The stored PDF of a published document: rendered once from the approval snapshot (by a background task
+queued after the commit of publish_document, or by ``rerender_published --missing-only``), served as stored, never changed by later edits of the
 measures or the organisation, kept when the document is withdrawn, and re-rendered by
 ``rerender_published`` after a template or font fix.
 
@@ -169,9 +169,9 @@ def test_edits_after_publication_change_neither_the_stored_pdf_nor_the_views(
     assert not draft.pdf_file  # a draft's PDF is never stored
 
 
-# --- render=False: stored on the first download -----------------------------------------------------
+# --- render=False: the request never stores it ---------------------------------------------------------
 
-def test_publish_without_render_stores_the_pdf_on_the_first_download(
+def test_before_the_pdf_is_stored_staff_get_the_snapshot_printed_and_the_request_stores_nothing(
         client, org_a, measure, staff_a, approver_a, django_capture_on_commit_callbacks, media):
     document = publish(make_draft(org_a, staff_a), staff_a, approver_a, capture=django_capture_on_commit_callbacks,
                        render=False)
@@ -180,14 +180,15 @@ def test_publish_without_render_stores_the_pdf_on_the_first_download(
     edit_measure_and_organisation(Measure.objects.get(pk=measure.pk))  # the download still shows the snapshot
     client.force_login(staff_a)
     first = body(client.get(url("pdf", document)))
-    document.refresh_from_db()
-    assert document.pdf_file and document.pdf_rendered_at is not None
-    assert first == stored_bytes(document) and first.startswith(b"%PDF")
+    assert first.startswith(b"%PDF")
     assert norm(OLD_MEASURE) in text_of(first) and norm(NEW_MEASURE) not in text_of(first)
-    name = document.pdf_file.name
-    assert body(client.get(url("pdf", document))) == first
     document.refresh_from_db()
-    assert document.pdf_file.name == name
+    assert not document.pdf_file and not (media / "published").exists()  # rendering is the background task's
+    assert "rendered 1, skipped 0" in rerender("--missing-only")
+    document.refresh_from_db()
+    stored = stored_bytes(document)
+    assert norm(OLD_MEASURE) in text_of(stored) and norm(NEW_MEASURE) not in text_of(stored)
+    assert body(client.get(url("pdf", document))) == stored
 
 
 # --- rerender_published -------------------------------------------------------------------------------
@@ -293,9 +294,13 @@ def test_stored_pdf_is_named_by_its_content_hash_which_is_its_etag(client, staff
     assert stale.status_code == 200 and body(stale) == stored
 
 
-def test_rendering_can_leave_the_request_path_for_a_worker(
+def test_rendering_is_left_to_a_background_task(
         org_a, measure, staff_a, approver_a, settings, django_capture_on_commit_callbacks, client):
-    settings.PUBLISH_RENDERS_PDF = False  # app servers publish; a worker's cron job renders
+    from django_tasks import default_task_backend
+
+    from reports.tasks import render_published_pdf
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
     document = make_draft(org_a, staff_a)
     document = services.submit_document(document, actor=staff_a, notify=False)
     document = services.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
@@ -303,6 +308,8 @@ def test_rendering_can_leave_the_request_path_for_a_worker(
         services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
     document.refresh_from_db()
     assert document.status == DocumentStatus.PUBLISHED and not document.pdf_file
-    assert "rendered 1, skipped 0" in rerender("--missing-only")  # the worker
+    [queued] = default_task_backend.results
+    assert queued.task.module_path == "reports.tasks.render_published_pdf" and list(queued.args) == [document.pk]
+    assert render_published_pdf.call(*queued.args) is True  # the worker
     document.refresh_from_db()
     assert document.pdf_file and norm(OLD_MEASURE) in text_of(stored_bytes(document))

@@ -187,6 +187,6 @@ def test_a_failing_renderer_leaves_the_document_published_without_a_file(
     assert not (tmp_path / "published").exists()
     assert "the PDF engine is down" in caplog.text
 
-    monkeypatch.undo()  # the first download renders it
+    monkeypatch.undo()  # the next try renders it
     assert services.render_stored_pdf(doc) is True
     assert (tmp_path / Document.objects.get(pk=doc.pk).pdf_file.name).exists()

@@ -2,7 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from orgs.access import org_member_required
-from orgs.models import Organisation
+from orgs.models import Organisation, Role
+from reports.models import Document, DocumentStatus
 
 from . import dashboard as dashboard_data
 
@@ -26,6 +27,11 @@ def dashboard(request, org_slug):
     """The organisation's fiscal year at a glance; ?year=<BE fiscal year>, default: see workspace.dashboard."""
     data = dashboard_data.build(request.org, request.GET.get("year"), role=request.membership.role,
                                 user=request.user)
+    failed_pdfs = []
+    if request.membership.role == Role.ADMIN:  # the background tries to store these PDFs failed (reports/tasks.py)
+        failed_pdfs = list(Document.objects.for_org(request.org).filter(
+            pdf_failed_at__isnull=False, pdf_file="", status__in=(DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN),
+        ).order_by("-fiscal_year", "kind", "round", "revision"))
     return render(request, "workspace/dashboard.html", {
-        "nav": "dashboard", "d": data, "fiscal_year": data.fiscal_year,
+        "nav": "dashboard", "d": data, "fiscal_year": data.fiscal_year, "failed_pdfs": failed_pdfs,
     })

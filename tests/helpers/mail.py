@@ -17,3 +17,18 @@ class UnreachableBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):  # pragma: no cover - never reached
         raise AssertionError("not connected")
+
+
+class FlakyMailServer(BaseEmailBackend):
+    """Refuses the first ``failures`` messages, then delivers them into ``delivered`` (class attributes: the
+    test sets them; Django makes a new backend for every connection)."""
+
+    failures = 0
+    delivered = []
+
+    def send_messages(self, email_messages):
+        if FlakyMailServer.failures:
+            FlakyMailServer.failures -= 1
+            raise ConnectionRefusedError("the mail server is down")
+        FlakyMailServer.delivered += email_messages
+        return len(email_messages)

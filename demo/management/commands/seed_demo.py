@@ -21,8 +21,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(
             "The demo documents are published (but phaktob's FY 2570 measures plan, which waits for malee's "
-            "approval); each PDF is rendered and stored on its first download "
-            "(or all at once: python manage.py rerender_published --missing-only)."
+            "approval); their PDFs are rendered by the background worker (make run starts one; or all at "
+            "once: python manage.py rerender_published --missing-only)."
         )
         self.stdout.write("")
         self.stdout.write(self.style.WARNING(
