@@ -10,6 +10,17 @@ from .factories import DivisionFactory, MembershipFactory, OrganisationFactory, 
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Stored files (uploads, published PDFs) go to a directory of this test process, not to the checkout's
+    media/: parallel workers (pytest-xdist) each number their rows from 1 and would write the same paths.
+    Tests that look at the files set their own ``settings.MEDIA_ROOT = tmp_path`` on top of this."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache (the public page cache is on in tests; the cache lives in
