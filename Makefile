@@ -55,10 +55,14 @@ run: serve-setup
 	DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The layers of the apps (.importlinter, docs/ARCHITECTURE.md): an upward or sideways import fails the build.
+# The suite runs in parallel (pytest-xdist): one worker per core, each with its own test database, a test
+# file stays on one worker (its module fixtures are built once). `make test PYTEST_ARGS=-n0` runs it in
+# one process; PYTEST_ARGS also takes test paths and options (-k, --durations=20, ...).
+TEST_WORKERS ?= auto
 test: setup-test
 	scripts/audit.sh
 	$(BIN)/lint-imports --no-cache
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Known vulnerabilities in the pinned requirements; AUDIT_REQUIRED=1 fails when no data can be fetched.
 audit: $(VENV)/.installed-test

@@ -10,6 +10,17 @@ from .factories import DivisionFactory, MembershipFactory, OrganisationFactory, 
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Stored files (uploads, published PDFs) go to a directory of this test process, not to the checkout's
+    media/: parallel workers (pytest-xdist) each number their rows from 1 and would write the same paths.
+    Tests that look at the files set their own ``settings.MEDIA_ROOT = tmp_path`` on top of this."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache (the public page cache is on in tests; the cache lives in
@@ -21,44 +32,73 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def org_a(db):
+def _org_a():
     org = OrganisationFactory(name="เทศบาลตำบลเอ", slug="org-a")
     DivisionFactory(organisation=org, name="สำนักปลัด", order=1)
     DivisionFactory(organisation=org, name="กองคลัง", order=2)
     return org
 
 
-@pytest.fixture
-def org_b(db):
+def _org_b():
     org = OrganisationFactory(name="องค์การบริหารส่วนตำบลบี", slug="org-b", kind="sao")
     DivisionFactory(organisation=org, name="สำนักปลัด", order=1)
     return org
 
 
+def _member(username, org, role):
+    return MembershipFactory(user=UserFactory(username=username), organisation=org, role=role).user
+
+
+@pytest.fixture(scope="session")
+def build_cast():
+    """Builds the whole cast below at once, for data a module builds once (scope="module", in a transaction
+    rolled back at the module's end, as in tests/test_url_permissions.py): the same rows as the fixtures."""
+    def build():
+        org_a, org_b = _org_a(), _org_b()
+        return {
+            "org_a": org_a, "org_b": org_b,
+            "staff_a": _member("staff_a", org_a, Role.STAFF),
+            "approver_a": _member("approver_a", org_a, Role.APPROVER),
+            "admin_a": _member("admin_a", org_a, Role.ADMIN),
+            "staff_b": _member("staff_b", org_b, Role.STAFF),
+            "admin_b": _member("admin_b", org_b, Role.ADMIN),
+        }
+    return build
+
+
+@pytest.fixture
+def org_a(db):
+    return _org_a()
+
+
+@pytest.fixture
+def org_b(db):
+    return _org_b()
+
+
 @pytest.fixture
 def staff_a(org_a):
-    return MembershipFactory(user=UserFactory(username="staff_a"), organisation=org_a, role=Role.STAFF).user
+    return _member("staff_a", org_a, Role.STAFF)
 
 
 @pytest.fixture
 def approver_a(org_a):
-    return MembershipFactory(user=UserFactory(username="approver_a"), organisation=org_a, role=Role.APPROVER).user
+    return _member("approver_a", org_a, Role.APPROVER)
 
 
 @pytest.fixture
 def admin_a(org_a):
-    return MembershipFactory(user=UserFactory(username="admin_a"), organisation=org_a, role=Role.ADMIN).user
+    return _member("admin_a", org_a, Role.ADMIN)
 
 
 @pytest.fixture
 def staff_b(org_b):
-    return MembershipFactory(user=UserFactory(username="staff_b"), organisation=org_b, role=Role.STAFF).user
+    return _member("staff_b", org_b, Role.STAFF)
 
 
 @pytest.fixture
 def admin_b(org_b):
-    return MembershipFactory(user=UserFactory(username="admin_b"), organisation=org_b, role=Role.ADMIN).user
+    return _member("admin_b", org_b, Role.ADMIN)
 
 
 @pytest.fixture

@@ -89,7 +89,9 @@ def test_without_debug_a_missing_secret_key_fails_loudly():
 
 
 @pytest.mark.parametrize("key", ["x", "short-but-random-Zq81", "a" * 80, "ab" * 40,
-                                 "django-insecure-" + secrets.token_urlsafe(60)])
+                                 "django-insecure-" + secrets.token_urlsafe(60)],
+                         # fixed names: parallel workers (pytest-xdist) must collect the same tests
+                         ids=["one-character", "short", "one-letter", "two-letters", "django-insecure-random"])
 def test_without_debug_a_weak_secret_key_refuses_to_start(key):
     done = run(["-c", "import django; django.setup()"], **{**PRODUCTION, "SECRET_KEY": key})
     assert done.returncode != 0

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -58,9 +59,46 @@ def counts():
     return {m.__name__: m.objects.count() for m in MODELS}
 
 
+# --- on an empty database: these run before the module's seeded data is loaded (seeded_once) -------------
+
+def test_output_links_to_the_sign_in_page_on_site_url(db, settings):
+    """`make run PORT=8101` sets SITE_URL to the port it serves: the printed links follow it."""
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    out = seed()
+    assert "Sign in at http://127.0.0.1:8101/accounts/login/" in out
+    assert "the public site: http://127.0.0.1:8101/" in out
+
+
+def test_a_workflow_must_give_its_dates_in_order(db):
+    from demo.loader import DemoDataError, load_organisation, read_data
+
+    call_command("load_ita_catalogue", verbosity=0)
+    data = read_data("phaktob")
+    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "published": "2026-12-03"}
+    with pytest.raises(DemoDataError, match="submitted, then approved, then published"):
+        load_organisation(data)
+    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "approved": "2026-12-01",
+                                                            "approved_by": "malee"}
+    with pytest.raises(DemoDataError, match="not in order"):
+        load_organisation(data)
+
+
+# --- on the seeded data ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """seed_demo once for the module, in a transaction rolled back at its end. Each test runs in a savepoint
+    of it (the ``db`` fixture), so every test starts from the freshly seeded data, as if it had seeded it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed()
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    return seed()
+def seeded(seeded_once, db):
+    """The demo data and the output of seed_demo."""
+    return seeded_once
 
 
 def document_state():
@@ -106,14 +144,6 @@ def test_output_lists_the_demo_logins_as_demo_only(seeded):
     assert "DEMO ONLY" in seeded
     for username in ("admin", *DEMO_USERS):
         assert username in seeded
-
-
-def test_output_links_to_the_sign_in_page_on_site_url(db, settings):
-    """`make run PORT=8101` sets SITE_URL to the port it serves: the printed links follow it."""
-    settings.SITE_URL = "http://127.0.0.1:8101"
-    out = seed()
-    assert "Sign in at http://127.0.0.1:8101/accounts/login/" in out
-    assert "the public site: http://127.0.0.1:8101/" in out
 
 
 def test_a_changed_step_is_restored_and_only_that(seeded):
@@ -527,20 +557,6 @@ def test_the_submitted_plan_was_submitted_on_its_own_date(seeded):
     assert plan.approved_at is None and plan.snapshot is None
     assert [(e.action, e.at) for e in plan.events.order_by("at", "pk")] == [
         (WorkflowAction.CREATE, bangkok("2026-12-02")), (WorkflowAction.SUBMIT, bangkok("2026-12-02"))]
-
-
-def test_a_workflow_must_give_its_dates_in_order(db):
-    from demo.loader import DemoDataError, load_organisation, read_data
-
-    call_command("load_ita_catalogue", verbosity=0)
-    data = read_data("phaktob")
-    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "published": "2026-12-03"}
-    with pytest.raises(DemoDataError, match="submitted, then approved, then published"):
-        load_organisation(data)
-    data["fiscal_years"][-1]["documents"][1]["workflow"] = {"submitted": "2026-12-02", "approved": "2026-12-01",
-                                                            "approved_by": "malee"}
-    with pytest.raises(DemoDataError, match="not in order"):
-        load_organisation(data)
 
 
 def test_the_oit_registers_of_2569_and_2570_mix_answered_portal_missing_and_broken(seeded, client, in_december_2026):

@@ -21,7 +21,8 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -442,9 +443,26 @@ def _oit_row(org):
     return Row.objects.create(register=register, code="O1", number=1, title="โครงสร้าง")
 
 
+@pytest.fixture(scope="module")
+def world_once(django_db_setup, django_db_blocker, tmp_path_factory, build_cast):
+    """The world, built once for the module in a transaction rolled back at its end (and its files in a
+    directory of its own). Each test runs in a savepoint of it (the ``db`` fixture): what a test changes in
+    the database is undone before the next one, which finds the world as built."""
+    media = tmp_path_factory.mktemp("world-media")
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(MEDIA_ROOT=str(media)):
+        world = build_world(**build_cast())
+        world.media = media
+        yield world
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(settings, tmp_path, org_a, org_b, staff_a, approver_a, admin_a, staff_b, admin_b):
-    settings.MEDIA_ROOT = tmp_path
+def world(world_once, db, settings):
+    settings.MEDIA_ROOT = str(world_once.media)
+    return world_once
+
+
+def build_world(org_a, org_b, staff_a, approver_a, admin_a, staff_b, admin_b):
     w = World()
     # ITA results: a result of org A for RESULT_YEAR; EMPTY_YEAR exists without one.
     assessment_year = AssessmentYearFactory(year=RESULT_YEAR)
