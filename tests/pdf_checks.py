@@ -111,6 +111,11 @@ def page_sizes(pdf: bytes) -> list[tuple[int, int]]:
             for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
+def page_streams(pdf: bytes) -> list[tuple]:
+    """Each page's size and decoded content stream: what is drawn, glyph by glyph."""
+    return [(tuple(page.mediabox), page.get_contents().get_data()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
 def page_lines(pdf: bytes) -> list[list[str]]:
     """Each page's non-empty lines (``pdftotext -raw``), the page-number footer left out."""
     pages = []

@@ -48,6 +48,7 @@ from .factories import (
     OrganisationFactory,
     ToolFactory,
 )
+from .pdf_checks import page_streams
 
 pytestmark = pytest.mark.django_db
 
@@ -618,11 +619,6 @@ def test_seed_documents_render_with_their_own_headings_and_cells(catalogue, key)
 
 
 # --- the faster layout paths (reports.pdf.speedups) draw exactly what WeasyPrint draws ----------------
-
-def page_streams(pdf: bytes) -> list[tuple]:
-    """Each page's size and decoded content stream: what is drawn, glyph by glyph."""
-    return [(tuple(page.mediabox), page.get_contents().get_data()) for page in reader(pdf).pages]
-
 
 def speedup_documents(org):
     """Every document kind and layout, a draft with memo and watermark, rows split across pages."""
