@@ -100,7 +100,7 @@ def main():
         for key in ("tottime", "cumulative"):
             buffer = io.StringIO()
             pstats.Stats(profile, stream=buffer).strip_dirs().sort_stats(key).print_stats(args.top)
-            print(buffer.getvalue().split("\n", 6)[-1] if False else buffer.getvalue())
+            print(buffer.getvalue())
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -34,10 +34,6 @@ What is patched (:func:`install`, idempotent; :func:`uninstall` restores WeasyPr
 - ``strut`` (in ``line_break`` and ``layout.inline``, which imports it by name): the result is kept
   on the style object. WeasyPrint keys its own cache with a string built from 15 style values, and
   asks twice for every line.
-- ``resolve_percentages`` (in every ``weasyprint.layout`` module that imports it): the used values
-  it sets (margins, paddings, sizes, border widths) are kept on the style object per containing
-  block size, and set again from there; a box whose collapsed border widths are already set goes
-  to WeasyPrint's function. A line box resolves the same values again for every line.
 
 Measured (bench/pdf_bench.py, --plain-weasyprint for without): a 15-measure report renders about
 10-15 % faster; at 200 measures the kept layouts add about 25 MiB of peak memory (about 150 MiB
@@ -47,10 +43,11 @@ a watermark and rows split across pages).
 
 Like :mod:`.tounicode`, the module refuses to import unless WeasyPrint is exactly the pinned
 version and the patched functions have the expected signatures: re-check the copies below against
-the new ``weasyprint/text/line_break.py``, ``weasyprint/layout/percent.py`` and
+the new ``weasyprint/text/line_break.py``, ``weasyprint/layout/inline.py`` and
 ``weasyprint/draw/text.py`` before changing the pin. Good upstream patches in the same spirit: a
-per-style memo of ``strut`` (or a tuple key instead of ``str(tuple)``), and used values of
-percentages memoised per (computed style, containing block size).
+per-style memo of ``strut`` (or a tuple key instead of ``str(tuple)``). (Used values of
+percentages kept per style and containing block were tried and left out: text boxes mostly have
+styles of their own, and only about one call in five was a repeat.)
 """
 
 from __future__ import annotations
@@ -58,8 +55,6 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout import percent
 from weasyprint.text import line_break
 from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION, PANGO_WRAP_MODE
 from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
@@ -75,14 +70,12 @@ _EXPECTED = {
     "first_line_metrics": ["first_line", "text", "layout", "resume_at", "space_collapse",
                            "style", "hyphenated", "hyphenation_character"],
     "strut": ["style"],
-    "resolve_percentages": ["box", "containing_block"],
 }
 _ORIGINALS = {
     "setup": line_break.Layout.setup,
     "reactivate": line_break.Layout.reactivate,
     "first_line_metrics": line_break.first_line_metrics,
     "strut": line_break.strut,
-    "resolve_percentages": percent.resolve_percentages,
 }
 for _name, _function in _ORIGINALS.items():
     if list(inspect.signature(_function).parameters) != _EXPECTED[_name]:
@@ -90,13 +83,9 @@ for _name, _function in _ORIGINALS.items():
             f"weasyprint {_function.__module__} {_name} has an unexpected signature: "
             f"{inspect.signature(_function)}")
 
-# The modules that import these functions by name (``from .percent import resolve_percentages``).
+# The modules that import these functions by name (``from ..text.line_break import strut``).
 _USERS = {
     "strut": ["weasyprint.text.line_break", "weasyprint.layout.inline"],
-    "resolve_percentages": [
-        "weasyprint.layout.percent", "weasyprint.layout.inline", "weasyprint.layout.block",
-        "weasyprint.layout.table", "weasyprint.layout.page", "weasyprint.layout.float",
-        "weasyprint.layout.absolute", "weasyprint.layout.column", "weasyprint.layout.grid"],
 }
 for _name, _modules in _USERS.items():
     for _module in _modules:
@@ -275,41 +264,6 @@ def strut(style):
     return cached
 
 
-_PERCENTAGES = "_ita_percentages"  # style attribute: {containing block key: used values}
-_USED = ("margin_left", "margin_right", "margin_top", "margin_bottom", "padding_left", "padding_right",
-         "padding_top", "padding_bottom", "width", "min_width", "max_width", "height", "min_height",
-         "max_height", "border_top_width", "border_right_width", "border_bottom_width", "border_left_width")
-_BORDER_WIDTHS = _USED[-4:]
-
-
-def resolve_percentages(box, containing_block):
-    """``percent.resolve_percentages`` with its used values remembered per style and containing
-    block size: they depend on nothing else, except for a box whose collapsed border widths are
-    already set (left to WeasyPrint). A line of text resolves its line box's values again for
-    every line."""
-    style = box.style
-    if style["border_collapse"] == "collapse" and any(hasattr(box, name) for name in _BORDER_WIDTHS):
-        return _ORIGINALS["resolve_percentages"](box, containing_block)
-    if isinstance(containing_block, boxes.Box):
-        key = (containing_block.width, containing_block.height, isinstance(box, boxes.PageBox))
-    else:
-        cb_width, cb_height = containing_block
-        key = (cb_width, cb_height, isinstance(box, boxes.PageBox))
-    cache = style.__dict__.get(_PERCENTAGES)
-    if cache is None:
-        cache = style.__dict__[_PERCENTAGES] = {}
-    try:
-        used = cache.get(key)
-    except TypeError:  # an unhashable size
-        return _ORIGINALS["resolve_percentages"](box, containing_block)
-    if used is None:
-        _ORIGINALS["resolve_percentages"](box, containing_block)
-        cache[key] = tuple(getattr(box, name) for name in _USED)
-        return
-    for name, value in zip(_USED, used):
-        setattr(box, name, value)
-
-
 def _set(name, function) -> None:
     for module in _USERS.get(name, ()):
         setattr(importlib.import_module(module), name, function)
@@ -321,7 +275,6 @@ def install() -> None:
     line_break.Layout.reactivate = reactivate
     line_break.first_line_metrics = first_line_metrics
     _set("strut", strut)
-    _set("resolve_percentages", resolve_percentages)
 
 
 def uninstall() -> None:
@@ -330,7 +283,6 @@ def uninstall() -> None:
     line_break.Layout.reactivate = _ORIGINALS["reactivate"]
     line_break.first_line_metrics = _ORIGINALS["first_line_metrics"]
     _set("strut", _ORIGINALS["strut"])
-    _set("resolve_percentages", _ORIGINALS["resolve_percentages"])
 
 
 def is_installed() -> bool:
