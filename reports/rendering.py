@@ -467,21 +467,37 @@ def render_preview_html(data: dict, options: RenderOptions = RenderOptions(), *,
     return _render("preview.html", context)
 
 
+# The @page declarations of the page before a lone signature (as _report.css's signature_fallback rule).
+SIGNATURE_FALLBACK = "padding-bottom: 36mm"
+
+
 def render_document_pdf(data: dict, options: RenderOptions = RenderOptions()) -> bytes:
     """The PDF of the document. The cyclic garbage collector is paused while WeasyPrint lays out
     and draws (its many short-lived boxes make the collector run often, about 5 % of the time) and
     runs once afterwards."""
+    return _document_pdf(data, options)
+
+
+def _document_pdf(data: dict, options: RenderOptions, *, second_layout: bool = False) -> bytes:
+    """``second_layout``: the report part laid out a second time from its HTML when its signature
+    stands alone, as before reports.pdf.repaginate (the reference the tests compare with)."""
     from .pdf import render_pdf
+    from .pdf.pagination import page_boxes_with_only, pages_with_only
 
     parts, dirs, context = _pdf_parts(data, options, for_pdf=True)
     report_index = len(parts) - 1 if context["show_report"] else -1  # memo only: no report part
 
-    def relayout(index, document):
-        """The report part again when its signature stands alone on a page (the table's last row
-        filled the page before): that page's area is made shorter, so the row splits there and
-        carries a few lines over to the signature (_report.css, ``signature_fallback``)."""
-        from .pdf.pagination import pages_with_only
+    def shorter_page(index, page_boxes):
+        """The page before the signature when the signature stands alone on a page (the table's
+        last row filled the page before): that page's area is made shorter, so the row splits
+        there and carries a few lines over to the signature; its footer stays where it is."""
+        lone = page_boxes_with_only(page_boxes, "signature") if index == report_index else []
+        if not lone or lone[-1] == 0:
+            return None
+        return {lone[-1] - 1: SIGNATURE_FALLBACK}
 
+    def relayout(index, document):
+        """The same, by a second layout of the HTML (_report.css, ``signature_fallback``)."""
         lone = pages_with_only(document, "signature") if index == report_index else []
         if not lone or lone[-1] == 0:
             return None
@@ -490,10 +506,11 @@ def render_document_pdf(data: dict, options: RenderOptions = RenderOptions()) ->
     allowed = [*dirs]
     if settings.MEDIA_ROOT:
         allowed.append(Path(settings.MEDIA_ROOT))
+    how = {"relayout": relayout} if second_layout else {"repaginate": shorter_page}
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return render_pdf(parts, base_url=str(settings.BASE_DIR), allowed_dirs=allowed, relayout=relayout)
+        return render_pdf(parts, base_url=str(settings.BASE_DIR), allowed_dirs=allowed, **how)
     finally:
         if was_enabled:
             gc.enable()

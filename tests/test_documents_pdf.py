@@ -47,6 +47,7 @@ from .helpers.pdf import (
     reader,
 )
 from .helpers.seeds import SEEDS, progress_document, seed_table
+from .helpers.pdf import page_streams
 
 pytestmark = pytest.mark.django_db
 
@@ -445,11 +446,6 @@ def test_seed_documents_render_with_their_own_headings_and_cells(catalogue, key)
 
 # --- the faster layout paths (reports.pdf.speedups) draw exactly what WeasyPrint draws ----------------
 
-def page_streams(pdf: bytes) -> list[tuple]:
-    """Each page's size and decoded content stream: what is drawn, glyph by glyph."""
-    return [(tuple(page.mediabox), page.get_contents().get_data()) for page in reader(pdf).pages]
-
-
 def speedup_documents(org):
     """Every document kind and layout, a draft with memo and watermark, rows split across pages."""
     make_result_and_year(org, year=2567)
@@ -508,10 +504,14 @@ def test_speedups_install_is_idempotent_and_uninstall_restores_weasyprint():
     speedups.install()
     speedups.install()
     assert speedups.is_installed() and line_break.Layout.setup is speedups.setup
+    from weasyprint.layout import inline
+
+    assert inline.strut is speedups.strut and line_break.strut is speedups.strut
     speedups.uninstall()
     try:
         assert not speedups.is_installed()
         assert line_break.Layout.setup is speedups._ORIGINALS["setup"]
         assert line_break.first_line_metrics is speedups._ORIGINALS["first_line_metrics"]
+        assert inline.strut is line_break.strut is speedups._ORIGINALS["strut"]
     finally:
         speedups.install()

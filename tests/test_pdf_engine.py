@@ -326,3 +326,29 @@ def test_speedups_draw_what_weasyprint_draws(case):
 
     assert pages(fast) == pages(plain)
     assert pypdf_pages(fast) == pypdf_pages(plain)
+
+
+# --- reports.pdf.repaginate: pages re-made inside one layout -----------------------------------------------
+
+def test_repaginate_remakes_the_pages_a_second_layout_with_an_nth_page_rule_makes():
+    from reports.pdf import repaginate
+
+    assert repaginate.is_installed()
+    body = "".join(f"<p>{i} {SPEEDUP_TEXT}</p>" for i in range(60))
+    html = f'<html lang="th"><body style="font-family: Sarabun">{body}</body></html>'
+    seen = []
+
+    def shorten_second(index, page_boxes):
+        seen.append((index, len(page_boxes)))
+        return {1: "padding-bottom: 100mm"}
+
+    def content(pdf):
+        return [p.get_contents().get_data() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+    remade = render_pdf(html, repaginate=shorten_second)
+    second_layout = render_pdf(html.replace("<body", "<style>@page :nth(2) { padding-bottom: 100mm }</style><body"))
+    plain = render_pdf(html)
+    assert seen == [(0, len(content(plain)))]  # called once, after pagination
+    assert content(remade) == content(second_layout)
+    assert content(remade)[1] != content(plain)[1] and len(content(remade)) == len(content(plain)) + 1
+    assert render_pdf(html, repaginate=lambda index, pages: None) == plain  # nothing asked: nothing re-made

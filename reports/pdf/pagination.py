@@ -36,12 +36,18 @@ def page_texts_inside(page_box, css_class: str) -> tuple[bool, bool]:
     return inside, outside
 
 
-def pages_with_only(document, css_class: str) -> list[int]:
-    """Indexes of the pages of a rendered ``weasyprint.Document`` whose only text is inside
-    elements of class ``css_class``."""
+def page_boxes_with_only(page_boxes, css_class: str) -> list[int]:
+    """Indexes of the page boxes (laid out, as reports.pdf.repaginate gives them) whose only text is
+    inside elements of class ``css_class``."""
     lone = []
-    for index, page in enumerate(document.pages):
-        inside, outside = page_texts_inside(page._page_box, css_class)
+    for index, page_box in enumerate(page_boxes):
+        inside, outside = page_texts_inside(page_box, css_class)
         if inside and not outside:
             lone.append(index)
     return lone
+
+
+def pages_with_only(document, css_class: str) -> list[int]:
+    """Indexes of the pages of a rendered ``weasyprint.Document`` whose only text is inside
+    elements of class ``css_class``."""
+    return page_boxes_with_only([page._page_box for page in document.pages], css_class)

@@ -19,11 +19,13 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import speedups, thai_breaks, tounicode
+from . import repaginate, speedups, thai_breaks, tounicode
 from .fonts import FAMILY, font_dir, font_face_css
+from .repaginate import active as repaginate_active
 
 tounicode.install()  # idempotent; the import above already checked the WeasyPrint pin
 speedups.install()  # same output, less repeated text layout work (see speedups)
+repaginate.install()  # inert outside repaginate.active (render_pdf's ``repaginate``)
 thai_breaks.install()  # word-break: keep-all: Thai lines break between words only (see thai_breaks)
 
 BASE_CSS_PATH = Path(__file__).with_name("base.css")
@@ -103,6 +105,7 @@ def render_pdf(
     allowed_dirs: Iterable[str | os.PathLike] = (),
     allowed_font_families: Iterable[str] = (FAMILY,),
     relayout: Callable[[int, weasyprint.Document], str | None] | None = None,
+    repaginate: Callable[[int, list], dict[int, str] | None] | None = None,
 ) -> bytes:
     """Render an HTML string to PDF bytes.
 
@@ -121,6 +124,11 @@ def render_pdf(
     - ``relayout``: called with each part's index and laid-out document; when it returns an
       HTML string, that part is laid out again from it (e.g. another way to keep a block with
       the end of a table, see reports.pdf.pagination).
+    - ``repaginate``: the same without a second layout: called with each part's index and its
+      laid-out page boxes (before margin boxes); when it returns ``{page index: "CSS
+      declarations"}`` (e.g. ``{4: "padding-bottom: 36mm"}``), those pages get the declarations
+      in their ``@page`` style and WeasyPrint re-makes them and the pages after them, keeping
+      the pages before (reports.pdf.repaginate).
     - ``allowed_font_families``: after rendering, every embedded font must be one of
       these, else :class:`UnexpectedFontError` (catches fontconfig fallback to a
       system font for characters Sarabun lacks).
@@ -144,13 +152,16 @@ def render_pdf(
     parts = [html] if isinstance(html, str) else list(html)
     if not parts:
         raise ValueError("render_pdf needs at least one HTML part")
-    def layout(part):
-        return weasyprint.HTML(string=part, base_url=base_url, url_fetcher=fetcher).render(
-            font_config=font_config, stylesheets=sheets)
+    def layout(part, index=None):
+        html = weasyprint.HTML(string=part, base_url=base_url, url_fetcher=fetcher)
+        if repaginate is None or index is None:
+            return html.render(font_config=font_config, stylesheets=sheets)
+        with repaginate_active(lambda page_boxes: repaginate(index, page_boxes)):
+            return html.render(font_config=font_config, stylesheets=sheets)
 
     documents = []
     for index, part in enumerate(parts):
-        document = layout(part)
+        document = layout(part, index)
         if relayout is not None:
             again = relayout(index, document)
             if again is not None:

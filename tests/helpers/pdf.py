@@ -176,6 +176,11 @@ def thai_document(org, count: int, *, kind: str = "progress", layout: str = "A",
 
 # --- reading lines (the typography tests) --------------------------------------------------------
 
+def page_streams(pdf: bytes) -> list[tuple]:
+    """Each page's size and decoded content stream: what is drawn, glyph by glyph."""
+    return [(tuple(page.mediabox), page.get_contents().get_data()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+
+
 def page_lines(pdf: bytes) -> list[list[str]]:
     """Each page's non-empty lines (``pdftotext -raw``), the page-number footer left out."""
     pages = []
