@@ -11,3 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 class SignInRecordsConfig(AxesAppConfig):
     verbose_name = _("Sign-in records")
+
+
+from django_tasks_db.apps import TasksAppConfig  # noqa: E402
+
+
+class BackgroundTasksConfig(TasksAppConfig):
+    """django-tasks-db's queue ("Tasks Database Backend" / "Task Results") as "งานเบื้องหลัง" in the admin."""
+
+    verbose_name = _("Background tasks")

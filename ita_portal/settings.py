@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "core.third_party_apps.SignInRecordsConfig",  # django-axes, titled in Thai
     "django_otp",
     "django_tasks",  # the backport of Django 6's Tasks framework (background work, reports/tasks.py)
-    "django_tasks_db",  # its database backend: the queue is a table, workers run `manage.py db_worker`
+    "core.third_party_apps.BackgroundTasksConfig",  # django_tasks_db, its database backend: the queue is a table, workers run `manage.py db_worker`
     "twofactor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "twofactor.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static
     "core",

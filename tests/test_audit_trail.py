@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan(org_a, staff_a, approver_a):
+def plan(org_a, staff_a, approver_a, django_capture_on_commit_callbacks):
     MeasureStepFactory(measure=MeasureFactory(organisation=org_a, fiscal_year=2568, title="มาตรการตรวจสอบได้"))
-    return published(org_a, staff_a, approver_a)
+    # the stored PDF is made by the background task that publishing queues (immediate backend in tests)
+    return published(org_a, staff_a, approver_a, render=True, capture=django_capture_on_commit_callbacks)
 
 
 def verify() -> str:
