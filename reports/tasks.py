@@ -54,16 +54,22 @@ def render_published_pdf(document_id: int, attempt: int = 1) -> bool:
     return rendered
 
 
-def enqueue_pdf_render(document_id: int) -> None:
-    """Queue the render after the commit of the current transaction (at once outside one). Never raises:
-    the change that asked for it stands (``rerender_published --missing-only`` renders what is missing)."""
+def _enqueue_after_commit(task_obj, object_id: int, what: str) -> None:
+    """Queue ``task_obj(object_id)`` after the commit of the current transaction (at once outside one).
+    Never raises: the change that asked for it stands."""
     def enqueue():
         try:
-            render_published_pdf.enqueue(document_id)
+            task_obj.enqueue(object_id)
         except Exception:
-            logger.exception("queueing the PDF of document %s failed", document_id)
+            logger.exception("queueing %s %s failed", what, object_id)
 
     transaction.on_commit(enqueue)
+
+
+def enqueue_pdf_render(document_id: int) -> None:
+    """Queue the render after the commit (``rerender_published --missing-only`` renders what is missing
+    when queueing fails)."""
+    _enqueue_after_commit(render_published_pdf, document_id, "the PDF of document")
 
 
 @task()
@@ -76,10 +82,4 @@ def send_workflow_notices(event_id: int) -> int:
 
 def enqueue_notices(event_id: int) -> None:
     """Queue the notices of an event after the commit. Never raises: the transition stands."""
-    def enqueue():
-        try:
-            send_workflow_notices.enqueue(event_id)
-        except Exception:
-            logger.exception("queueing the notices of workflow event %s failed", event_id)
-
-    transaction.on_commit(enqueue)
+    _enqueue_after_commit(send_workflow_notices, event_id, "the notices of workflow event")

@@ -75,6 +75,10 @@ class Breaks:
     """``render_document_pdf`` failing the first ``times`` calls (or always), then the real one."""
 
     def __init__(self, monkeypatch, times=None):
+        # Modules that import the function by name must hold the real one, not this stand-in, after the
+        # test: load them before patching (the staff download of reports.views, loaded with the URLs).
+        import reports.views  # noqa: F401
+
         self.calls, self.times, self.real = 0, times, reports.rendering.render_document_pdf
         monkeypatch.setattr(reports.rendering, "render_document_pdf", self)
 
