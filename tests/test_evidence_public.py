@@ -1,8 +1,9 @@
 """Marking evidence public (shown on the published report's public page) or internal from the staff entry
 page: the two "public" checkboxes of the entry form (new file, new link), the public/internal badge of each
-item and its toggle (reports:evidence_public, POST only, through entry_services.set_evidence_public): any member
-while the document is a draft, only an approver or organisation admin once it is submitted, also on the
-read-only page of a published document. Another organisation's evidence is a 404."""
+item and its toggle (reports:evidence_public, POST only, through
+reports.entries.services.set_evidence_public): any member while the document is a draft, only an approver
+or organisation admin once it is submitted, also on the read-only page of a published document. Another
+organisation's evidence is a 404."""
 import io
 import re
 
@@ -11,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from reports.entries import services as entry_services
 
 from reports.models import Document, DocumentStatus, EntryStatus, Evidence, EvidenceKind
 from reports.workflow import transitions

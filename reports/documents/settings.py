@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy
 
 from measures import layouts
 from measures.layouts import layouts_for, left_out_fields, resolve_columns, validate_columns
+from orgs.access import role_of
 
 from ..models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
-from ..workflow.rules import StaleDocument, WorkflowError, role_of
+from ..workflow.rules import StaleDocument, WorkflowError
 from .data import default_signer_role, effective_layout
 
 # The fields the settings page writes (layout for the kinds with layouts, columns only for a progress

@@ -97,7 +97,7 @@ def _transition(document: Document, to_status: str, **fields) -> None:
     document.refresh_from_db(fields=["version"])
 
 
-# --- creating documents --------------------------------------------------------------------------
+# --- creating and deleting a draft ----------------------------------------------------------------
 
 def previous_round_document(org, fiscal_year: int, round_: int) -> Document | None:
     """The report a new report of ``round_`` starts from: the latest revision of the nearest earlier
