@@ -7,7 +7,7 @@ database) is converted to PDF by LibreOffice (``soffice --headless --convert-to 
 under a fontconfig file that lists only the DejaVu fonts (FONTCONFIG_FILE; the check first asks
 fontconfig, through ``fc-list``, that no Sarabun is visible). The fonts of the PDF (``pdffonts``) must all
 be Sarabun faces: LibreOffice drew the Thai text with the fonts embedded in the DOCX
-(reports/docx_fonts.py). As a control, the same DOCX with its embedded fonts taken out is converted
+(reports/exports/docx_fonts.py). As a control, the same DOCX with its embedded fonts taken out is converted
 too and must come out in another font (what the export gave before: boxes or a substitute). Exits 1
 when the check fails, 0 otherwise; prints the fonts and times measured.
 """
@@ -105,7 +105,7 @@ def main() -> int:
         work = Path(tmp)
         setup_django(work / "bench.sqlite3")
         build_database([args.measures])
-        from reports.export_docx import render_document_docx
+        from reports.exports.docx import render_document_docx
 
         docx = work / "report.docx"
         docx.write_bytes(render_document_docx(report_data(args.measures)))

@@ -143,8 +143,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from orgs.models import Membership, Role
+from reports.documents.links import document_path
 from reports.models import Document, DocumentKind, DocumentStatus
-from reports.links import document_path
 doc = (Document.objects.filter(status=DocumentStatus.PUBLISHED, kind=DocumentKind.PROGRESS)
        .select_related("organisation").order_by("-fiscal_year", "-round", "organisation__slug").first())
 assert doc is not None, "no published progress report: seed the database first"

@@ -5,7 +5,7 @@
 
 For each size, in a child process that has already rendered one small report (warm, as a running
 server is): the peak memory a render adds (RSS sampled every 5 ms minus the RSS before it), then
-the render time of ``reports.rendering.render_document_pdf`` (median of --repeat runs, the data
+the render time of ``reports.printing.rendering.render_document_pdf`` (median of --repeat runs, the data
 built beforehand), the pages, and tracemalloc's peak of Python allocations (a separate run: tracing
 slows rendering). Then the time LibreOffice takes to convert an
 equivalent DOCX (same texts, same table, A4 landscape, Sarabun through a private fontconfig file,
@@ -110,7 +110,7 @@ def build_database(sizes) -> None:
 
 
 def report_data(size: int) -> dict:
-    from reports.documents import build_document_data
+    from reports.documents.data import build_document_data
     from reports.models import Document
 
     document = Document.objects.select_related("organisation").get(organisation__slug=f"bench-{size}")
@@ -158,7 +158,7 @@ def child(db_path: Path, size: int, repeat: int, plain: bool = False) -> dict:
     import io
 
     setup_django(db_path)
-    from reports.rendering import render_document_pdf
+    from reports.printing.rendering import render_document_pdf
 
     if plain:
         from reports.pdf import speedups
@@ -202,7 +202,7 @@ def _para(text_: str, bold=False, center=False) -> str:
 
 def docx_bytes(data: dict) -> bytes:
     """A minimal DOCX (stdlib zipfile) with the same title, preamble and layout-A table as the PDF."""
-    from reports.rendering import layout_columns
+    from reports.printing.rendering import layout_columns
 
     columns = layout_columns(data, "A")
     total_twips = 15309  # A4 landscape 16838 twips minus 20 + 15 mm margins

@@ -30,7 +30,7 @@ def dump(directory: Path, sizes) -> None:
     try:
         setup_django(work / "bench.sqlite3")
         build_database(sorted(set(sizes)))
-        from reports.rendering import render_document_pdf
+        from reports.printing.rendering import render_document_pdf
 
         directory.mkdir(parents=True, exist_ok=True)
         for size in sizes:

@@ -32,7 +32,7 @@ def phases(data) -> dict:
     from django.conf import settings
 
     from reports.pdf import render as pdf_render
-    from reports.rendering import RenderOptions, _pdf_parts
+    from reports.printing.rendering import RenderOptions, _pdf_parts
 
     out = {}
     started = time.perf_counter()
@@ -75,7 +75,7 @@ def main():
     try:
         setup_django(work / "bench.sqlite3")
         build_database(sorted({10, args.size}))
-        from reports.rendering import render_document_pdf
+        from reports.printing.rendering import render_document_pdf
 
         render_document_pdf(report_data(10))  # warm
         data = report_data(args.size)

@@ -125,7 +125,7 @@ def _file_fields(model) -> list[tuple[str, bool]]:
 
 
 def _snapshot_files(model, obj) -> list[str]:
-    """Files named inside frozen JSON: the emblem a document had at approval (reports.documents
+    """Files named inside frozen JSON: the emblem a document had at approval (reports.documents.data
     build_document_data), which stays in the storage when the organisation changes its emblem."""
     if model._meta.label_lower != "reports.document" or not isinstance(obj.snapshot, dict):
         return []

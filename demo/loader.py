@@ -41,7 +41,7 @@ Schema of one file (all keys required unless marked optional)::
               "kind" ("analysis"|"measures"|"progress"), "round" (0|3|6|9|12), "title", "intro",
               "preamble" (paragraphs separated by an empty line), "layout",
               "month_style" ("full"|"abbr", optional, default "full"),
-              "columns" (optional, layout A: [{"key", "heading"}] in order, see reports.documents),
+              "columns" (optional, layout A: [{"key", "heading"}] in order, see reports.documents.data),
               "signer_name",
               "signer_position", "signer_role", "created_by" (a username of this file, optional;
               required with "workflow"),
@@ -79,13 +79,13 @@ confirm button shows in the workspace). When the file's figures differ from the 
 data was edited), the result's version moves on and the new figures are confirmed again.
 New documents are created as drafts, with a "create" WorkflowEvent by their "created_by".
 
-A document with a "workflow" goes through the real workflow of reports.services when it is a draft that
+A document with a "workflow" goes through the real workflow of reports.workflow.transitions when it is a draft that
 never entered the workflow (no event other than "create"): submit_document by its "created_by",
 approve_document by "approved_by" (this freezes the snapshot from the data just loaded) and
 publish_document by the same approver, all with notify=False (no e-mail); publication queues the
-rendering of the stored PDF for the background worker after the commit (reports/tasks.py; `make run`
+rendering of the stored PDF for the background worker after the commit (reports/workflow/tasks.py; `make run`
 runs one; `rerender_published --missing-only` renders them all at once), as far as the workflow's dates go (a workflow with only "submitted" leaves
-the document submitted, in the approver's inbox). Each step is dated (services.happened_at) with the
+the document submitted, in the approver's inbox). Each step is dated (transitions.happened_at) with the
 given dates at 10:00 Asia/Bangkok (the create event with the submitted date): the events are append-only
 and hash-chained (core/audit.py), so they are written with their date, never back-dated. Once it has left
 the draft status, a document is left alone on later runs, so loading twice runs no workflow and sends
@@ -126,8 +126,9 @@ from ita.models import (
 )
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Invitation, Membership, Organisation
-from reports import services
+from reports.entries import services as entry_services
 from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
+from reports.workflow import rules, transitions
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ORG_FILES = ("phaktob", "danchang", "nongsamet")
@@ -430,7 +431,7 @@ def _demo_pdf(title: str, text: str) -> bytes:
 
 
 def _load_evidence(stats, entry, rows, actor):
-    """The evidence of an entry of a draft, through reports.services (history, checks, stored names);
+    """The evidence of an entry of a draft, through reports.entries.services (history, checks, stored names);
     only when the entry has none yet, so loading again adds nothing."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -438,22 +439,22 @@ def _load_evidence(stats, entry, rows, actor):
         return
     for row in rows:
         if row.get("url"):
-            ev = services.add_evidence_link(entry, url=row["url"], title=row.get("title", ""), actor=actor,
-                                            is_public=bool(row.get("public")))
+            ev = entry_services.add_evidence_link(entry, url=row["url"], title=row.get("title", ""), actor=actor,
+                                                  is_public=bool(row.get("public")))
         else:
             upload = SimpleUploadedFile(row["file"], _demo_pdf(row.get("title", ""), row.get("text", "")),
                                         content_type="application/pdf")
-            ev = services.add_evidence_file(entry, upload=upload, title=row.get("title", ""), actor=actor,
-                                            is_public=bool(row.get("public")))
+            ev = entry_services.add_evidence_file(entry, upload=upload, title=row.get("title", ""), actor=actor,
+                                                  is_public=bool(row.get("public")))
         stats.count(ev, True)
 
 
 def _create_event(stats, document, at=None):
-    """The "create" event that reports.services.create_document writes, for a document the loader made
+    """The "create" event that reports.workflow.transitions.create_document writes, for a document the loader made
     (dated ``at``: the day the seed document was written, when it went through the workflow)."""
     event = WorkflowEvent.objects.create(
         document=document, action=WorkflowAction.CREATE, from_status="", to_status=document.status,
-        actor=document.created_by, actor_name=services.actor_name(document.created_by),
+        actor=document.created_by, actor_name=rules.actor_name(document.created_by),
         at=at or timezone.now(),
     )
     stats.count(event, True)
@@ -475,7 +476,7 @@ WORKFLOW_STEPS = (
 
 
 def _run_workflow(stats, org, document, workflow, users):
-    """Submit, approve and publish a draft through reports.services as far as ``workflow`` has dates,
+    """Submit, approve and publish a draft through reports.workflow.transitions as far as ``workflow`` has dates,
     then back-date it (see the docstring)."""
     created = getattr(document, "_loader_created", False)
     document.refresh_from_db()
@@ -498,20 +499,20 @@ def _run_workflow(stats, org, document, workflow, users):
                             "same file")
     if not document.events.filter(action=WorkflowAction.CREATE).exists():
         _create_event(stats, document, steps[0][3])  # loaded by an older version of the loader, without its event
-    # DEMO ONLY: the steps are dated as in the seed documents (services.happened_at), not now.
+    # DEMO ONLY: the steps are dated as in the seed documents (transitions.happened_at), not now.
     try:
-        with services.happened_at(steps[0][3]):
-            document = services.submit_document(document, actor=author, notify=False)
+        with transitions.happened_at(steps[0][3]):
+            document = transitions.submit_document(document, actor=author, notify=False)
         if len(steps) > 1:
-            with services.happened_at(steps[1][3]):
-                document = services.approve_document(document, actor=approver, notify=False)
+            with transitions.happened_at(steps[1][3]):
+                document = transitions.approve_document(document, actor=approver, notify=False)
         if len(steps) > 2:
             # A demo document transcribed with its memo was published with it (seed 004: the memo in front).
             publish_memo = bool(workflow.get("publish_memo", Memo.objects.filter(document=document).exists()))
-            with services.happened_at(steps[2][3]):
-                document = services.publish_document(document, actor=approver, publish_memo=publish_memo,
-                                                     notify=False)
-    except services.WorkflowError as exc:
+            with transitions.happened_at(steps[2][3]):
+                document = transitions.publish_document(document, actor=approver, publish_memo=publish_memo,
+                                                        notify=False)
+    except rules.WorkflowError as exc:
         raise DemoDataError(f"{where}: {exc.message}") from exc
     # The document's own created/updated stamps (auto_now) follow; a queryset update() writes them
     # without save() or history. Never do this to real data.

@@ -15,7 +15,7 @@ How it stays fast (the default size is ~6 million rows):
 
 - Rows are written with PostgreSQL ``COPY`` (other databases: ``executemany``), ids allocated here; the
   workflow services are not called per document.
-- Snapshots: the parts of ``reports.documents.build_document_data`` are computed once, from real rows of
+- Snapshots: the parts of ``reports.documents.data.build_document_data`` are computed once, from real rows of
   prototype organisations created and rolled back inside the same transaction: every measure of the
   library in every fiscal year with every entry variant (``measure_data``), the analysis of every score
   profile of every assessment year (``analysis_data``), the document header of each fiscal year and kind
@@ -23,7 +23,7 @@ How it stays fast (the default size is ~6 million rows):
   organisation, measure ids and numbers, signer and memo (``memo_initial`` of its organisation, dated on
   the approval day) — exactly what approving it through the workflow would have frozen
   (tests/test_seed_scale.py compares them).
-- PDFs: one real PDF per (kind, round, layout) is rendered through reports.rendering from the first
+- PDFs: one real PDF per (kind, round, layout) is rendered through reports.printing.rendering from the first
   such document's snapshot and stored once through the storage API under its content-hash name
   (``published/scale/<sha256[:20]>.pdf``); every synthetic document of that kind, round and layout names
   that file in ``pdf_file``, so the public PDF view serves it, with its content-hash ETag, as it serves a
@@ -308,9 +308,9 @@ def measure_rows(t: dict, fy: int):
 
 
 def build_templates(cat: Catalogue, fiscal_years: list[int], profiles: dict) -> Templates:
-    """The parts of every synthetic snapshot, computed by reports.documents from prototype rows that are
+    """The parts of every synthetic snapshot, computed by reports.documents.data from prototype rows that are
     rolled back afterwards (a savepoint inside the seeding transaction)."""
-    from reports.documents import analysis_data, build_document_data, map_strings, measure_data
+    from reports.documents.data import analysis_data, build_document_data, map_strings, measure_data
 
     out = Templates({}, {}, {})
     try:
@@ -558,7 +558,7 @@ class Seeder:
     # -- one organisation --
 
     def _organisation(self, o: OrgPlan, rng):
-        from reports.documents import memo_data, memo_initial
+        from reports.documents.data import memo_data, memo_initial
 
         self.t_org.add(o.id, o.kind, o.name, o.district, o.province, o.slug,
                        f"ที่ทำการ{o.name} อำเภอ{o.district} จังหวัด{o.province}",
@@ -697,8 +697,8 @@ class Seeder:
         """The shared stored PDF of (kind, round, layout): rendered from the first such snapshot."""
         key = (kind, round_, layout)
         if key not in self.pdf_names:
-            from reports.rendering import RenderOptions, render_document_pdf
-            from reports.services import document_snapshot
+            from reports.printing.rendering import RenderOptions, render_document_pdf
+            from reports.printing.stored_pdf import document_snapshot
 
             started = time.monotonic()
             pdf = render_document_pdf(document_snapshot(Document(snapshot=data, status=DocumentStatus.PUBLISHED)),

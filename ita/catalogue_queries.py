@@ -4,7 +4,8 @@
   (provisional when years.csv says so); a year without any catalogue, up to the current fiscal year,
   uses the latest earlier one as a provisional catalogue until the real one is loaded.
 - ``provisional_text(catalogue)``: the Thai mark shown wherever a provisional catalogue shows.
-- ``catalogue_items(catalogue)``: its current OIT items (which documents answer them: reports/portal_answers.py).
+- ``catalogue_items(catalogue)``: its current OIT items (which documents answer them:
+  reports/documents/portal_answers.py).
 """
 from __future__ import annotations
 

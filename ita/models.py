@@ -135,7 +135,7 @@ class OITItem(models.Model):
     sub_indicator = models.ForeignKey(
         SubIndicator, on_delete=models.PROTECT, related_name="oit_items", null=True, blank=True
     )
-    # Which portal documents answer this item in ITAS, "|"-separated kind slugs (reports/links.py):
+    # Which portal documents answer this item in ITAS, "|"-separated kind slugs (reports/documents/links.py):
     # analysis, measures, progress (every round), progress-6, progress-12, ...
     portal_documents = models.CharField(_("answered by portal documents"), max_length=100, blank=True)
     # Which fiscal year's document answers the item: assessment year + offset (0 or -1: O26 of 2569 is

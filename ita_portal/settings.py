@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "core.third_party_apps.SignInRecordsConfig",  # django-axes, titled in Thai
     "django_otp",
-    "django_tasks",  # the backport of Django 6's Tasks framework (background work, reports/tasks.py)
+    "django_tasks",  # the backport of Django 6's Tasks framework (background work, reports/workflow/tasks.py)
     "core.third_party_apps.BackgroundTasksConfig",  # django_tasks_db, its database backend: the queue is a table, workers run `manage.py db_worker`
     "twofactor.apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
     "twofactor.apps.RecoveryCodesConfig",  # django_otp.plugins.otp_static

@@ -1,6 +1,6 @@
 """The text of each document table column, from model objects: the functions the column declarations of
 ``measures.layouts`` bind to their keys (the HTML pages, the PDF, the DOCX export and the public page all
-print what these return, through the document data of ``reports.documents``).
+print what these return, through the document data of ``reports.documents.data``).
 
 Pure functions (no queries beyond the related managers of the objects passed; prefetch with
 ``Measure.objects.with_details()`` for lists). Return values:

@@ -2,9 +2,9 @@
 synonyms, what it prints of what staff typed), of the columns of each layout and of the layouts of each kind.
 
 Everything that prints or reads a document table asks this module: the document data and its approval
-snapshot (``reports.documents``), the HTML page and the PDF (``reports.rendering`` and the one table
+snapshot (``reports.documents.data``), the HTML page and the PDF (``reports.printing.rendering`` and the one table
 template ``reports/templates/reports/document/_table.html``, also included by the public page), the DOCX
-export (``reports.export_docx``), the settings page (``reports.document_settings``) and the importer
+export (``reports.exports.docx``), the settings page (``reports.documents.settings``) and the importer
 (``measures.importing.headings``). To add a column to a layout, declare it in ``COLUMNS`` (its cell text
 a function of ``measures.cells`` or a small one here) and name it in the layout's entry of ``LAYOUTS``.
 
@@ -14,7 +14,7 @@ reads the headings and synonyms; the cell texts are pure functions of a measure 
 that both apps can read. (Splitting it, the declaration here and the cell texts bound by key in
 ``reports`` through a hook, would put one column in two apps again.)
 
-Frozen with a document. ``reports.documents.build_document_data`` writes each layout's columns (keys,
+Frozen with a document. ``reports.documents.data.build_document_data`` writes each layout's columns (keys,
 headings, order), every column's width and the analysis tables into the document data, and an approval
 freezes that data: an approved document prints with the columns and widths it was approved with,
 whatever this module says later. A column's text is frozen as the values the data holds (``Column.value``); how stored values

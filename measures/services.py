@@ -18,7 +18,7 @@ from .models import Measure, MeasureStep
 # What the apps above keep that reports on a measure (measures never imports them): each registers
 # ``locking(measure)``, its rows that keep the measure from being deleted, and ``removable(measure)``, a
 # queryset of its rows deleted with the measure. reports registers its progress entries
-# (reports/measure_entries.py: entries of submitted, approved or published documents lock the measure).
+# (reports/entries/measure_entries.py: entries of submitted, approved or published documents lock the measure).
 _REPORTERS: list[tuple[Callable, Callable]] = []
 
 

@@ -8,7 +8,7 @@ class OitConfig(AppConfig):
     verbose_name = _("OIT register")
 
     def ready(self):
-        from reports.reminders import register_source
+        from reports.workflow.reminders import register_source
 
         from .reminders import candidates
 

@@ -2,7 +2,7 @@
 catalogue, each with its answers (links, or files hosted here) and the health of its links.
 
 Items that the portal's own documents answer are answered without a row answer (oit/register.py reads
-them from reports.portal_answers); a row holds what the organisation discloses elsewhere.
+them from reports.documents.portal_answers); a row holds what the organisation discloses elsewhere.
 """
 from __future__ import annotations
 

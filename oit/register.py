@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from reports.portal_answers import portal_answers, portal_answers_of_many
+from reports.documents.portal_answers import portal_answers, portal_answers_of_many
 
 from .models import Answer, AnswerKind, Health, Register, RegisterStatus, Row
 
@@ -85,7 +85,7 @@ def register_to_show(org, year: int, catalogue=None) -> Shown:
 
 
 def row_views(register: Register, rows=None, portal=None) -> list[RowView]:
-    """``portal``: the year's reports.portal_answers when the caller has them already."""
+    """``portal``: the year's reports.documents.portal_answers when the caller has them already."""
     rows = rows if rows is not None else rows_with_answers(register)
     items = [row.item for row in rows if row.item is not None]
     by_item: dict[int, list] = {}
@@ -131,7 +131,7 @@ def readiness(register: Register, views: list[RowView] | None = None) -> Readine
 def readiness_of(org, year: int, *, catalogue=None, portal=None, items=None) -> Readiness:
     """The readiness of the organisation's register of ``year``, without creating one: with no register
     yet, every item of the catalogue that no published document answers is missing. ``catalogue`` and
-    ``portal`` (ita.catalogue_queries.catalogue_of, reports.portal_answers of the year) and the catalogue's
+    ``portal`` (ita.catalogue_queries.catalogue_of, reports.documents.portal_answers of the year) and the catalogue's
     ``items`` when the caller has them: then one to three queries."""
     from ita.catalogue_queries import catalogue_items, catalogue_of
 

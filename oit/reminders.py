@@ -1,4 +1,4 @@
-"""Weekly OIT reminders through ``send_due_reminders`` (reports/reminders.py; registered by OitConfig.ready).
+"""Weekly OIT reminders through ``send_due_reminders`` (reports/workflow/reminders.py; registered by OitConfig.ready).
 
 During the OIT window of the current assessment year (from settings.OIT_WINDOW_START, "MM-DD", default
 1 March, to OIT_WINDOW_END, default 30 June, in that year's Christian-era calendar: assessment year 2570
@@ -29,8 +29,8 @@ def window(year: int) -> tuple[date, date]:
 
 
 def candidates(today: date) -> list:
-    from reports.notifications import absolute_url
-    from reports.reminders import OTHER, Item
+    from reports.workflow.notifications import absolute_url
+    from reports.workflow.reminders import OTHER, Item
 
     year = fiscal_year_of(today)
     start, end = window(year)

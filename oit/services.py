@@ -178,7 +178,7 @@ def add_pasted(register: Register, *, text: str, actor) -> int:
 
 def add_file(row: Row, *, upload, title: str = "", actor, checked=None) -> Answer:
     """Host an uploaded file as an answer (checked as evidence files are: type, size, real content)."""
-    from reports.evidence import check_upload
+    from reports.entries.evidence import check_upload
 
     checked = checked if checked is not None else check_upload(upload)
     with transaction.atomic():

@@ -236,7 +236,7 @@ def add_link(request, org_slug, pk):
 @require_POST
 @org_member_required()
 def add_file(request, org_slug, pk):
-    from reports.evidence import check_upload
+    from reports.entries.evidence import check_upload
 
     def add(item, data):
         services.add_file(item, upload=data["file"], title=data["title"], actor=request.user,
@@ -293,7 +293,7 @@ def remove(request, org_slug, pk):
 
 @org_member_required()
 def answer_file(request, org_slug, pk):
-    from reports.evidence import evidence_response
+    from reports.entries.evidence import evidence_response
 
     answer = _answer(request, pk)
     if answer.kind != AnswerKind.FILE:

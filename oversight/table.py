@@ -15,8 +15,8 @@ from core.cycle_dates import due_dates
 from ita.models import AssessmentResult, OITItem
 from oit.models import Health, Register, RegisterStatus, Row
 from orgs.models import Organisation
+from reports.documents.portal_answers import document_slots
 from reports.models import Document, DocumentKind, DocumentStatus
-from reports.portal_answers import document_slots
 
 LINES = ("result", "measures", "progress-6", "progress-12", "oit")
 LINE_LABELS = {

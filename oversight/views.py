@@ -14,7 +14,7 @@ from core.inert import inert_xlsx_row
 from core.thai import fiscal_year_of
 from orgs.access import oversight_required, overseen_provinces
 from orgs.models import Organisation, OrganisationKind
-from reports.links import document_path
+from reports.documents.links import document_path
 from reports.models import Document, DocumentStatus, WorkflowEvent
 
 from .rows_html import rows_html

@@ -10,7 +10,7 @@ Queries are fixed whatever the number of measures, evidence or revisions:
 
 - a document page: the revisions (1, organisation joined), the public evidence ids (1) and the date of
   the last change of that evidence (1), the last two only for a published progress report with evidence;
-- a PDF: the revisions (1) (a missing PDF is never rendered in the request: reports/tasks.py renders it);
+- a PDF: the revisions (1) (a missing PDF is never rendered in the request: reports/workflow/tasks.py renders it);
 - an evidence file: the revisions (1) and the evidence row (1);
 - the ITAS page: the organisation (1), the assessment year (1), its OIT items (1), the documents (1).
 """
@@ -27,11 +27,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from orgs.models import Organisation
+from reports.documents import links
+from reports.entries.evidence_print import with_access
 from reports.models import Document, DocumentKind, DocumentStatus, Evidence, EvidenceKind, ReportRound
-from reports.evidence_print import with_access
-from reports.rendering import document_context
-from reports import links
-from reports.services import document_snapshot, public_memo, public_render_options
+from reports.printing.rendering import document_context
+from reports.printing.stored_pdf import document_snapshot, public_memo, public_render_options
 
 PUBLIC_STATUSES = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 SAFE_LINK_SCHEMES = ("http", "https")
@@ -229,7 +229,7 @@ class DocumentPage:
             "stable_url": links.absolute(stable_path),
             "revision_url": links.absolute(revision_path),
             "pdf_url": pdf_path,
-            "pdf_ready": bool(document.pdf_file),  # else a background task is rendering it (reports/tasks.py)
+            "pdf_ready": bool(document.pdf_file),  # else a background task is rendering it (reports/workflow/tasks.py)
             "history": history,
             "is_progress": document.kind == DocumentKind.PROGRESS,
             "evidence_groups": evidence_groups(document, self.data, self.public_ids),
@@ -345,7 +345,7 @@ def itas_page(slug: str, fiscal_year: int) -> ItasPage:
     published now; the items we do not answer; a provisional catalogue is said so (Http404 for an
     unknown organisation)."""
     from ita.catalogue_queries import catalogue_items, catalogue_of
-    from reports.portal_answers import portal_answers
+    from reports.documents.portal_answers import portal_answers
 
     org = get_object_or_404(Organisation, slug=slug)
     catalogue = catalogue_of(fiscal_year)

@@ -28,9 +28,9 @@ from core.inert import inert_csv_row
 
 from ita.models import AssessmentResult, LevelScale
 from orgs.models import Organisation
-from reports.documents import NEW_LEVEL_TEXT
+from reports.documents.data import NEW_LEVEL_TEXT
 
-from reports.links import absolute
+from reports.documents.links import absolute
 
 CACHE_SECONDS = 3600
 TOOL_CODES = ("IIT", "EIT", "OIT")

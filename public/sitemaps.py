@@ -22,7 +22,7 @@ from django.urls import reverse
 from orgs.models import Organisation
 from reports.models import Document, DocumentStatus
 
-from reports.links import absolute, document_path
+from reports.documents.links import absolute, document_path
 
 EVER_PUBLISHED = (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN)
 PAGE_SIZE = 10_000  # addresses per sitemap page (the protocol allows 50,000)

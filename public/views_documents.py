@@ -18,10 +18,10 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from reports import links
-from reports.evidence import evidence_response
-from reports.rendering import content_disposition
-from reports.services import document_snapshot, public_render_options, stored_pdf_etag
+from reports.documents import links
+from reports.entries.evidence import evidence_response
+from reports.printing.rendering import content_disposition
+from reports.printing.stored_pdf import document_snapshot, public_render_options, stored_pdf_etag
 
 from . import documents
 from core.pagecache import mark_public
@@ -92,7 +92,7 @@ PDF_RETRY_AFTER = 60  # seconds
 
 
 def pdf_being_prepared(request, doc, revision=None):
-    """The stored PDF does not exist yet (a background task renders it, reports/tasks.py): a Thai page
+    """The stored PDF does not exist yet (a background task renders it, reports/workflow/tasks.py): a Thai page
     saying so, with the link to the document's page, as 503 with Retry-After, never stored by caches
     (a link checker or ITAS sees a passing state, not a broken link or an HTML "PDF")."""
     response = render(request, "public/pdf_being_prepared.html", {

@@ -23,11 +23,11 @@ from ita.score_chart import score_chart
 from ita.analysis import level_summary
 from ita.models import AssessmentResult
 from orgs.models import Organisation
-from reports.documents import title_lines
+from reports.documents.data import title_lines
 from reports.models import Document, DocumentKind, DocumentStatus
 
 from core.pagecache import mark_public
-from reports.links import absolute, document_path
+from reports.documents.links import absolute, document_path
 
 CACHE_SECONDS = 300
 DIRECTORY_PER_PAGE = 50  # ~7,850 organisations nationwide: the directory is paged

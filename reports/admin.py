@@ -1,5 +1,5 @@
 """Admin for support staff. Workflow fields are read-only here: status changes only through
-reports/services.py, and a document that has left the draft status is neither edited nor deleted."""
+reports/workflow/transitions.py, and a document that has left the draft status is neither edited nor deleted."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -7,7 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Documents and reports")
 
     def ready(self):
-        from . import measure_entries, measure_import
+        from .entries import measure_entries, measure_import
 
         # measures asks through these hooks and never imports reports (the layers: docs/ARCHITECTURE.md)
         measure_entries.register()  # progress entries keep their measures (measures.services)

@@ -1,6 +1,6 @@
 """Documents that go through approval and publication: the ITA analysis, the measures plan and the
 progress reports of a fiscal year, with their progress entries, evidence, optional memo cover and
-workflow events. Status changes only through reports/services.py."""
+workflow events. Status changes only through reports/workflow/transitions.py."""
 import uuid
 from pathlib import PurePosixPath
 
@@ -57,7 +57,7 @@ class DocumentQuerySet(models.QuerySet):
 
 
 def published_pdf_upload_to(document, filename):
-    """Stored PDFs of published documents: "<document id>-<content hash>.pdf" (reports.services)."""
+    """Stored PDFs of published documents: "<document id>-<content hash>.pdf" (reports/printing/stored_pdf.py)."""
     return f"published/{document.organisation_id}/{PurePosixPath(filename).name}"
 
 
@@ -101,7 +101,7 @@ class Document(models.Model):
     )
     signer_name = models.CharField(_("signer name"), max_length=200, blank=True)
     signer_position = models.CharField(_("signer position"), max_length=200, blank=True)
-    # Empty: the usual label of the kind (reports.documents.default_signer_role: a plan ผู้จัดทำ, an
+    # Empty: the usual label of the kind (reports.documents.data.default_signer_role: a plan ผู้จัดทำ, an
     # analysis ผู้วิเคราะห์, a progress report ผู้รายงาน).
     signer_role = models.CharField(_("signer role"), max_length=100, blank=True, default="")
     # Chosen by the approver at publication: the memo cover in front of the public PDF and page.
@@ -112,7 +112,7 @@ class Document(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Workflow (written only by reports/services.py).
+    # Workflow (written only by reports/workflow/transitions.py).
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("submitted by"),
@@ -130,14 +130,14 @@ class Document(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
-    # The frozen data of an approved document (reports.documents.build_document_data at approval).
+    # The frozen data of an approved document (reports.documents.data.build_document_data at approval).
     snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
     # The PDF of a published document, rendered once from the snapshot.
     pdf_file = models.FileField(_("published PDF"), upload_to=published_pdf_upload_to, blank=True, editable=False)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
     # SHA-256 of the stored PDF, shown on the public page so anyone can check a copy they hold.
     pdf_sha256 = models.CharField(_("SHA-256 of the published PDF"), max_length=64, blank=True, editable=False)
-    # Rendering the stored PDF in the background (reports/tasks.py): failed tries in a row, and when the
+    # Rendering the stored PDF in the background (reports/workflow/tasks.py): failed tries in a row, and when the
     # last try failed (the organisation's administrators see it and try again).
     pdf_attempts = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     pdf_failed_at = models.DateTimeField(null=True, blank=True, editable=False)

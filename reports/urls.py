@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import entry_views, export_views, settings_views, views, workflow_views
+from .documents import settings_views, views
+from .entries import views as entry_views
+from .exports import views as export_views
+from .workflow import views as workflow_views
 
 app_name = "reports"
 urlpatterns = [

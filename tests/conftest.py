@@ -1,11 +1,16 @@
-"""The fixed cast of every test: organisation A (staff, approver, admin), organisation B (staff), anonymous."""
+"""The fixed cast of every test: organisation A (staff, approver, admin), organisation B (staff), anonymous;
+and the fixtures shared by more than one test module."""
 import os
 
 import pytest
 
 from orgs.models import Role
 
-from .factories import DivisionFactory, MembershipFactory, OrganisationFactory, UserFactory
+from .factories import (
+    AssessmentYearFactory, DivisionFactory, IndicatorFactory, MeasureFactory, MeasureStepFactory, MembershipFactory,
+    OrganisationFactory, ToolFactory, UserFactory,
+)
+from .helpers.measure_pages import OITItemFactory
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -144,3 +149,32 @@ def catalogue(db):
     from django.core.management import call_command
 
     call_command("load_ita_catalogue", stdout=StringIO())
+
+
+# --- the measures pages (tests/test_measures_pages.py, tests/test_measure_form.py) -------------------
+
+@pytest.fixture
+def measure_a(org_a):
+    """A measure of organisation A in fiscal year 2568 with one step (the measures pages' tests)."""
+    measure = MeasureFactory(organisation=org_a, fiscal_year=2568, title="มาตรการของเอ", order=0)
+    MeasureStepFactory(measure=measure, text="ขั้นตอนเดิมของเอ", order=1)
+    return measure
+
+
+@pytest.fixture
+def small_catalogue():
+    """Assessment years 2566 and 2567 with indicators 1–3 and OIT items (O1, O2 in 2566; O1 in 2567)."""
+    iit = ToolFactory(code="IIT", name="IIT", order=1)
+    oit = ToolFactory(code="OIT", name="OIT", order=3)
+    y66, y67 = AssessmentYearFactory(year=2566), AssessmentYearFactory(year=2567)
+    ind = {}
+    for y in (y66, y67):
+        for n in (1, 2, 3):
+            ind[(y.year, n)] = IndicatorFactory(year=y, tool=iit if n < 3 else oit, number=n,
+                                                name=f"ตัวชี้วัด {n} ปี {y.year}")
+    oits = {
+        (2566, "O1"): OITItemFactory(year=y66, number=1, code="O1", title="โครงสร้าง 66"),
+        (2566, "O2"): OITItemFactory(year=y66, number=2, code="O2", title="ข้อมูลผู้บริหาร 66"),
+        (2567, "O1"): OITItemFactory(year=y67, number=1, code="O1", title="โครงสร้าง 67"),
+    }
+    return {"tools": {"IIT": iit, "OIT": oit}, "years": {2566: y66, 2567: y67}, "ind": ind, "oit": oits}

@@ -97,7 +97,7 @@ class MeasureStepFactory(factory.django.DjangoModelFactory):
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):
-    """A draft document; create workflow states through reports.services, not by setting status."""
+    """A draft document; create workflow states through reports.workflow.transitions, not by setting status."""
 
     class Meta:
         model = Document

@@ -15,7 +15,7 @@ from ita.models import AssessmentResult
 from measures.models import Measure
 from oit.models import Row
 from orgs.models import Membership, Organisation
-from reports.links import document_path
+from reports.documents.links import document_path
 from reports.models import Document, DocumentStatus, Evidence
 
 from .helpers.a11y import axe_violations

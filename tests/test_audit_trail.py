@@ -13,8 +13,8 @@ from django.urls import reverse
 from core.audit import GENESIS, drop_triggers, install_triggers
 from core.models import SanctionedRemoval
 from orgs.models import Organisation
-from reports import services
 from reports.models import Document, DocumentKind, WorkflowAction, WorkflowEvent
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory, UserFactory
 from .helpers.workflow import published, reload, submitted
@@ -134,9 +134,9 @@ def test_removing_a_whole_organisation_in_the_admin_is_allowed_and_recorded(clie
 
 
 def test_deleting_a_never_submitted_draft_is_recorded(org_a, staff_a):
-    draft = services.create_document(org_a, fiscal_year=2568, kind=DocumentKind.MEASURES, actor=staff_a,
-                                     notify=False)
-    services.delete_draft(reload(draft), actor=staff_a)
+    draft = transitions.create_document(org_a, fiscal_year=2568, kind=DocumentKind.MEASURES, actor=staff_a,
+                                        notify=False)
+    transitions.delete_draft(reload(draft), actor=staff_a)
     record = SanctionedRemoval.objects.get()
     assert "never-submitted draft" in record.reason and record.removed["reports.WorkflowEvent"] == 1
     assert not SanctionedRemoval.objects.filter(active=True).exists()
@@ -169,7 +169,7 @@ def test_a_self_approval_says_so_in_the_timeline(client, org_a, approver_a):
     org_a.allow_self_approval = True
     org_a.save()
     document = submitted(org_a, approver_a)
-    services.approve_document(document, actor=approver_a, notify=False)
+    transitions.approve_document(document, actor=approver_a, notify=False)
     event = document.events.get(action=WorkflowAction.APPROVE)
     assert event.self_approved
     client.force_login(approver_a)
@@ -179,7 +179,7 @@ def test_a_self_approval_says_so_in_the_timeline(client, org_a, approver_a):
 
 def test_an_approval_by_another_person_is_not_marked(org_a, staff_a, approver_a):
     document = submitted(org_a, staff_a)
-    services.approve_document(document, actor=approver_a, notify=False)
+    transitions.approve_document(document, actor=approver_a, notify=False)
     assert not document.events.get(action=WorkflowAction.APPROVE).self_approved
 
 

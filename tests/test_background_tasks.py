@@ -21,11 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend
 
-import reports.rendering
+import reports.printing.rendering
 from core import mail_tasks
-from reports import services
 from reports.models import Document, WorkflowAction
-from reports.tasks import PDF_BACKOFF, PDF_MAX_ATTEMPTS, render_published_pdf
+from reports.printing import stored_pdf
+from reports.workflow import rules, transitions
+from reports.workflow.tasks import PDF_BACKOFF, PDF_MAX_ATTEMPTS, render_published_pdf
 
 from .helpers.mail import FlakyMailServer
 from .helpers.workflow import published, reload, submitted
@@ -53,12 +54,12 @@ def queue(settings):
 
 @pytest.fixture
 def approved(org_a, staff_a, approver_a):
-    return services.approve_document(submitted(org_a, staff_a), actor=approver_a, notify=False)
+    return transitions.approve_document(submitted(org_a, staff_a), actor=approver_a, notify=False)
 
 
 def publish(document, approver, capture):
     with capture(execute=True):
-        services.publish_document(reload(document), actor=approver, notify=False)
+        transitions.publish_document(reload(document), actor=approver, notify=False)
     return reload(document)
 
 
@@ -76,11 +77,11 @@ class Breaks:
 
     def __init__(self, monkeypatch, times=None):
         # Modules that import the function by name must hold the real one, not this stand-in, after the
-        # test: load them before patching (the staff download of reports.views, loaded with the URLs).
-        import reports.views  # noqa: F401
+        # test: load them before patching (the staff download of reports.documents.views, loaded with the URLs).
+        import reports.documents.views  # noqa: F401
 
-        self.calls, self.times, self.real = 0, times, reports.rendering.render_document_pdf
-        monkeypatch.setattr(reports.rendering, "render_document_pdf", self)
+        self.calls, self.times, self.real = 0, times, reports.printing.rendering.render_document_pdf
+        monkeypatch.setattr(reports.printing.rendering, "render_document_pdf", self)
 
     def __call__(self, *args, **kwargs):
         self.calls += 1
@@ -94,7 +95,7 @@ class Breaks:
 def test_publishing_queues_the_render_after_the_commit_and_the_public_page_says_it_is_being_prepared(
         client, approved, approver_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.publish_document(reload(approved), actor=approver_a, notify=False)
+        transitions.publish_document(reload(approved), actor=approver_a, notify=False)
     document = reload(approved)
     assert not document.pdf_file  # nothing rendered inside the approver's transaction
 
@@ -120,7 +121,7 @@ def test_publishing_queues_the_render_after_the_commit_and_the_public_page_says_
 def test_what_publication_queues(approved, approver_a, queue, django_capture_on_commit_callbacks):
     publish(approved, approver_a, django_capture_on_commit_callbacks)
     [queued] = queue()
-    assert queued.task.module_path == "reports.tasks.render_published_pdf"
+    assert queued.task.module_path == "reports.workflow.tasks.render_published_pdf"
     assert list(queued.args) == [approved.pk] and queued.task.run_after is None
     assert not reload(approved).pdf_file
     assert render_published_pdf.call(approved.pk) is True  # the worker
@@ -147,7 +148,7 @@ def test_a_failed_render_is_queued_again_after_1_5_and_25_minutes_then_given_up(
         assert document.pdf_attempts == attempt and document.pdf_failed_at is None and not document.pdf_file
         args = retry.args
     count = len(queue())
-    with caplog.at_level(logging.ERROR, logger="reports.tasks"), pytest.raises(RuntimeError):
+    with caplog.at_level(logging.ERROR, logger="reports.workflow.tasks"), pytest.raises(RuntimeError):
         render_published_pdf.call(*args)  # the last try
     assert len(queue()) == count  # nothing more is queued
     document = reload(document)
@@ -194,7 +195,7 @@ def test_after_the_last_try_the_admins_see_it_and_try_again_staff_and_the_public
     client.force_login(admin_b)  # another organisation's admin: 404
     assert client.post(retry).status_code == 404
 
-    monkeypatch.setattr(reports.rendering, "render_document_pdf", breaks.real)  # the cause is fixed
+    monkeypatch.setattr(reports.printing.rendering, "render_document_pdf", breaks.real)  # the cause is fixed
     client.force_login(admin_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(retry, follow=True)
@@ -208,15 +209,15 @@ def test_after_the_last_try_the_admins_see_it_and_try_again_staff_and_the_public
 def test_the_retry_service_checks_the_actor_and_the_state(
         approved, approver_a, admin_a, monkeypatch, django_capture_on_commit_callbacks):
     document = publish(approved, approver_a, django_capture_on_commit_callbacks)
-    with pytest.raises(services.WorkflowError) as refused:
-        services.retry_published_pdf(document, actor=admin_a)  # stored: nothing to try again
+    with pytest.raises(rules.WorkflowError) as refused:
+        stored_pdf.retry_published_pdf(document, actor=admin_a)  # stored: nothing to try again
     assert refused.value.code == "pdf_not_failed"
     Document.objects.filter(pk=document.pk).update(pdf_file="", pdf_failed_at=timezone.now(), pdf_attempts=4)
-    with pytest.raises(services.WorkflowError) as refused:
-        services.retry_published_pdf(reload(document), actor=approver_a)
+    with pytest.raises(rules.WorkflowError) as refused:
+        stored_pdf.retry_published_pdf(reload(document), actor=approver_a)
     assert refused.value.code == "role"
     with django_capture_on_commit_callbacks(execute=True):
-        services.retry_published_pdf(reload(document), actor=admin_a)
+        stored_pdf.retry_published_pdf(reload(document), actor=admin_a)
     assert reload(document).pdf_file
 
 
@@ -224,7 +225,7 @@ def test_the_retry_service_checks_the_actor_and_the_state(
 
 def test_workflow_notices_are_sent_by_a_task_after_the_commit(
         client, org_a, cast, queue, django_capture_on_commit_callbacks):
-    document = services.create_document(org_a, fiscal_year=2568, kind="measures", actor=cast["staff"])
+    document = transitions.create_document(org_a, fiscal_year=2568, kind="measures", actor=cast["staff"])
     client.force_login(cast["staff"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reports:transition", args=[org_a.slug, document.pk, "submit"]))
@@ -232,15 +233,15 @@ def test_workflow_notices_are_sent_by_a_task_after_the_commit(
     assert mail.outbox == []  # the request sent nothing
     [queued] = queue()
     event = document.events.get(action=WorkflowAction.SUBMIT)
-    assert queued.task.module_path == "reports.tasks.send_workflow_notices" and list(queued.args) == [event.pk]
+    assert queued.task.module_path == "reports.workflow.tasks.send_workflow_notices" and list(queued.args) == [event.pk]
     assert queued.task.call(*queued.args) == 2  # the worker
     assert sorted(m.to[0] for m in mail.outbox) == ["admin_a@example.org", "approver_a@example.org"]
 
 
 def test_with_the_immediate_backend_notices_still_reach_the_outbox(org_a, cast, django_capture_on_commit_callbacks):
-    document = services.create_document(org_a, fiscal_year=2568, kind="measures", actor=cast["staff"])
+    document = transitions.create_document(org_a, fiscal_year=2568, kind="measures", actor=cast["staff"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_document(document, actor=cast["staff"])
+        transitions.submit_document(document, actor=cast["staff"])
     assert len(mail.outbox) == 2
 
 
@@ -332,7 +333,7 @@ def test_a_real_db_worker_process_renders_the_published_pdf(org_a, staff_a, appr
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     document = published(org_a, staff_a, approver_a, render=True)  # committed: the task row is queued
     assert not document.pdf_file
-    [queued] = DBTaskResult.objects.filter(task_path="reports.tasks.render_published_pdf")
+    [queued] = DBTaskResult.objects.filter(task_path="reports.workflow.tasks.render_published_pdf")
     assert queued.args_kwargs == {"args": [document.pk], "kwargs": {}} and queued.status == "READY"
     secret = "https://ita.example.org/invitation/token-that-must-not-stay/"
     assert mail_tasks.enqueue_emails([mail.EmailMessage("คำเชิญเข้าร่วมหน่วยงาน", secret, None, ["x@example.org"])])

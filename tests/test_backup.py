@@ -41,8 +41,9 @@ from core.backup_signing import SIGNATURE, sign
 from ita.models import AssessmentResult, AssessmentYear, IndicatorScore, OITItem, OITItemScore, Tool, ToolScore
 from measures.models import Measure
 from orgs.models import Division, Membership, Organisation
-from reports import services
+from reports.entries import services as entry_services
 from reports.models import Document, DocumentStatus, Evidence, Memo, SentReminder
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory, OrganisationFactory, UserFactory
 
@@ -137,29 +138,29 @@ def populate(org_a, org_b, staff_a, approver_a, admin_a, staff_b, *, publish: bo
     measure.divisions.set([office, finance])  # history of the many-to-many field
     MeasureFactory(organisation=org_b, fiscal_year=2568, order=1, title="มาตรการของ อบต.บี")
 
-    document = services.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     Memo.objects.create(document=document, department="สำนักปลัด", subject="รายงานผล", addressee="นายก",
                         body="เรื่องเดิม\n\nรายงานผลการดำเนินการ", date=date(2025, 4, 2))
     entry = document.entries.get()
-    services.save_entry(entry, data={"output": "จัดประชุมแล้ว", "status": "done",
+    entry_services.save_entry(entry, data={"output": "จัดประชุมแล้ว", "status": "done",
                                      "activity_start": date(2024, 11, 1)},
                         expected_version=entry.version, actor=staff_a)
     entry.refresh_from_db()
-    services.add_evidence_file(entry, upload=upload((200, 30, 30)), title="ภาพการประชุม", actor=staff_a,
-                               is_public=True)
-    removed = services.add_evidence_file(entry, upload=upload((30, 200, 30)), title="ผิดไฟล์", actor=staff_a)
-    services.remove_evidence(Evidence.objects.get(pk=removed.pk), actor=staff_a)  # its file is deleted
-    services.add_evidence_link(entry, url="https://example.org/album", title="อัลบั้ม", actor=staff_a)
+    entry_services.add_evidence_file(entry, upload=upload((200, 30, 30)), title="ภาพการประชุม", actor=staff_a,
+                                     is_public=True)
+    removed = entry_services.add_evidence_file(entry, upload=upload((30, 200, 30)), title="ผิดไฟล์", actor=staff_a)
+    entry_services.remove_evidence(Evidence.objects.get(pk=removed.pk), actor=staff_a)  # its file is deleted
+    entry_services.add_evidence_link(entry, url="https://example.org/album", title="อัลบั้ม", actor=staff_a)
     document = Document.objects.get(pk=document.pk)
     if publish:
-        document = services.submit_document(document, actor=staff_a, notify=False)
-        document = services.approve_document(document, actor=approver_a, comment="เรียบร้อย", notify=False)
-        services.publish_document(document, actor=approver_a, notify=False)  # the PDF renders on commit
+        document = transitions.submit_document(document, actor=staff_a, notify=False)
+        document = transitions.approve_document(document, actor=approver_a, comment="เรียบร้อย", notify=False)
+        transitions.publish_document(document, actor=approver_a, notify=False)  # the PDF renders on commit
         document = Document.objects.get(pk=document.pk)
         assert document.status == DocumentStatus.PUBLISHED and document.pdf_file
-        services.withdraw_document(document, actor=admin_a, reason="แก้ไขตัวเลข", notify=False)
-        services.new_revision(Document.objects.get(pk=document.pk), actor=staff_a)  # shares the evidence file
+        transitions.withdraw_document(document, actor=admin_a, reason="แก้ไขตัวเลข", notify=False)
+        transitions.new_revision(Document.objects.get(pk=document.pk), actor=staff_a)  # shares the evidence file
         # A new emblem: the published snapshot still names the old one, which stays in the storage.
         org_a.emblem.save("emblem-new.png", ContentFile(png((160, 80, 10))))
     SentReminder.objects.create(key=f"step:{step.pk}:2025-01-07", user=staff_a)
@@ -248,8 +249,8 @@ def test_round_trip_restores_every_row_and_every_file(instance, tmp_path):
     new_measure = MeasureFactory(organisation=instance["org"], fiscal_year=2569)
     new_measure.divisions.set(Division.objects.filter(organisation=instance["org"]))
     Group.objects.get().user_set.add(user)
-    document = services.create_document(instance["org"], fiscal_year=2569, kind="measures", actor=staff,
-                                        notify=False)
+    document = transitions.create_document(instance["org"], fiscal_year=2569, kind="measures", actor=staff,
+                                           notify=False)
     assert user.pk > max_ids["auth.user"]
     assert org.pk > max_ids["orgs.organisation"]
     assert new_measure.pk > max_ids["measures.measure"]

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from ita.catalogue_loader import load_catalogue
 from ita.catalogue_queries import catalogue_of, provisional_text
 from ita.models import AssessmentResult, AssessmentYear, Indicator, OITItem, SubIndicator, Tool, ToolScore
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
 from reports.models import Document
-from reports.rendering import render_document_pdf
+from reports.printing.rendering import render_document_pdf
 
 from .helpers.catalogue_files import only_years, shipped, write_dir
 

@@ -14,9 +14,9 @@ from django.utils import timezone, translation
 from workspace import cycle, dashboard
 from core.thai import format_date, to_thai_digits
 from ita.models import AssessmentResult, AssessmentYear
-from reports.links import document_path
-from reports import services
+from reports.documents.links import document_path
 from reports.models import DocumentKind
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MembershipFactory, UserFactory, confirm_result
 
@@ -93,16 +93,16 @@ def result(org, year, total="91.50"):
 
 def document(org, staff, fy, kind, round_=0, until="draft", approver=None):
     """A document taken through the real workflow up to ``until``."""
-    doc = services.create_document(org, fiscal_year=fy, kind=kind, round=round_, actor=staff, notify=False)
+    doc = transitions.create_document(org, fiscal_year=fy, kind=kind, round=round_, actor=staff, notify=False)
     if until == "draft":
         return doc
-    doc = services.submit_document(doc, actor=staff, notify=False)
+    doc = transitions.submit_document(doc, actor=staff, notify=False)
     if until == "submitted":
         return doc
-    doc = services.approve_document(doc, actor=approver, notify=False)
+    doc = transitions.approve_document(doc, actor=approver, notify=False)
     if until == "approved":
         return doc
-    return services.publish_document(doc, actor=approver, notify=False, render=False)
+    return transitions.publish_document(doc, actor=approver, notify=False, render=False)
 
 
 # --- the checklist ----------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_a_submitted_plan_is_to_do_with_who_submitted_it_then_done_with_its_publ
     assert f'href="{reverse("reports:detail", args=[org_a.slug, plan.pk])}"' in measures
     assert "data-public-link" not in measures
 
-    services.approve_document(plan, actor=approver, notify=False)
+    transitions.approve_document(plan, actor=approver, notify=False)
     measures = line(page_of(client, staff, org_a), "measures")
     plan.refresh_from_db()
     assert th("Waiting for publication") in text(measures)
@@ -203,7 +203,7 @@ def test_a_submitted_plan_is_to_do_with_who_submitted_it_then_done_with_its_publ
               date=thai_day(plan.approved_at)) in text(measures)
 
     plan.refresh_from_db()
-    services.publish_document(plan, actor=approver, notify=False, render=False)
+    transitions.publish_document(plan, actor=approver, notify=False, render=False)
     page = page_of(client, staff, org_a)
     assert state(page, "measures") == "done"
     assert f'href="{document_path(plan)}" data-public-link' in line(page, "measures")
@@ -233,9 +233,9 @@ def test_the_12_month_report_of_a_year_is_due_in_october_after_it(client, catalo
     monkeypatch.setattr(dashboard, "today", lambda: date(2026, 10, 31))
     assert state(page_of(client, staff, org_a, 2569), "progress-12") == "due"  # the last day is still in time
     monkeypatch.setattr(dashboard, "today", lambda: TODAY)
-    report = services.submit_document(report, actor=staff, notify=False)
-    report = services.approve_document(report, actor=approver, notify=False)
-    services.publish_document(report, actor=approver, notify=False, render=False)
+    report = transitions.submit_document(report, actor=staff, notify=False)
+    report = transitions.approve_document(report, actor=approver, notify=False)
+    transitions.publish_document(report, actor=approver, notify=False, render=False)
     assert state(page_of(client, staff, org_a, 2569), "progress-12") == "done"
 
 
@@ -334,12 +334,12 @@ def test_staff_see_who_approves_and_that_the_approver_publishes(client, catalogu
     assert "data-for-me" not in inbox and "data-decide" not in inbox
     assert "data-own-submission" not in inbox  # staff never approve: no word about another approver
     assert th("Waiting for approval") in text(inbox)
-    services.approve_document(plan, actor=approver, notify=False)
+    transitions.approve_document(plan, actor=approver, notify=False)
     inbox = element(page_of(client, staff, org_a), "id", "inbox")
     assert th("Waiting for publication") in text(inbox)
     assert "มาลี ศรีสุข" in text(inbox) and "data-decide" not in inbox
     plan.refresh_from_db()
-    services.publish_document(plan, actor=approver, notify=False, render=False)
+    transitions.publish_document(plan, actor=approver, notify=False, render=False)
     page = page_of(client, staff, org_a)
     assert 'id="inbox"' not in page  # nothing waits any more
     assert f'href="{document_path(plan)}" data-public-link' in line(page, "measures")

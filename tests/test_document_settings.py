@@ -1,5 +1,5 @@
 """The settings page of a document (/w/<org>/documents/<pk>/settings/): title, texts, layout, columns of
-layout A, digits, month style, signer; saved through reports.document_settings.save_document_settings
+layout A, digits, month style, signer; saved through reports.documents.settings.save_document_settings
 (draft only, optimistic locking), read-only once submitted, scoped to the user's own organisation."""
 import re
 
@@ -9,17 +9,18 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from reports.document_settings import save_document_settings
-from reports.documents import COLUMN_KEYS, DEFAULT_HEADINGS, LAYOUT_COLUMNS
+from measures.layouts import column_keys, default_headings, layout_columns
+from reports.documents.settings import save_document_settings
 from reports.models import Document, DocumentKind, DocumentStatus
-from reports.services import StaleDocument, WorkflowError, submit_document
+from reports.workflow.rules import StaleDocument, WorkflowError
+from reports.workflow.transitions import submit_document
 
 from .factories import DocumentFactory
 from .helpers.builders import make_report
 
 pytestmark = pytest.mark.django_db
 
-DEFAULT_A = [key for key, _heading in LAYOUT_COLUMNS["A"]]
+DEFAULT_A = [key for key, _heading in layout_columns("A")]
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def form_data(document, columns=None, **overrides):
             data[f"col-{key}-show"] = "on"
             data[f"col-{key}-position"] = str(position)
             data[f"col-{key}-heading"] = heading
-        for offset, key in enumerate(k for k in COLUMN_KEYS if k not in shown):
+        for offset, key in enumerate(k for k in column_keys() if k not in shown):
             data[f"col-{key}-position"] = str(len(chosen) + 1 + offset)
             data[f"col-{key}-heading"] = ""
     if document.arabic_digits:
@@ -86,11 +87,11 @@ def test_page_shows_the_settings_with_the_standard_title_and_default_columns(cli
     assert 'value="นางสาวสมหญิง ใจดี"' in html
     # Every column key has a row; layout A's columns come first, ticked and numbered in order.
     rows = re.findall(r'data-column-row="([a-z_]+)"', html)
-    assert rows[:len(DEFAULT_A)] == DEFAULT_A and sorted(rows) == sorted(COLUMN_KEYS)
+    assert rows[:len(DEFAULT_A)] == DEFAULT_A and sorted(rows) == sorted(column_keys())
     for number, key in enumerate(DEFAULT_A, start=1):
         assert re.search(rf'name="col-{key}-show"[^>]*checked', html), key
         assert f'name="col-{key}-position" value="{number}"' in html
-        assert f'placeholder="{DEFAULT_HEADINGS[key]}"' in html
+        assert f'placeholder="{default_headings()[key]}"' in html
     assert not re.search(r'name="col-number-show"[^>]*checked', html)
     # Layout choices include the organisation's default.
     assert '<option value="" selected' not in html  # the document has its own layout A
@@ -141,7 +142,7 @@ def test_empty_layout_means_the_organisation_default(client, staff_a, org_a, doc
 def test_columns_reorder_rename_hide_round_trip(client, staff_a, document):
     client.force_login(staff_a)
     chosen = [("outcome", "ผลสัมฤทธิ์ของมาตรการ"), ("measure", ""), ("number", ""),
-              ("steps", "วิธีการ"), ("timeline", DEFAULT_HEADINGS["timeline"]), ("output", "")]
+              ("steps", "วิธีการ"), ("timeline", default_headings()["timeline"]), ("output", "")]
     data = form_data(document, columns=chosen)  # "responsible" hidden
     # Positions may be any numbers: the order is what counts.
     data["col-outcome-position"], data["col-measure-position"], data["col-number-position"] = "5", "10", "11"
@@ -200,7 +201,7 @@ def test_default_columns_are_stored_as_empty_list(client, staff_a, document):
     document.save()
     client.force_login(staff_a)
     # Layout A's columns in their order, headings typed exactly as the defaults: stored as [].
-    chosen = [(key, DEFAULT_HEADINGS[key]) for key in DEFAULT_A]
+    chosen = [(key, default_headings()[key]) for key in DEFAULT_A]
     response = client.post(settings_url(document), form_data(document, columns=chosen))
     assert response.status_code == 302
     assert Document.objects.get(pk=document.pk).columns == []

@@ -4,7 +4,7 @@ seed documents rebuilt from the demo data.
 How the text is checked. Extracted text is compared after NFKC and with all whitespace removed (Thai
 lines wrap without spaces; NFKC turns ำ into ํ + า as the glyphs say). A table row may break across
 pages, and then the extracted text of a page interleaves the parts of its cells; so a column is read on
-its own: ``pdftotext -raw`` cropped to that column's x-range (reports.rendering.column_edges) on every
+its own: ``pdftotext -raw`` cropped to that column's x-range (reports.printing.rendering.column_edges) on every
 landscape page, the repeated heading taken out, the pages joined. Each cell's text must then appear in
 that column, whole and in order. pdftotext comes from Debian's poppler-utils (`make test` installs it).
 """
@@ -19,12 +19,13 @@ import pytest
 
 from core.thai import to_thai_digits
 from measures import cells
+from measures.layouts import layout_columns
 from measures.models import Measure
 from orgs.models import Division
-from reports.documents import LAYOUT_COLUMNS, build_document_data
+from reports.documents.data import build_document_data
 from reports.models import Document, DocumentStatus, Memo
 from reports.pdf import render_pdf
-from reports.rendering import (
+from reports.printing.rendering import (
     RenderOptions,
     content_disposition,
     document_context,
@@ -86,7 +87,7 @@ def test_data_is_plain_json_with_everything_the_document_shows(org):
     assert data["organisation"]["place"] == "อำเภอเมือง จังหวัดขอนแก่น"
     assert data["title_lines"][-2:] == ["ประจำปีงบประมาณ พ.ศ. ๒๕๖๘ รอบ ๖ เดือน", "(เดือนตุลาคม ๒๕๖๗ - มีนาคม ๒๕๖๘)"]
     assert data["round_months"] == "เดือนตุลาคม ๒๕๖๗ - มีนาคม ๒๕๖๘"
-    assert [c["heading"] for c in data["columns"]["A"]] == [h for _, h in LAYOUT_COLUMNS["A"]]
+    assert [c["heading"] for c in data["columns"]["A"]] == [h for _, h in layout_columns("A")]
     first = data["measures"][0]
     assert first["group"] == GROUPS[0] and first["tools"] == ["IIT"]
     assert first["steps"][:3] == [
@@ -166,7 +167,7 @@ def test_each_layout_prints_its_headings_and_every_measure_and_step_in_order(org
     document = make_report(org, 5, layout=layout, kind=kind, status=DocumentStatus.APPROVED)
     pdf = rendered_pdf(document)
     text = norm(page_texts(pdf))
-    headings = LAYOUT_COLUMNS[layout]
+    headings = layout_columns(layout)
     for _, heading in headings:
         assert norm(heading) in text, heading
     measures = list(Measure.objects.with_details().filter(organisation=org).order_by("order"))
@@ -281,7 +282,7 @@ def test_long_report_repeats_the_header_row_and_numbers_pages(org):
     texts = [norm(t) for t in page_texts(pdf)]
     total = len(texts)
     assert total >= 10
-    header = norm("".join(h for _, h in LAYOUT_COLUMNS["A"]))
+    header = norm("".join(h for _, h in layout_columns("A")))
     for number, text in enumerate(texts, start=1):
         assert norm(f"หน้า {to_thai_digits(number)} จาก {to_thai_digits(total)}") in text
         assert header in text, f"page {number} has no header row"
@@ -375,7 +376,7 @@ def test_sarabun_safe_keeps_thai_and_punctuation():
 
 
 def test_sarabun_safe_fast_path_ranges_are_in_the_font():
-    from reports.rendering import SAFE_RANGES, sarabun_codepoints
+    from reports.printing.rendering import SAFE_RANGES, sarabun_codepoints
 
     ranges = re.findall(r"(.)-(.)", SAFE_RANGES, re.S)
     assert ranges and all(c in sarabun_codepoints() for lo, hi in ranges for c in range(ord(lo), ord(hi) + 1))

@@ -1,4 +1,4 @@
-"""The DOCX export carries the Sarabun fonts (reports/docx_fonts.py): Word embedded fonts per ECMA-376
+"""The DOCX export carries the Sarabun fonts (reports/exports/docx_fonts.py): Word embedded fonts per ECMA-376
 Part 1 §17.8 — obfuscated parts word/fonts/*.odttf of the obfuscatedFont content type, related from
 the font table, whose Sarabun entry names each face by relationship id and key; the first 32 bytes XOR
 the GUID key give back the exact TTF files of the PDF engine; settings.xml says embedTrueTypeFonts.

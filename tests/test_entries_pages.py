@@ -17,8 +17,10 @@ from django.utils import translation
 from django.utils.html import escape
 from PIL import Image
 
-from reports import services
+from reports.entries import services as entry_services
+
 from reports.models import Document, DocumentStatus, EntryStatus, Evidence, EvidenceKind, ProgressEntry
+from reports.workflow import transitions
 
 from .factories import DocumentFactory, MeasureFactory, MeasureStepFactory, ProgressEntryFactory
 
@@ -224,7 +226,7 @@ def test_a_bad_upload_does_not_lose_the_typed_text(client, staff_a, entries, set
     with translation.override("th"):
         from django.core.exceptions import ValidationError
 
-        from reports.evidence import check_upload
+        from reports.entries.evidence import check_upload
 
         with pytest.raises(ValidationError) as exc:
             check_upload(named("x.png", b"text"))
@@ -285,7 +287,7 @@ def test_a_document_submitted_meanwhile_refuses_the_save_and_keeps_the_input(cli
     entry = entries[0]
     client.force_login(staff_a)
     assert client.get(entry_url(entry)).status_code == 200  # the page is open as a draft ...
-    services.submit_document(document, actor=staff_a, notify=False)  # ... when someone submits it
+    transitions.submit_document(document, actor=staff_a, notify=False)  # ... when someone submits it
     data = form_data(entry, output="ข้อความที่ยังไม่ได้บันทึก", outcome="ผลลัพธ์ที่ยังไม่ได้บันทึก")
     data["evidence_file"] = named("รายงาน.pdf", pdf_bytes())
     response = client.post(entry_url(entry), data)
@@ -305,7 +307,7 @@ def test_read_only_view_when_the_document_is_not_a_draft(client, staff_a, docume
     link = Evidence.objects.create(entry=entry, kind=EvidenceKind.LINK, url="https://example.org/a",
                                    title="หลักฐานบนเว็บ")
     ProgressEntry.objects.filter(pk=entry.pk).update(output="บรรทัดแรก\nบรรทัดที่สอง", status=EntryStatus.DONE)
-    services.submit_document(document, actor=staff_a, notify=False)
+    transitions.submit_document(document, actor=staff_a, notify=False)
     client.force_login(staff_a)
     response = client.get(entry_url(entry))
     assert response.status_code == 200
@@ -406,12 +408,12 @@ def test_downloads_images_inline_and_office_files_as_attachments(client, staff_a
 def test_evidence_of_an_approved_and_published_document_is_still_served(client, staff_a, approver_a, document,
                                                                        entries, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    ev = services.add_evidence_file(entries[0], upload=uploaded("รายงาน.pdf", pdf_bytes()), actor=staff_a)
-    services.submit_document(document, actor=staff_a, notify=False)
-    services.approve_document(document, actor=approver_a, notify=False)
+    ev = entry_services.add_evidence_file(entries[0], upload=uploaded("รายงาน.pdf", pdf_bytes()), actor=staff_a)
+    transitions.submit_document(document, actor=staff_a, notify=False)
+    transitions.approve_document(document, actor=approver_a, notify=False)
     client.force_login(staff_a)
     assert client.get(evidence_url(ev)).status_code == 200
-    services.publish_document(document, actor=approver_a, notify=False, render=False)
+    transitions.publish_document(document, actor=approver_a, notify=False, render=False)
     response = client.get(evidence_url(ev))
     assert response.status_code == 200 and b"".join(response.streaming_content) == pdf_bytes()
     assert Document.objects.get(pk=document.pk).status == DocumentStatus.PUBLISHED
@@ -424,7 +426,7 @@ def test_another_organisation_gets_404_everywhere(client, staff_a, staff_b, org_
     settings.MEDIA_ROOT = tmp_path
     entry = entries[0]
     ev = Evidence.objects.create(entry=entry, kind=EvidenceKind.LINK, url="https://example.org/a")
-    file_ev = services.add_evidence_file(entry, upload=uploaded("ลับ.pdf", pdf_bytes()), actor=staff_a)
+    file_ev = entry_services.add_evidence_file(entry, upload=uploaded("ลับ.pdf", pdf_bytes()), actor=staff_a)
     client.force_login(staff_b)
     # through org A's slug: staff B is not a member
     assert client.get(entry_url(entry)).status_code == 404
@@ -487,7 +489,7 @@ def test_entries_panel_lists_every_entry_with_a_fixed_number_of_queries(client, 
     entry = document.entries.order_by("measure__order").first()
     assert f'href="{entry_url(entry)}"' in first and th("Edit") in first
 
-    services.submit_document(document, actor=staff_a, notify=False)
+    transitions.submit_document(document, actor=staff_a, notify=False)
     html = client.get(detail).content.decode()
     first = re.findall(r'<tr data-entry-row="\d+">(.*?)</tr>', html, re.S)[0]
     assert th("View") in first and th("Edit") not in first

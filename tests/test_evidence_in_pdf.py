@@ -1,4 +1,4 @@
-"""Evidence in the printed progress report (reports/evidence_print.py, _evidence_row.html): under each
+"""Evidence in the printed progress report (reports/entries/evidence_print.py, _evidence_row.html): under each
 measure, the row after it lists the measure's evidence. The public copy (the stored PDF served at the
 public address, and the public page) lists public evidence only, each with its permanent absolute
 address and, in the PDF, an 18 mm QR code of that address (a PNG image XObject whose modules are those
@@ -16,9 +16,11 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from reports import services
-from reports.evidence_print import QR_BORDER, QR_SCALE
+from reports.entries import services as entry_services
+
+from reports.entries.evidence_print import QR_BORDER, QR_SCALE
 from reports.models import Document, DocumentStatus
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory
 from .helpers import workflow
@@ -99,19 +101,20 @@ def report(org_a, staff_a):
     first = MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, title=FIRST, report_rounds=[6, 12])
     MeasureStepFactory(measure=first, order=1, text="ประกาศผลการจัดซื้อจัดจ้างทางเว็บไซต์")
     second = MeasureFactory(organisation=org_a, fiscal_year=FY, order=2, title=SECOND, report_rounds=[6, 12])
-    document = reload(services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                               notify=False))
+    document = reload(transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                                  notify=False))
     entries = {e.measure_id: e for e in document.entries.all()}
     one, two = entries[first.pk], entries[second.pk]
     evidence = {
-        "public_file": services.add_evidence_file(one, upload=pdf_upload("ประกาศผล.pdf"),
-                                                  title="ประกาศผลผู้ชนะการเสนอราคา", actor=staff_a, is_public=True),
-        "internal_file": services.add_evidence_file(one, upload=pdf_upload("บันทึกภายใน.pdf"),
-                                                    title="บันทึกตรวจรับพัสดุภายใน", actor=staff_a),
-        "public_link": services.add_evidence_link(one, url=LINK_URL, title="ข่าวประชาสัมพันธ์",
-                                                  actor=staff_a, is_public=True),
-        "internal_link": services.add_evidence_link(two, url="https://intranet.phaktob.go.th/x",
-                                                    title="รายชื่อผู้เข้าร่วมประชุม", actor=staff_a),
+        "public_file": entry_services.add_evidence_file(one, upload=pdf_upload("ประกาศผล.pdf"),
+                                                        title="ประกาศผลผู้ชนะการเสนอราคา", actor=staff_a,
+                                                        is_public=True),
+        "internal_file": entry_services.add_evidence_file(one, upload=pdf_upload("บันทึกภายใน.pdf"),
+                                                          title="บันทึกตรวจรับพัสดุภายใน", actor=staff_a),
+        "public_link": entry_services.add_evidence_link(one, url=LINK_URL, title="ข่าวประชาสัมพันธ์",
+                                                        actor=staff_a, is_public=True),
+        "internal_link": entry_services.add_evidence_link(two, url="https://intranet.phaktob.go.th/x",
+                                                          title="รายชื่อผู้เข้าร่วมประชุม", actor=staff_a),
     }
     return reload(document), evidence
 
@@ -216,8 +219,8 @@ def test_making_evidence_internal_after_publication_renders_the_stored_pdf_again
     document, ev = report
     document = publish(document, staff_a, approver_a)
     before = document.pdf_file.name
-    commit(services.set_evidence_public, ev["public_file"], public=False, actor=approver_a)
-    commit(services.set_evidence_public, ev["internal_link"], public=True, actor=approver_a)
+    commit(entry_services.set_evidence_public, ev["public_file"], public=False, actor=approver_a)
+    commit(entry_services.set_evidence_public, ev["internal_link"], public=True, actor=approver_a)
     document = reload(document)
     assert document.pdf_file and document.pdf_file.name != before
     text = pdftotext(public_pdf(client, document))
@@ -231,12 +234,12 @@ def test_a_change_drops_the_stored_pdf_at_once_and_a_background_task_renders_it_
         client, report, staff_a, approver_a, settings, publish, commit):
     from django_tasks import default_task_backend
 
-    from reports.tasks import render_published_pdf
+    from reports.workflow.tasks import render_published_pdf
 
     document, ev = report
     document = publish(document, staff_a, approver_a)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
-    commit(services.set_evidence_public, ev["public_link"], public=False, actor=approver_a)
+    commit(entry_services.set_evidence_public, ev["public_link"], public=False, actor=approver_a)
     assert not reload(document).pdf_file  # the old list is never served again
     pdf_address = reverse("public:document_pdf", args=[document.organisation.slug, FY, "progress-6"])
     assert client.get(pdf_address).status_code == 503  # being prepared; the request renders nothing
@@ -284,16 +287,16 @@ def test_staff_preview_lists_every_item_published_default_matches_the_public_cop
 
 def test_other_kinds_print_no_evidence_row(client, org_a, staff_a):
     MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, title=FIRST)
-    plan = services.create_document(org_a, fiscal_year=FY, kind="measures", actor=staff_a, notify=False)
+    plan = transitions.create_document(org_a, fiscal_year=FY, kind="measures", actor=staff_a, notify=False)
     client.force_login(staff_a)
     html = client.get(reverse("reports:preview", args=[org_a.slug, plan.pk])).content.decode()
     assert FIRST in html and "data-measure-evidence" not in html
 
 
 def test_data_that_chose_no_copy_prints_no_evidence(org_a, report):
-    """A caller that forgets reports.evidence_print.for_copy prints no evidence, never internal evidence."""
-    from reports.documents import build_document_data
-    from reports.rendering import render_preview_html
+    """A caller that forgets reports.entries.evidence_print.for_copy prints no evidence, never internal evidence."""
+    from reports.documents.data import build_document_data
+    from reports.printing.rendering import render_preview_html
 
     document, _ev = report
     html = render_preview_html(build_document_data(document))

@@ -1,8 +1,9 @@
 """Marking evidence public (shown on the published report's public page) or internal from the staff entry
 page: the two "public" checkboxes of the entry form (new file, new link), the public/internal badge of each
-item and its toggle (reports:evidence_public, POST only, through services.set_evidence_public): any member
-while the document is a draft, only an approver or organisation admin once it is submitted, also on the
-read-only page of a published document. Another organisation's evidence is a 404."""
+item and its toggle (reports:evidence_public, POST only, through
+reports.entries.services.set_evidence_public): any member while the document is a draft, only an approver
+or organisation admin once it is submitted, also on the read-only page of a published document. Another
+organisation's evidence is a 404."""
 import io
 import re
 
@@ -11,8 +12,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from reports import services
+
 from reports.models import Document, DocumentStatus, EntryStatus, Evidence, EvidenceKind
+from reports.workflow import transitions
 
 from .factories import DocumentFactory, MeasureFactory, ProgressEntryFactory
 from .helpers.workflow import publish
@@ -167,7 +169,7 @@ def test_staff_toggle_evidence_of_a_draft(client, staff_a, entry, link):
 
 
 def test_staff_are_refused_after_submission(client, staff_a, document, entry, link):
-    services.submit_document(document, actor=staff_a, notify=False)
+    transitions.submit_document(document, actor=staff_a, notify=False)
     client.force_login(staff_a)
     html = client.get(entry_url(entry)).content.decode()
     assert badge(html, link) == "internal"
@@ -197,7 +199,7 @@ def test_approver_toggles_evidence_of_a_published_document(client, staff_a, appr
 
 
 def test_admin_toggles_evidence_of_a_submitted_document(client, staff_a, admin_a, document, entry, link):
-    services.submit_document(document, actor=staff_a, notify=False)
+    transitions.submit_document(document, actor=staff_a, notify=False)
     link.is_public = True
     link.save()
     client.force_login(admin_a)

@@ -1,4 +1,4 @@
-"""reports.evidence.check_upload: the five accepted types recognised by their content (real small files,
+"""reports.entries.evidence.check_upload: the five accepted types recognised by their content (real small files,
 tests/helpers/files.py), and what is refused: empty, too large, unknown content whatever the name, ZIP files that are
 not Word/Excel documents, broken images, names with path parts. The file is always rewound."""
 import io
@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reports import evidence
-from reports.evidence import check_upload, download_name
+from reports.entries import evidence
+from reports.entries.evidence import check_upload, download_name
+from reports.entries.services import add_evidence_file
 from reports.models import EvidenceKind
-from reports.services import add_evidence_file
 
 from .factories import DocumentFactory, MeasureFactory, ProgressEntryFactory
 from .helpers.files import CONTENT_TYPES_XML, docx_bytes, image_bytes, pdf_bytes, xlsx_bytes, zip_bytes

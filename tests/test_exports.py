@@ -18,11 +18,11 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from ita.models import AssessmentResult, ToolScore
+from measures.layouts import layout_columns
 from measures.models import Measure
-from reports import services
-from reports.documents import LAYOUT_COLUMNS
-from reports.export_xlsx import ENTRY_KEYS, MEASURE_KEYS
+from reports.exports.xlsx import ENTRY_KEYS, MEASURE_KEYS
 from reports.models import Document, DocumentKind, Memo
+from reports.workflow import transitions
 
 from .factories import AssessmentYearFactory, MeasureFactory, MeasureStepFactory, OrganisationFactory, confirm_result
 from .helpers.builders import GROUPS, URL_TEXT, make_report, make_result_and_year, tools
@@ -106,7 +106,7 @@ def test_docx_of_each_layout_has_title_headings_and_every_measure_and_step_in_or
     for line in title:
         assert line in texts  # each title line is a paragraph of its own, verbatim
 
-    headings = [heading for _, heading in LAYOUT_COLUMNS[layout]]
+    headings = [heading for _, heading in layout_columns(layout)]
     tables = report_tables(word, headings)
     assert tables, f"no table with the headings of layout {layout}"
     assert len(tables) == (3 if layout == "B" else 1)  # B: one table per tool section
@@ -231,10 +231,10 @@ def test_measures_plan_docx_puts_the_analysis_in_front_and_the_memo_cover_first(
 def test_approved_document_exports_its_snapshot(client, staff_a, approver_a, org_a):
     measure = MeasureFactory(organisation=org_a, fiscal_year=2568, title="มาตรการเดิม", report_rounds=[6, 12])
     MeasureStepFactory(measure=measure, order=1, text="ขั้นตอนเดิม")
-    document = services.create_document(org_a, fiscal_year=2568, kind=DocumentKind.PROGRESS, round=6,
-                                        actor=staff_a, notify=False)
-    services.submit_document(document, actor=staff_a, notify=False)
-    services.approve_document(document, actor=approver_a, notify=False)
+    document = transitions.create_document(org_a, fiscal_year=2568, kind=DocumentKind.PROGRESS, round=6,
+                                           actor=staff_a, notify=False)
+    transitions.submit_document(document, actor=staff_a, notify=False)
+    transitions.approve_document(document, actor=approver_a, notify=False)
     Measure.objects.filter(pk=measure.pk).update(title="มาตรการใหม่")
     measure.steps.update(text="ขั้นตอนใหม่")
 

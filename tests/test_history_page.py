@@ -14,8 +14,9 @@ from measures.forms import MeasureForm
 from measures.models import Measure, MeasureStep
 from measures.services import StepRow, delete_measure, save_measure
 from orgs.models import Division
+from reports.entries.services import add_evidence_link, remove_evidence, save_entry
 from reports.models import DocumentKind, Evidence, ProgressEntry
-from reports.services import add_evidence_link, create_document, remove_evidence, save_entry
+from reports.workflow.transitions import create_document
 
 from .factories import MeasureFactory, MeasureStepFactory
 from .helpers.html import find, find_all, th

@@ -36,11 +36,12 @@ from ita.models import AssessmentResult, IndicatorScore, ToolScore
 from measures.importing import ImportRefused, read_import
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation
-from reports import services
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
+from reports.entries import services as entry_services
 from reports.models import Document, Evidence, Memo, ProgressEntry
-from reports.rendering import RenderOptions, render_document_pdf
-from reports.tasks import render_published_pdf
+from reports.printing.rendering import RenderOptions, render_document_pdf
+from reports.workflow import transitions
+from reports.workflow.tasks import render_published_pdf
 
 from .factories import (
     AssessmentYearFactory, IndicatorFactory, MeasureFactory, MeasureStepFactory, ToolFactory, UserFactory,
@@ -131,8 +132,8 @@ def hostile(org_a, staff_a, approver_a, admin_a):
     step = MeasureStepFactory(measure=h.measure, order=1, text=payload("step"), label=short("label"))
     MeasureStepFactory(measure=h.measure, order=1, parent=step, text=payload("substep"))
 
-    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     Document.objects.filter(pk=document.pk).update(
         title=payload("doctitle"), intro=payload("intro"), preamble=payload("preamble"),
         signer_name=payload("signername"), signer_position=payload("signerposition"),
@@ -140,13 +141,13 @@ def hostile(org_a, staff_a, approver_a, admin_a):
     )
     document.refresh_from_db()
     entry = document.entries.get()
-    services.save_entry(entry, data={"output": payload("output"), "outcome": payload("outcome"),
+    entry_services.save_entry(entry, data={"output": payload("output"), "outcome": payload("outcome"),
                                      "status": "not_done", "status_reason": payload("reason")},
                         expected_version=entry.version, actor=staff_a)
-    services.add_evidence_link(entry, url="https://www.example.go.th/news/1?q=<script>", title=payload("linktitle"),
-                               actor=staff_a, is_public=True)
+    entry_services.add_evidence_link(entry, url="https://www.example.go.th/news/1?q=<script>",
+                                     title=payload("linktitle"), actor=staff_a, is_public=True)
     upload = SimpleUploadedFile('<img src=x onerror=alert("filename")>.pdf', pdf_bytes())
-    services.add_evidence_file(entry, upload=upload, title=payload("filetitle"), actor=staff_a, is_public=True)
+    entry_services.add_evidence_file(entry, upload=upload, title=payload("filetitle"), actor=staff_a, is_public=True)
     Memo.objects.create(
         document=document, department=payload("department"), reference=short("reference"),
         subject=payload("subject"), addressee=payload("addressee"), body=payload("body"),
@@ -154,11 +155,11 @@ def hostile(org_a, staff_a, approver_a, admin_a):
     )
     h.draft_pdf = render_document_pdf(build_document_data(Document.objects.get(pk=document.pk)),
                                       RenderOptions(memo=True))
-    document = services.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
-    services.return_document(document, actor=approver_a, comment=payload("returncomment"), notify=False)
-    document = services.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
-    services.approve_document(document, actor=approver_a, comment=payload("approvecomment"), notify=False)
-    services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False, render=False)
+    document = transitions.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
+    transitions.return_document(document, actor=approver_a, comment=payload("returncomment"), notify=False)
+    document = transitions.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
+    transitions.approve_document(document, actor=approver_a, comment=payload("approvecomment"), notify=False)
+    transitions.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False, render=False)
     h.document = Document.objects.get(pk=document.pk)
     h.entry = entry
     h.division = division
@@ -286,7 +287,7 @@ def measure_post(title, **extra):
 def test_stray_marks_and_bidi_controls_are_kept_shown_escaped_and_printed(client, org_a, staff_a):
     """They are text like any other: saved exactly as typed (the app documents no other normalisation
     than the outer strip and CRLF → LF), shown as typed, and printed without the characters Sarabun lacks
-    (reports.rendering.sarabun_safe) — never an error."""
+    (reports.printing.rendering.sarabun_safe) — never an error."""
     client.force_login(staff_a)
     response = client.post(reverse("measures:create", args=[A, FY]),
                            measure_post(ODD_THAI, **{"steps-0-text": ODD_THAI, "guideline": BIDI + "\n" + STRAY}))
@@ -296,8 +297,8 @@ def test_stray_marks_and_bidi_controls_are_kept_shown_escaped_and_printed(client
     assert measure.steps.get().text == ODD_THAI
     assert escape(ODD_THAI) in client.get(reverse("measures:list", args=[A, FY])).content.decode()
 
-    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     entry = document.entries.get()
     response = client.post(reverse("reports:entry", args=[A, document.pk, entry.pk]), {
         "output": f"{STRAY}\r\n{BIDI}", "outcome": ODD_THAI, "status": "done", "status_reason": "",
@@ -567,8 +568,8 @@ def test_path_parts_in_an_import_file_name_never_reach_the_storage(client, org_a
 @pytest.fixture
 def entry(org_a, staff_a):
     MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, report_rounds=[6])
-    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     return document.entries.get()
 
 
@@ -578,7 +579,7 @@ def entry_post(entry, **extra):
 
 
 @pytest.mark.parametrize("name, content, code", [
-    ("ว่าง.pdf", b"", "empty"),  # refused by Django's FileField before reports.evidence
+    ("ว่าง.pdf", b"", "empty"),  # refused by Django's FileField before reports.entries.evidence
     ("โปรแกรม.pdf", EXE, "unknown_type"),
     ("ภาพ.jpg", b"<html><script>alert(1)</script></html>", "unknown_type"),
     ("เอกสาร.docx", zip_bytes({"readme.txt": "zip"}), "unknown_type"),
@@ -593,7 +594,7 @@ def test_the_entry_page_refuses_bad_evidence_and_saves_nothing(client, staff_a, 
     from django import forms
     from django.core.exceptions import ValidationError
 
-    from reports.evidence import check_upload
+    from reports.entries.evidence import check_upload
 
     settings.EVIDENCE_MAX_BYTES = len(pdf_bytes()) + 100
     client.force_login(staff_a)

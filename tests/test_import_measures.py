@@ -27,9 +27,9 @@ from measures.importing import (
 from measures.importing.headings import column_field
 from measures.importing.steps import split_measure, split_steps
 from measures.models import Measure, MeasureStep
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
 from reports.models import Document, DocumentStatus, ProgressEntry
-from reports.rendering import render_document_pdf
+from reports.printing.rendering import render_document_pdf
 
 from .factories import MeasureFactory
 from .helpers.files import HEADINGS_A, measures_docx_bytes, zip_bytes

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from reports.portal_answers import portal_answers
+from reports.documents.portal_answers import portal_answers
 
 from .factories import MeasureFactory, MeasureStepFactory
 from .helpers import workflow

@@ -20,13 +20,14 @@ from django.urls import reverse
 from measures import cells, layouts
 from measures.importing import read_import
 from measures.importing.headings import column_field
-from reports import services
-from reports.documents import build_document_data
-from reports.export_docx import render_document_docx
-from reports.links import document_path
+from reports.documents.data import build_document_data
+from reports.documents.links import document_path
+from reports.documents.views import document_data
+from reports.entries import services as entry_services
+from reports.exports.docx import render_document_docx
 from reports.models import Document, DocumentKind, DocumentStatus
-from reports.rendering import RenderOptions, document_context, render_document_pdf
-from reports.views import document_data
+from reports.printing.rendering import RenderOptions, document_context, render_document_pdf
+from reports.workflow import transitions
 
 from .factories import DocumentFactory, MeasureFactory, MeasureStepFactory
 from .helpers.pdf import column_lines, norm_plain as norm
@@ -69,17 +70,17 @@ def extra_column(monkeypatch):
 
 def report(org, staff, *, status="done") -> Document:
     """A 12-month progress report (layout A) whose one entry is filled in, still a draft."""
-    document = services.create_document(org, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff,
-                                        notify=False)
+    document = transitions.create_document(org, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff,
+                                           notify=False)
     entry = document.entries.get()
-    services.save_entry(entry, data={"output": OUTPUT, "outcome": "บุคลากรเข้าใจขั้นตอน", "status": status},
-                        expected_version=entry.version, actor=staff)
+    entry_services.save_entry(entry, data={"output": OUTPUT, "outcome": "บุคลากรเข้าใจขั้นตอน", "status": status},
+                              expected_version=entry.version, actor=staff)
     return Document.objects.get(pk=document.pk)
 
 
 def approve(document, staff, approver) -> Document:
-    services.submit_document(document, actor=staff, notify=False)
-    services.approve_document(Document.objects.get(pk=document.pk), actor=approver, notify=False)
+    transitions.submit_document(document, actor=staff, notify=False)
+    transitions.approve_document(Document.objects.get(pk=document.pk), actor=approver, notify=False)
     return Document.objects.get(pk=document.pk)
 
 
@@ -127,7 +128,7 @@ def test_a_column_declared_in_the_registry_reaches_the_pdf_and_the_docx(org_a, s
 def test_a_column_declared_in_the_registry_reaches_the_public_page(
         client, org_a, staff_a, approver_a, measure, extra_column):
     document = approve(report(org_a, staff_a), staff_a, approver_a)
-    services.publish_document(document, actor=approver_a, notify=False, render=False)
+    transitions.publish_document(document, actor=approver_a, notify=False, render=False)
     html = client.get(document_path(Document.objects.get(pk=document.pk))).text
     table = html.split("data-document-table", 1)[1].split("</table>", 1)[0]
     assert f'<th scope="col" class="c-status">{HEADING}</th>' in table

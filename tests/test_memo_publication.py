@@ -22,11 +22,12 @@ from django.utils import timezone
 from core.audit import drop_triggers, install_triggers
 from core.thai import format_date
 from orgs.models import Division, Membership
-from reports.links import document_path
-from reports import services
-from reports.documents import memo_initial
+from reports.documents.data import memo_initial
+from reports.documents.links import document_path
 from reports.models import Document, DocumentKind, DocumentStatus, Memo, WorkflowAction
-from reports.rendering import RenderOptions, render_document_pdf
+from reports.printing import stored_pdf
+from reports.printing.rendering import RenderOptions, render_document_pdf
+from reports.workflow import rules, transitions
 
 from .factories import MeasureFactory, MeasureStepFactory
 
@@ -98,7 +99,7 @@ def plan(org_a, staff_a):
     """A measures plan of FY 2570 with one measure and a memo saved by staff through the memo form."""
     measure = MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, title=MEASURE, responsible_text="สำนักปลัด")
     MeasureStepFactory(measure=measure, order=1, text="ประชุมชี้แจงบุคลากร")
-    document = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=staff_a,
+    document = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=staff_a,
                                          notify=False)
     return fresh(document)
 
@@ -121,8 +122,8 @@ def save_memo(client, document, **changes):
 def approved_plan(client, plan, staff_a, approver):
     client.force_login(staff_a)
     assert save_memo(client, plan).status_code == 302
-    services.submit_document(plan, actor=staff_a, notify=False)
-    services.approve_document(fresh(plan), actor=approver, notify=False)
+    transitions.submit_document(plan, actor=staff_a, notify=False)
+    transitions.approve_document(fresh(plan), actor=approver, notify=False)
     return fresh(plan)
 
 
@@ -219,8 +220,8 @@ def test_only_an_approver_chooses_and_unknown_choices_are_refused(client, approv
     client.force_login(staff_a)  # staff may not publish, with or without the memo
     transition(client, approved_plan, "publish", {"memo": "with_memo"})
     assert fresh(approved_plan).status == DocumentStatus.APPROVED
-    with pytest.raises(services.WorkflowError) as refused:
-        services.publish_document(fresh(approved_plan), actor=staff_a, publish_memo=True)
+    with pytest.raises(rules.WorkflowError) as refused:
+        transitions.publish_document(fresh(approved_plan), actor=staff_a, publish_memo=True)
     assert refused.value.code == "role"
 
     client.force_login(approver)
@@ -228,21 +229,21 @@ def test_only_an_approver_chooses_and_unknown_choices_are_refused(client, approv
     assert response.status_code == 400
     assert "กรุณาเลือกเผยแพร่เฉพาะเอกสาร หรือเอกสารพร้อมบันทึกข้อความ" in response.content.decode()
     assert fresh(approved_plan).status == DocumentStatus.APPROVED
-    with pytest.raises(services.WorkflowError) as refused:
-        services.publish_document(fresh(approved_plan), actor=approver, publish_memo="yes")
+    with pytest.raises(rules.WorkflowError) as refused:
+        transitions.publish_document(fresh(approved_plan), actor=approver, publish_memo="yes")
     assert refused.value.code == "publish_memo" and fresh(approved_plan).status == DocumentStatus.APPROVED
 
 
 def test_a_document_without_memo_cannot_be_published_with_one(client, plan, staff_a, approver):
-    services.submit_document(plan, actor=staff_a, notify=False)
-    services.approve_document(fresh(plan), actor=approver, notify=False)
+    transitions.submit_document(plan, actor=staff_a, notify=False)
+    transitions.approve_document(fresh(plan), actor=approver, notify=False)
     client.force_login(approver)
     page = client.get(staff_url("detail", plan)).content.decode()
     assert 'value="with_memo"' not in page and 'data-publish-preview="alone"' in page
     transition(client, plan, "publish", {"memo": "with_memo"})
     assert fresh(plan).status == DocumentStatus.APPROVED  # refused: nothing to publish with it
-    with pytest.raises(services.WorkflowError) as refused:
-        services.publish_document(fresh(plan), actor=approver, publish_memo=True)
+    with pytest.raises(rules.WorkflowError) as refused:
+        transitions.publish_document(fresh(plan), actor=approver, publish_memo=True)
     assert refused.value.code == "no_memo"
 
 
@@ -296,14 +297,14 @@ def test_rerender_published_brings_the_decision_to_memos_published_before(
     """Before this change a saved memo was always in front of the public PDF, without a decision:
     those documents keep their memo in public (the migration sets publish_memo) and rerender_published
     prints the decision on it (the position is the approver's current one: old events did not record it)."""
-    services.publish_document(approved_plan, actor=approver, notify=False, render=False)
+    transitions.publish_document(approved_plan, actor=approver, notify=False, render=False)
     document = fresh(approved_plan)
     drop_triggers(connection)  # a database of the release before: its events carried no data
     document.events.filter(action=WorkflowAction.APPROVE).update(data={})
     install_triggers(connection)
     Document.objects.filter(pk=document.pk).update(publish_memo=False)
     # the PDF stored before: memo in front, no decision
-    old = render_document_pdf(services.document_snapshot(document, decision=False), RenderOptions(memo=True))
+    old = render_document_pdf(stored_pdf.document_snapshot(document, decision=False), RenderOptions(memo=True))
     assert norm("ความเห็น/คำสั่ง") not in "".join(pdf_pages(old))
 
     migration = importlib.import_module("reports.migrations.0006_memo_publication")
@@ -321,17 +322,17 @@ def test_rerender_published_brings_the_decision_to_memos_published_before(
 
 
 def test_the_migration_leaves_documents_published_without_memo_alone(plan, staff_a, approver):
-    services.submit_document(plan, actor=staff_a, notify=False)
-    services.approve_document(fresh(plan), actor=approver, notify=False)
-    services.publish_document(fresh(plan), actor=approver, notify=False, render=False)
+    transitions.submit_document(plan, actor=staff_a, notify=False)
+    transitions.approve_document(fresh(plan), actor=approver, notify=False)
+    transitions.publish_document(fresh(plan), actor=approver, notify=False, render=False)
     importlib.import_module("reports.migrations.0006_memo_publication").forwards(django_apps, None)
     assert fresh(plan).publish_memo is False
 
 
 def test_a_new_revision_keeps_the_memo_but_not_the_choice(client, approved_plan, approver, admin_a, staff_a):
-    services.publish_document(approved_plan, actor=approver, publish_memo=True, notify=False, render=False)
-    services.withdraw_document(fresh(approved_plan), actor=admin_a, reason="แก้ไขมาตรการ")
-    revision = services.new_revision(fresh(approved_plan), actor=staff_a)
+    transitions.publish_document(approved_plan, actor=approver, publish_memo=True, notify=False, render=False)
+    transitions.withdraw_document(fresh(approved_plan), actor=admin_a, reason="แก้ไขมาตรการ")
+    revision = transitions.new_revision(fresh(approved_plan), actor=staff_a)
     memo = Memo.objects.get(document=revision)
     assert (memo.division.name, memo.through, memo.subject) == ("กองคลัง", "ปลัดเทศบาล", MEMO_SUBJECT)
     assert revision.publish_memo is False  # the approver of the new revision chooses again
@@ -377,8 +378,8 @@ def test_memo_form_offers_the_division_and_the_through_line(client, plan, staff_
     (DocumentKind.PROGRESS, 6, ["รายงานผลการดำเนินการ", "จึงขอรายงานผลการดำเนินการตาม"]),
 ])
 def test_a_new_memo_starts_from_the_four_sections_of_its_kind(client, org_a, staff_a, kind, round_, words):
-    document = services.create_document(org_a, fiscal_year=FY, kind=kind, round=round_, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind=kind, round=round_, actor=staff_a,
+                                           notify=False)
     initial = memo_initial(fresh(document), staff_a)
     headings = [block for block in initial["body"].split("\n\n") if block in SECTIONS]
     assert headings == SECTIONS
@@ -403,8 +404,8 @@ def test_a_new_memo_starts_from_the_four_sections_of_its_kind(client, org_a, sta
     (DocumentKind.PROGRESS, 6, "ผู้รายงาน"),
 ])
 def test_the_signature_label_fits_the_kind(client, org_a, staff_a, kind, round_, label):
-    document = services.create_document(org_a, fiscal_year=FY, kind=kind, round=round_, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind=kind, round=round_, actor=staff_a,
+                                           notify=False)
     assert document.signer_role == label
     client.force_login(staff_a)
     text = "".join(pdf_pages(body(client.get(staff_url("pdf", document, "?o=1")))))

@@ -1,10 +1,12 @@
-"""The memo cover is saved through reports.services.save_memo: only in a draft, by a member of the
+"""The memo cover is saved through reports.documents.data.memo.save_memo: only in a draft, by a member of the
 organisation, and never over a change made after the page was opened (the document version)."""
 import pytest
 from django.urls import reverse
 
-from reports import services
+from reports.documents import memo as memo_service
+
 from reports.models import Document, DocumentKind, Memo
+from reports.workflow import rules
 
 from .factories import DocumentFactory
 
@@ -39,7 +41,7 @@ def test_the_page_carries_the_document_version_and_a_save_moves_it_on(client, st
 def test_a_save_from_a_page_opened_before_another_change_is_refused_and_keeps_the_text(client, staff_a, draft):
     client.force_login(staff_a)
     opened = draft.version
-    services.save_memo(draft, fields={"subject": "ของคนอื่น", "department": "กองคลัง"}, actor=staff_a)
+    memo_service.save_memo(draft, fields={"subject": "ของคนอื่น", "department": "กองคลัง"}, actor=staff_a)
     response = client.post(url(draft), {**FIELDS, "memo-subject": "ของฉัน", "memo-version": str(opened)})
     assert response.status_code == 409
     assert "ของฉัน" in response.text  # what was typed is still in the form
@@ -53,8 +55,8 @@ def test_a_save_from_a_page_opened_before_another_change_is_refused_and_keeps_th
 
 
 def test_another_organisations_member_cannot_save_through_the_service(staff_b, draft):
-    with pytest.raises(services.WorkflowError):
-        services.save_memo(draft, fields={"subject": "x"}, actor=staff_b)
+    with pytest.raises(rules.WorkflowError):
+        memo_service.save_memo(draft, fields={"subject": "x"}, actor=staff_b)
     assert not Memo.objects.filter(document=draft).exists()
 
 

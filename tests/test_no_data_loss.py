@@ -1,4 +1,4 @@
-"""No data loss in the document workflow (reports/services.py): races and crashes.
+"""No data loss in the document workflow (reports/workflow/, reports/entries/services.py): races and crashes.
 
 1. Two approvers approve (or publish) the same document at the same moment: exactly one transition
    happens (one event, one snapshot, the version moves on once); the other call is refused with a clean
@@ -13,7 +13,7 @@
 
 The races run as real threads, each with its own database connection (``transaction=True``, so every
 service call commits for real). On PostgreSQL the calls overlap for real: the call that holds the
-document's row lock waits (inside the service, through a pass-through wrapper of ``services._lock``)
+document's row lock waits (inside the service, through a pass-through wrapper of ``rules.lock_document``)
 until PostgreSQL reports the other connection blocked behind it, and the test asserts that this
 happened. SQLite has no row locks and allows one writer at a time (a second writer fails with "database
 is locked"), so there the two threads are interleaved one after the other: both calls still start from
@@ -32,13 +32,15 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import translation
 
-import reports.documents
-import reports.rendering
+import reports.documents.data
+import reports.printing.rendering
 from orgs.models import Role
-from reports import services
+from reports.entries import services as entry_services
 from reports.models import Document, DocumentStatus, ProgressEntry, WorkflowAction, WorkflowEvent
-from reports.services import StaleDocument, WorkflowError
-from reports.tasks import render_published_pdf
+from reports.printing import stored_pdf
+from reports.workflow import rules, transitions
+from reports.workflow.rules import StaleDocument, WorkflowError
+from reports.workflow.tasks import render_published_pdf
 
 from .factories import MeasureFactory, MembershipFactory, UserFactory
 
@@ -50,6 +52,8 @@ OLD_TEXT = "จัดประชุมชี้แจงบุคลากร�
 NEW_TEXT = "เผยแพร่ประกาศและรายงานการจัดซื้อจัดจ้างครบทุกเดือน"
 WAIT = 10  # seconds; a race that needs longer is a deadlock
 POSTGRES = connection.vendor == "postgresql"
+# Every module that takes a document's row lock (``rules.lock_document``, imported by name).
+LOCKING_MODULES = (rules, transitions, entry_services, stored_pdf)
 
 
 # --- the harness --------------------------------------------------------------------------------------
@@ -81,14 +85,15 @@ class Race:
         self.other_was_blocked = False
         self.holding = threading.Event()
         self._guard = threading.Lock()
-        real_lock = services._lock
+        real_lock = rules.lock_document
 
         def lock(document):
             locked = real_lock(document)  # the row is locked now, for the rest of the transaction
             self._took_lock()
             return locked
 
-        monkeypatch.setattr(services, "_lock", lock)
+        for module in LOCKING_MODULES:
+            monkeypatch.setattr(module, "lock_document", lock)
 
     def _took_lock(self):
         me = threading.current_thread().name
@@ -193,22 +198,22 @@ def second_staff(org_a):
 def draft(org_a, measure, staff_a):
     org_a.allow_self_approval = False
     org_a.save()
-    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=ROUND, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=ROUND, actor=staff_a,
+                                           notify=False)
     entry = document.entries.get()
-    services.save_entry(entry, data={"output": OLD_TEXT}, expected_version=entry.version, actor=staff_a)
+    entry_services.save_entry(entry, data={"output": OLD_TEXT}, expected_version=entry.version, actor=staff_a)
     return fresh(document)
 
 
 @pytest.fixture
 def submitted(draft, staff_a):
-    services.submit_document(draft, actor=staff_a, notify=False)
+    transitions.submit_document(draft, actor=staff_a, notify=False)
     return fresh(draft)
 
 
 @pytest.fixture
 def approved(submitted, approver_a):
-    services.approve_document(submitted, actor=approver_a, notify=False)
+    transitions.approve_document(submitted, actor=approver_a, notify=False)
     return fresh(submitted)
 
 
@@ -217,20 +222,20 @@ def approved(submitted, approver_a):
 def test_two_approvers_approving_at_once_make_exactly_one_approval(
         monkeypatch, submitted, approver_a, second_approver):
     builds = []
-    real_build = reports.documents.build_document_data
+    real_build = reports.documents.data.build_document_data
 
     def counting_build(document):
         builds.append(threading.current_thread().name)
         return real_build(document)
 
-    monkeypatch.setattr(reports.documents, "build_document_data", counting_build)
+    monkeypatch.setattr(reports.documents.data, "build_document_data", counting_build)
     before = db_state(submitted)
     pages = {"first": fresh(submitted), "second": fresh(submitted)}  # both approvers opened the page
 
     race = Race(monkeypatch)
     outcomes = race.run(
-        first=lambda: services.approve_document(pages["first"], actor=approver_a, notify=False),
-        second=lambda: services.approve_document(pages["second"], actor=second_approver, notify=False),
+        first=lambda: transitions.approve_document(pages["first"], actor=approver_a, notify=False),
+        second=lambda: transitions.approve_document(pages["second"], actor=second_approver, notify=False),
     )
 
     assert len(succeeded(outcomes)) == 1, outcomes
@@ -257,9 +262,9 @@ def test_two_approvers_publishing_at_once_make_exactly_one_publication(
 
     race = Race(monkeypatch)
     outcomes = race.run(
-        first=lambda: services.publish_document(pages["first"], actor=approver_a, notify=False, render=False),
-        second=lambda: services.publish_document(pages["second"], actor=second_approver, notify=False,
-                                                 render=False),
+        first=lambda: transitions.publish_document(pages["first"], actor=approver_a, notify=False, render=False),
+        second=lambda: transitions.publish_document(pages["second"], actor=second_approver, notify=False,
+                                                    render=False),
     )
 
     assert len(succeeded(outcomes)) == 1, outcomes
@@ -285,9 +290,9 @@ def test_an_approver_returning_while_another_approves_leaves_one_of_the_two(
 
     race = Race(monkeypatch)
     outcomes = race.run(
-        approve=lambda: services.approve_document(pages["approve"], actor=approver_a, notify=False),
-        **{"return": lambda: services.return_document(pages["return"], actor=second_approver,
-                                                      comment="แก้ไขผลการดำเนินการ", notify=False)},
+        approve=lambda: transitions.approve_document(pages["approve"], actor=approver_a, notify=False),
+        **{"return": lambda: transitions.return_document(pages["return"], actor=second_approver,
+                                                         comment="แก้ไขผลการดำเนินการ", notify=False)},
     )
 
     assert len(succeeded(outcomes)) == 1, outcomes
@@ -367,7 +372,7 @@ PUBLISH_CRASHES = {
 
 def break_at(point, monkeypatch, settings, hits):
     if point == "building the snapshot":
-        monkeypatch.setattr(reports.documents, "build_document_data", crash_instead(point, hits))
+        monkeypatch.setattr(reports.documents.data, "build_document_data", crash_instead(point, hits))
     elif point == "saving the approved document":
         monkeypatch.setattr(Document, "save", crash_after_saving(Document, "status", DocumentStatus.APPROVED, hits))
     elif point == "saving the published document":
@@ -379,7 +384,7 @@ def break_at(point, monkeypatch, settings, hits):
         monkeypatch.setattr(WorkflowEvent, "save",
                             crash_after_saving(WorkflowEvent, "action", WorkflowAction.PUBLISH, hits))
     elif point == "rendering the PDF":
-        monkeypatch.setattr(reports.rendering, "render_document_pdf", crash_instead(point, hits))
+        monkeypatch.setattr(reports.printing.rendering, "render_document_pdf", crash_instead(point, hits))
     elif point == "storing the PDF":
         def disk_full(self, name, content):
             hits.append(point)
@@ -401,14 +406,14 @@ def test_a_crash_during_approval_leaves_the_document_as_it_was_or_fully_approved
 
     if APPROVE_CRASHES[point] == "rollback":
         with pytest.raises(Crash):
-            services.approve_document(fresh(submitted), actor=approver_a, notify=True)
+            transitions.approve_document(fresh(submitted), actor=approver_a, notify=True)
         assert hits  # the crash happened where the test says
         assert db_state(submitted) == before  # status, version, snapshot, events, entries: as they were
 
         monkeypatch.undo()  # the process is back: the same approval goes through once, nothing left locked
-        services.approve_document(fresh(submitted), actor=approver_a, notify=False)
+        transitions.approve_document(fresh(submitted), actor=approver_a, notify=False)
     else:
-        services.approve_document(fresh(submitted), actor=approver_a, notify=True)  # the approval stands
+        transitions.approve_document(fresh(submitted), actor=approver_a, notify=True)  # the approval stands
         assert hits
 
     document = fresh(submitted)
@@ -430,15 +435,15 @@ def test_a_crash_during_publication_leaves_the_document_as_it_was_or_fully_publi
 
     if PUBLISH_CRASHES[point] == "rollback":
         with pytest.raises(Crash):
-            services.publish_document(fresh(approved), actor=approver_a, notify=True, render=True)
+            transitions.publish_document(fresh(approved), actor=approver_a, notify=True, render=True)
         assert hits
         assert db_state(approved) == before
         assert client.get(reverse("public:document", args=["org-a", FY, f"progress-{ROUND}"])).status_code == 404
 
         monkeypatch.undo()
-        services.publish_document(fresh(approved), actor=approver_a, notify=False, render=False)
+        transitions.publish_document(fresh(approved), actor=approver_a, notify=False, render=False)
     else:
-        services.publish_document(fresh(approved), actor=approver_a, notify=True, render=True)
+        transitions.publish_document(fresh(approved), actor=approver_a, notify=True, render=True)
         assert hits
         monkeypatch.undo()
 
@@ -482,9 +487,9 @@ def test_an_entry_saved_while_the_document_is_submitted_is_never_lost_or_saved_i
 
     race = Race(monkeypatch, first=first)
     outcomes = race.run(
-        save=lambda: services.save_entry(entry, data={"output": NEW_TEXT}, expected_version=entry_version,
-                                         actor=staff_a),
-        submit=lambda: services.submit_document(
+        save=lambda: entry_services.save_entry(entry, data={"output": NEW_TEXT}, expected_version=entry_version,
+                                               actor=staff_a),
+        submit=lambda: transitions.submit_document(
             fresh(draft) if not submit_from_page else draft, actor=second_staff, notify=False,
             expected_version=page_version if submit_from_page else None),
     )

@@ -1,5 +1,6 @@
-"""E-mail notices of the workflow (reports/notifications.py), driven through reports.services: who gets
-which notice, what it says, and that a broken mail server never breaks a transition."""
+"""E-mail notices of the workflow (reports/workflow/notifications.py), driven through
+reports.workflow.transitions: who gets which notice, what it says, and that a broken mail server never
+breaks a transition."""
 import logging
 
 import pytest
@@ -7,9 +8,9 @@ from django.utils import timezone
 
 from core.thai import format_date
 from orgs.models import Membership, Role
-from reports import notifications, services
-from reports.documents import title_lines
+from reports.documents.data import title_lines
 from reports.models import DocumentStatus, WorkflowAction, WorkflowEvent
+from reports.workflow import notifications, rules, transitions
 
 from .factories import MembershipFactory, UserFactory
 
@@ -25,7 +26,7 @@ def site_url(settings):
 
 @pytest.fixture
 def document(org_a, cast):
-    return services.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=cast["staff"])
+    return transitions.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=cast["staff"])
 
 
 def to(mailoutbox):
@@ -38,7 +39,7 @@ def title(document):
 
 def submitted(document, actor, capture):
     with capture(execute=True):
-        return services.submit_document(document, actor=actor)
+        return transitions.submit_document(document, actor=actor)
 
 
 def test_submit_mails_the_approvers_and_admins_of_the_organisation_only(
@@ -51,7 +52,7 @@ def test_submit_mails_the_approvers_and_admins_of_the_organisation_only(
     assert "\n" not in message.subject
     body = message.body
     assert title(document) in body and "เทศบาลตำบลเอ" in body
-    assert services.actor_name(cast["staff"]) in body
+    assert rules.actor_name(cast["staff"]) in body
     assert f"{SITE}/w/org-a/documents/{document.pk}/" in body
     assert format_date(timezone.localdate()) in body  # B.E. date, Thai digits
 
@@ -66,24 +67,25 @@ def test_return_mails_the_author_with_the_comment(document, cast, mailoutbox, dj
     submitted(document, cast["staff"], django_capture_on_commit_callbacks)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_document(document, actor=cast["approver"], comment="แก้ไขผลลัพธ์ของมาตรการที่ ๒ & แนบหลักฐาน")
+        transitions.return_document(document, actor=cast["approver"],
+                                    comment="แก้ไขผลลัพธ์ของมาตรการที่ ๒ & แนบหลักฐาน")
     assert to(mailoutbox) == ["staff_a@example.org"]
     body = mailoutbox[0].body
     assert "แก้ไขผลลัพธ์ของมาตรการที่ ๒ & แนบหลักฐาน" in body  # plain text: nothing HTML-escaped
     assert title(document) in mailoutbox[0].subject
-    assert services.actor_name(cast["approver"]) in body
+    assert rules.actor_name(cast["approver"]) in body
 
 
 def test_approve_and_publish_mail_the_author(document, cast, mailoutbox, django_capture_on_commit_callbacks):
     submitted(document, cast["staff"], django_capture_on_commit_callbacks)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_document(document, actor=cast["approver"], comment="เรียบร้อยดี")
+        transitions.approve_document(document, actor=cast["approver"], comment="เรียบร้อยดี")
     assert to(mailoutbox) == ["staff_a@example.org"]
     assert "เรียบร้อยดี" in mailoutbox[0].body
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_document(document, actor=cast["approver"], render=False)
+        transitions.publish_document(document, actor=cast["approver"], render=False)
     assert to(mailoutbox) == ["staff_a@example.org"]
     assert title(document) in mailoutbox[0].subject
 
@@ -93,11 +95,11 @@ def test_withdraw_mails_the_author_and_the_other_admins(org_a, document, cast, m
     other_admin = MembershipFactory(user=UserFactory(username="admin2_a", email="admin2@example.org"),
                                     organisation=org_a, role=Role.ADMIN).user
     submitted(document, cast["staff"], django_capture_on_commit_callbacks)
-    services.approve_document(document, actor=cast["approver"], notify=False)
-    services.publish_document(document, actor=cast["approver"], notify=False, render=False)
+    transitions.approve_document(document, actor=cast["approver"], notify=False)
+    transitions.publish_document(document, actor=cast["approver"], notify=False, render=False)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.withdraw_document(document, actor=cast["admin"], reason="ตัวเลขในตารางไม่ถูกต้อง")
+        transitions.withdraw_document(document, actor=cast["admin"], reason="ตัวเลขในตารางไม่ถูกต้อง")
     assert to(mailoutbox) == [other_admin.email, "staff_a@example.org"]
     assert all("ตัวเลขในตารางไม่ถูกต้อง" in m.body for m in mailoutbox)
 
@@ -105,19 +107,19 @@ def test_withdraw_mails_the_author_and_the_other_admins(org_a, document, cast, m
 def test_the_actor_never_mails_themselves(org_a, cast, mailoutbox, django_capture_on_commit_callbacks):
     org_a.allow_self_approval = True
     org_a.save()
-    document = services.create_document(org_a, fiscal_year=2568, kind="measures", actor=cast["approver"])
+    document = transitions.create_document(org_a, fiscal_year=2568, kind="measures", actor=cast["approver"])
     submitted(document, cast["approver"], django_capture_on_commit_callbacks)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_document(document, actor=cast["approver"])
-        services.publish_document(document, actor=cast["approver"], render=False)
+        transitions.approve_document(document, actor=cast["approver"])
+        transitions.publish_document(document, actor=cast["approver"], render=False)
     assert mailoutbox == []  # the author approved and published: nobody else is told
     assert WorkflowEvent.objects.filter(document=document, action=WorkflowAction.PUBLISH).exists()
 
 
 def test_creating_and_revising_send_nothing(org_a, cast, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.create_document(org_a, fiscal_year=2568, kind="analysis", actor=cast["staff"])
+        document = transitions.create_document(org_a, fiscal_year=2568, kind="analysis", actor=cast["staff"])
     assert mailoutbox == []
     event = document.events.get(action=WorkflowAction.CREATE)
     assert notifications.send_for_event(event.pk) == 0
@@ -141,12 +143,12 @@ def test_an_author_who_left_the_organisation_gets_nothing(document, cast, mailou
     Membership.objects.filter(user=cast["staff"]).update(is_active=False)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_document(document, actor=cast["approver"], comment="แก้ไข")
+        transitions.return_document(document, actor=cast["approver"], comment="แก้ไข")
     assert mailoutbox == []
 
 
 def test_send_for_event_counts_messages_and_ignores_a_missing_event(document, cast, mailoutbox):
-    services.submit_document(document, actor=cast["staff"])  # on_commit does not run inside the test
+    transitions.submit_document(document, actor=cast["staff"])  # on_commit does not run inside the test
     assert mailoutbox == []
     event = document.events.get(action=WorkflowAction.SUBMIT)
     assert notifications.send_for_event(event.pk) == 2
@@ -159,9 +161,9 @@ def test_send_for_event_counts_messages_and_ignores_a_missing_event(document, ca
 def test_a_broken_mail_server_does_not_break_the_transition(document, cast, settings, caplog, backend,
                                                             django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = f"tests.helpers.mail.{backend}"
-    with caplog.at_level(logging.ERROR, logger="reports.notifications"):
+    with caplog.at_level(logging.ERROR, logger="reports.workflow.notifications"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            result = services.submit_document(document, actor=cast["staff"])
+            result = transitions.submit_document(document, actor=cast["staff"])
     assert len(callbacks) == 1
     assert result.status == DocumentStatus.SUBMITTED
     document.refresh_from_db()

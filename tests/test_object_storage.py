@@ -17,8 +17,9 @@ from django.urls import reverse
 from PIL import Image
 
 from measures.models import Measure
-from reports import services
+from reports.entries import services as entry_services
 from reports.models import Document, Evidence, Memo
+from reports.workflow import transitions
 
 from .helpers.files import measures_docx_bytes
 from .helpers.pdf import norm, page_texts
@@ -75,22 +76,22 @@ def test_the_whole_cycle_on_a_storage_without_local_paths(client, org_a, staff_a
     assert default_storage.listdir(f"imports/{org_a.pk}")[1] == []
 
     # A 6-month report with an evidence file, published with its memo cover.
-    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     document = Document.objects.get(pk=document.pk)
     Memo.objects.create(document=document, department="สำนักปลัด", subject="รายงานผลรอบ ๖ เดือน",
                         addressee="นายกเทศมนตรี", body="ตามที่ได้ดำเนินการตามมาตรการแล้ว")
     entry = document.entries.select_related("measure").first()
-    evidence = services.add_evidence_file(
+    evidence = entry_services.add_evidence_file(
         entry, upload=SimpleUploadedFile("ภาพกิจกรรม.png", png_bytes(), content_type="image/png"),
         title="ภาพกิจกรรม", actor=staff_a, is_public=True)
     evidence = Evidence.objects.get(pk=evidence.pk)
     assert default_storage.exists(evidence.file.name)
-    document = services.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
-    document = services.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
+    document = transitions.submit_document(Document.objects.get(pk=document.pk), actor=staff_a, notify=False)
+    document = transitions.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, publish_memo=True,
-                                  notify=False)  # the approver chooses to publish the memo cover too
+        transitions.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, publish_memo=True,
+                                     notify=False)  # the approver chooses to publish the memo cover too
     document = Document.objects.select_related("organisation").get(pk=document.pk)
     assert document.pdf_file and default_storage.exists(document.pdf_file.name)
 

@@ -126,7 +126,7 @@ def test_weekly_reminders_in_the_oit_window_to_staff_and_approvers(org_a, staff_
                                                                    settings):
     from datetime import date
 
-    from reports import reminders
+    from reports.workflow import reminders
 
     for user in (staff_a, approver_a, admin_a):
         user.email = f"{user.username}@example.go.th"

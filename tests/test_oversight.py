@@ -13,7 +13,7 @@ from django.utils import timezone
 from ita.models import AssessmentResult, AssessmentYear
 from orgs.models import OrganisationKind, OversightScope
 from reports.models import DocumentKind
-from reports import services as report_services
+from reports.workflow import transitions
 
 from .factories import AssessmentYearFactory, OrganisationFactory, UserFactory, confirm_result
 from .helpers.workflow import published
@@ -107,8 +107,8 @@ def test_a_national_scope_sees_every_province(client, org_a, other_province):
 
 def test_the_drill_down_shows_published_documents_only(client, overseer, org_a, staff_a, approver_a):
     plan = published(org_a, staff_a, approver_a, fiscal_year=FY, kind=DocumentKind.MEASURES)
-    draft = report_services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6,
-                                            actor=staff_a, notify=False)
+    draft = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6,
+                                        actor=staff_a, notify=False)
     client.force_login(overseer)
     page = client.get(reverse("oversight:organisation", args=[PROVINCE, org_a.slug])).text
     assert f'data-document="{plan.pk}"' in page and f'data-document="{draft.pk}"' not in page

@@ -3,7 +3,7 @@ like the real ones").
 
 The documents below have numbers of measures that used to put the signature alone on the last page
 (found by trying sizes). Each test first shows that the size still does so without the fix: the same
-HTML laid out once (reports.pdf.render_pdf without the re-layout of reports.rendering). Then the PDF
+HTML laid out once (reports.pdf.render_pdf without the re-layout of reports.printing.rendering). Then the PDF
 the portal makes must have no page whose text (page number left out) is only
 the signature, no page that ends with a heading (a group heading row, a tool section heading
 "๑.ด้าน IIT", an analysis heading) and no page that is only a heading.
@@ -13,10 +13,12 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
 from reports.models import Document
 from reports.pdf import render_pdf
-from reports.rendering import RenderOptions, _document_pdf, document_context, render_document_pdf, render_html_parts
+from reports.printing.rendering import (
+    RenderOptions, _document_pdf, document_context, render_document_pdf, render_html_parts,
+)
 
 from .factories import OrganisationFactory
 from .helpers.pdf import norm_plain, page_lines, page_streams, thai_document

@@ -17,11 +17,11 @@ import pypdf
 import pytest
 from django.core.management import call_command
 
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
 from reports.models import Document, DocumentKind, DocumentStatus
 from reports.pdf import thai_breaks
-from reports.rendering import RenderOptions, document_context, render_document_pdf
-from reports.thai_words import ZWSP, keep_whole, mark_words, segment
+from reports.printing.rendering import RenderOptions, document_context, render_document_pdf
+from reports.printing.thai_words import ZWSP, keep_whole, mark_words, segment
 
 from .factories import OrganisationFactory
 from .helpers.pdf import DIVISIONS, column_break_problems, column_lines, norm_plain, pdftotext, thai_document

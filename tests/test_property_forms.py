@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from ita.models import AssessmentResult, IndicatorScore, ToolScore
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation
-from reports import services
 from reports.models import Document, Evidence, Memo, ProgressEntry
+from reports.workflow import transitions
 
 from .factories import AssessmentYearFactory, IndicatorFactory, MeasureFactory, ToolFactory
 
@@ -120,8 +120,8 @@ def world(client, org_a, staff_a, admin_a):
     year = AssessmentYearFactory(year=FY - 1)
     IndicatorFactory(year=year, tool=ToolFactory(code="IIT"), number=1)
     measure = MeasureFactory(organisation=org_a, fiscal_year=FY, order=1, report_rounds=[6])
-    document = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     client.force_login(admin_a)
     return {"org": org_a, "measure": measure, "document": document, "entry": document.entries.get()}
 

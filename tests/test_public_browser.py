@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from reports import services
+from reports.entries import services as entry_services
+
 from reports.models import DocumentKind
+from reports.workflow import transitions
 
 from .helpers.a11y import axe_violations
 from .factories import MeasureFactory, MeasureStepFactory
@@ -29,18 +31,18 @@ def cycle(transactional_db, settings, tmp_path, org_a, staff_a, approver_a, admi
     measure = MeasureFactory(organisation=org_a, fiscal_year=FY, title="มาตรการเผยแพร่ข้อมูลข่าวสาร",
                              report_rounds=[6, 12])
     MeasureStepFactory(measure=measure, order=1, text="ประชุมชี้แจงบุคลากร")
-    plan = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=staff_a, notify=False)
-    report = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6, actor=staff_a,
-                                      notify=False)
+    plan = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=staff_a, notify=False)
+    report = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6, actor=staff_a,
+                                         notify=False)
     entry = report.entries.get()
-    services.save_entry(entry, data={"output": OUTPUT_1, "status": "done"}, expected_version=entry.version,
-                        actor=staff_a)
+    entry_services.save_entry(entry, data={"output": OUTPUT_1, "status": "done"}, expected_version=entry.version,
+                              actor=staff_a)
     for doc in (plan, report):
-        services.submit_document(doc, actor=staff_a, notify=False)
-        services.approve_document(doc, actor=approver_a, notify=False)
-        services.publish_document(doc, actor=approver_a, notify=False)  # its PDF: the task after the commit
-    twelve = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff_a,
-                                      notify=False)
+        transitions.submit_document(doc, actor=staff_a, notify=False)
+        transitions.approve_document(doc, actor=approver_a, notify=False)
+        transitions.publish_document(doc, actor=approver_a, notify=False)  # its PDF: the task after the commit
+    twelve = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff_a,
+                                         notify=False)
     return {"org": org_a, "report": report, "twelve": twelve, "staff": staff_a, "approver": approver_a,
             "admin": admin_a}
 
@@ -51,14 +53,14 @@ def stable(org, kind="progress-6", pdf=False):
 
 def republish_with(cycle, output):
     """The organisation admin withdraws revision 1; staff fix the entry in revision 2; it is published."""
-    report = services.withdraw_document(cycle["report"], actor=cycle["admin"], reason="แก้ไขผลการดำเนินการ",
-                                        notify=False)
-    revision = services.new_revision(report, actor=cycle["staff"])
+    report = transitions.withdraw_document(cycle["report"], actor=cycle["admin"], reason="แก้ไขผลการดำเนินการ",
+                                           notify=False)
+    revision = transitions.new_revision(report, actor=cycle["staff"])
     entry = revision.entries.get()
-    services.save_entry(entry, data={"output": output}, expected_version=entry.version, actor=cycle["staff"])
-    services.submit_document(revision, actor=cycle["staff"], notify=False)
-    services.approve_document(revision, actor=cycle["approver"], notify=False)
-    return services.publish_document(revision, actor=cycle["approver"], notify=False)
+    entry_services.save_entry(entry, data={"output": output}, expected_version=entry.version, actor=cycle["staff"])
+    transitions.submit_document(revision, actor=cycle["staff"], notify=False)
+    transitions.approve_document(revision, actor=cycle["approver"], notify=False)
+    return transitions.publish_document(revision, actor=cycle["approver"], notify=False)
 
 
 def test_a_visitor_finds_the_report_downloads_it_and_follows_the_stable_link_after_a_republish(

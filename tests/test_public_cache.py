@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports import services
+from reports.printing import stored_pdf
+
 from reports.models import Document
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory, OrganisationFactory
 from .helpers.workflow import published
@@ -88,18 +90,18 @@ def test_withdrawal_and_republication_show_at_once_behind_the_stable_links(
         client, org_a, staff_a, approver_a, admin_a, plan, django_capture_on_commit_callbacks):
     assert TITLE in client.get(PAGE).text
     old_pdf, old_body, _ = queries(client, PDF)
-    services.withdraw_document(plan, actor=admin_a, reason="ตารางผิดพลาด ต้องแก้ไข", notify=False)
+    transitions.withdraw_document(plan, actor=admin_a, reason="ตารางผิดพลาด ต้องแก้ไข", notify=False)
     withdrawn = client.get(PAGE)
     assert withdrawn.status_code == 200 and "ตารางผิดพลาด ต้องแก้ไข" in withdrawn.text
     assert client.get(PDF).status_code == 404  # no published revision now
-    revision = reload(services.new_revision(reload(plan), actor=staff_a))
+    revision = reload(transitions.new_revision(reload(plan), actor=staff_a))
     measure = org_a.measures.get()
     measure.title = "มาตรการฉบับแก้ไขใหม่ทั้งหมด"
     measure.save()
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_document(revision, actor=staff_a, notify=False)
-        services.approve_document(reload(revision), actor=approver_a, notify=False)
-        services.publish_document(reload(revision), actor=approver_a, notify=False)
+        transitions.submit_document(revision, actor=staff_a, notify=False)
+        transitions.approve_document(reload(revision), actor=approver_a, notify=False)
+        transitions.publish_document(reload(revision), actor=approver_a, notify=False)
     page = client.get(PAGE)
     assert "มาตรการฉบับแก้ไขใหม่ทั้งหมด" in page.text
     new_pdf, new_body, _ = queries(client, PDF)
@@ -113,7 +115,7 @@ def test_a_rerendered_pdf_is_served_anew(client, plan):
     Document.objects.filter(pk=plan.pk).update(pdf_file="")
     document = reload(plan)
     document.pdf_file.storage.delete(name)
-    services.render_stored_pdf(document)
+    stored_pdf.render_stored_pdf(document)
     again, again_body, n = queries(client, PDF)
     assert again.status_code == 200 and n > 0 and again_body[:5] == b"%PDF-"
 
@@ -265,8 +267,8 @@ def test_changes_reach_the_cache_through_one_path():
     signals = {("public/signals.py", name) for name in (
         "organisation_changed", "result_changed", "document_changed", "evidence_changed", "register_changed")}
     no_signal = {
-        ("reports/services.py", "render_stored_pdf"),  # queryset update() of the stored PDF
-        ("reports/services.py", "_refresh_stored_pdf"),  # queryset update(): the stored PDF dropped
+        ("reports/printing/stored_pdf.py", "render_stored_pdf"),  # queryset update() of the stored PDF
+        ("reports/printing/stored_pdf.py", "drop_stored_pdf"),  # queryset update(): the stored PDF dropped
         ("orgs/organisations.py", "apply_rows"),  # bulk_create of the national list
         ("ita/catalogue_changes.py", "apply"),  # the whole catalogue, which no receiver follows
         ("core/backup.py", "_invalidate_public_cache"),  # raw inserts of a restore

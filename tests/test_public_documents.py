@@ -3,7 +3,7 @@
 revision; the stored PDF with its content-hash ETag; public evidence files of a published revision only;
 the ITAS link list; caching headers, conditional requests and fixed query counts.
 
-Every state is made through reports.services (notify=False); all requests are anonymous."""
+Every state is made through the workflow and entry services (notify=False); all requests are anonymous."""
 import re
 
 import pytest
@@ -15,10 +15,11 @@ from django.utils.http import http_date
 from django.utils.html import escape
 
 from ita.models import OITItem
-from reports import links
-from reports import services
-from reports.tasks import render_published_pdf
+from reports.documents import links
+from reports.entries import services as entry_services
 from reports.models import Document, DocumentKind, DocumentStatus
+from reports.workflow import transitions
+from reports.workflow.tasks import render_published_pdf
 
 from .factories import AssessmentYearFactory, DocumentFactory, MeasureFactory, MeasureStepFactory
 from .helpers.workflow import publish
@@ -56,23 +57,23 @@ def reload(document):
 
 
 def create(org, staff, kind="progress", round_=6):
-    return reload(services.create_document(org, fiscal_year=FY, kind=kind, round=round_, actor=staff, notify=False))
+    return reload(transitions.create_document(org, fiscal_year=FY, kind=kind, round=round_, actor=staff, notify=False))
 
 
 def submit(document, staff):
-    return reload(services.submit_document(document, actor=staff, notify=False))
+    return reload(transitions.submit_document(document, actor=staff, notify=False))
 
 
 def approve(document, approver, comment=""):
-    return reload(services.approve_document(document, actor=approver, comment=comment, notify=False))
+    return reload(transitions.approve_document(document, actor=approver, comment=comment, notify=False))
 
 
 def withdraw(document, admin, reason=REASON):
-    return reload(services.withdraw_document(document, actor=admin, reason=reason, notify=False))
+    return reload(transitions.withdraw_document(document, actor=admin, reason=reason, notify=False))
 
 
 def revise(document, staff):
-    return reload(services.new_revision(document, actor=staff))
+    return reload(transitions.new_revision(document, actor=staff))
 
 
 def page_url(kind="progress-6", revision=None, slug="org-a", fy=FY):
@@ -105,11 +106,11 @@ def pdf_upload(name="รายงานการประชุม.pdf"):
 
 
 def add_file(entry, staff, *, public, title):
-    return services.add_evidence_file(entry, upload=pdf_upload(), title=title, actor=staff, is_public=public)
+    return entry_services.add_evidence_file(entry, upload=pdf_upload(), title=title, actor=staff, is_public=public)
 
 
 def add_link(entry, staff, *, public, title, url="https://www.example.go.th/news/1"):
-    return services.add_evidence_link(entry, url=url, title=title, actor=staff, is_public=public)
+    return entry_services.add_evidence_link(entry, url=url, title=title, actor=staff, is_public=public)
 
 
 @pytest.fixture
@@ -253,9 +254,9 @@ def test_a_draft_revision_2_next_to_a_published_revision_1_stays_hidden(client, 
 
 def test_workflow_comments_never_appear(client, org_a, measure, staff_a, approver_a):
     document = submit(create(org_a, staff_a), staff_a)
-    services.return_document(document, actor=approver_a, comment=RETURN_COMMENT, notify=False)
+    transitions.return_document(document, actor=approver_a, comment=RETURN_COMMENT, notify=False)
     document = approve(submit(reload(document), staff_a), approver_a, comment=APPROVE_COMMENT)
-    services.publish_document(document, actor=approver_a, notify=False, render=False)
+    transitions.publish_document(document, actor=approver_a, notify=False, render=False)
     for url in (page_url(), page_url(revision=1), reverse("public:itas", args=["org-a", FY])):
         response = client.get(url)
         assert response.status_code == 200
@@ -323,10 +324,10 @@ def test_public_evidence_is_listed_and_served_internal_evidence_is_not(client, r
 
 def test_evidence_made_internal_after_publication_disappears(client, report_with_evidence, approver_a):
     _document, ev = report_with_evidence
-    services.set_evidence_public(ev["public_file"], public=False, actor=approver_a)
+    entry_services.set_evidence_public(ev["public_file"], public=False, actor=approver_a)
     assert "ภาพกิจกรรมสาธารณะ" not in html(client.get(page_url()))
     assert client.get(evidence_url(ev["public_file"])).status_code == 404
-    services.set_evidence_public(ev["internal_file"], public=True, actor=approver_a)
+    entry_services.set_evidence_public(ev["internal_file"], public=True, actor=approver_a)
     assert "รายชื่อผู้เข้าร่วมภายใน" in html(client.get(page_url()))
     assert client.get(evidence_url(ev["internal_file"])).status_code == 200
 
@@ -430,7 +431,7 @@ def test_pages_are_cacheable_and_answer_conditional_requests(client, published, 
 def test_changing_public_evidence_changes_the_page_validators(client, report_with_evidence, approver_a):
     _document, ev = report_with_evidence
     first = client.get(page_url())
-    services.set_evidence_public(ev["public_file"], public=False, actor=approver_a)
+    entry_services.set_evidence_public(ev["public_file"], public=False, actor=approver_a)
     second = client.get(page_url(), headers={"If-None-Match": first["ETag"]})
     assert second.status_code == 200 and "ภาพกิจกรรมสาธารณะ" not in html(second)
 

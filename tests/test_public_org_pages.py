@@ -2,7 +2,7 @@
 results, published documents by fiscal year), the embeddable list, sitemap.xml, the caching headers and
 conditional requests, and the embed snippet on the organisation admin's settings page.
 
-Documents go through the real workflow (reports.services): only published ones (and withdrawn ones that
+Documents go through the real workflow (reports.workflow.transitions): only published ones (and withdrawn ones that
 were published) may ever show; drafts, submitted and approved ones never do."""
 import re
 from datetime import timedelta
@@ -16,9 +16,9 @@ from django.utils.http import http_date
 
 from core.thai import format_date
 from ita.models import AssessmentResult, ToolScore
-from reports.links import document_path
+from reports.documents.links import document_path
 from reports.models import Document, DocumentKind
-from reports.services import (
+from reports.workflow.transitions import (
     approve_document, create_document, new_revision, publish_document, submit_document, withdraw_document,
 )
 

@@ -3,7 +3,7 @@ queued after the commit of publish_document, or by ``rerender_published --missin
 measures or the organisation, kept when the document is withdrawn, and re-rendered by
 ``rerender_published`` after a template or font fix.
 
-The workflow is driven through reports.services inside ``django_capture_on_commit_callbacks(execute=True)``
+The workflow is driven through reports.workflow.transitions inside ``django_capture_on_commit_callbacks(execute=True)``
 so the on-commit render runs as it does in production. Text is read with tests/helpers/pdf.py
 (pypdf, NFKC, whitespace removed)."""
 import os
@@ -15,8 +15,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from measures.models import Measure
-from reports import services
 from reports.models import Document, DocumentStatus
+from reports.printing import stored_pdf
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory
 from .helpers.pdf import norm, page_texts
@@ -44,8 +45,8 @@ def measure(org_a):
 
 
 def make_draft(org, staff, round_=6, title=TITLE):
-    document = services.create_document(org, fiscal_year=2568, kind="progress", round=round_, actor=staff,
-                                        notify=False)
+    document = transitions.create_document(org, fiscal_year=2568, kind="progress", round=round_, actor=staff,
+                                           notify=False)
     if title:
         document.title = title  # a draft's own setting (the settings page does the same)
         document.save(update_fields=["title"])
@@ -218,10 +219,10 @@ def test_a_file_another_document_still_names_is_kept(published, org_a, staff_a, 
                      capture=django_capture_on_commit_callbacks, render=False)
     shared = published.pdf_file.name
     Document.objects.filter(pk=second.pk).update(pdf_file=shared)
-    services.render_stored_pdf(Document.objects.get(pk=published.pk), force=True)
+    stored_pdf.render_stored_pdf(Document.objects.get(pk=published.pk), force=True)
     assert Document.objects.get(pk=published.pk).pdf_file.name != shared
     assert (media / shared).is_file() and stored_bytes(Document.objects.get(pk=second.pk)).startswith(b"%PDF")
-    services.render_stored_pdf(Document.objects.get(pk=second.pk), force=True)
+    stored_pdf.render_stored_pdf(Document.objects.get(pk=second.pk), force=True)
     assert not (media / shared).exists()  # the last one to name it lets it go
 
 
@@ -268,7 +269,7 @@ def test_rerender_goes_on_after_a_failure_and_then_fails(
 def test_a_withdrawn_document_keeps_its_pdf(client, staff_a, admin_a, published, media):
     stored = stored_bytes(published)
     name = published.pdf_file.name
-    services.withdraw_document(published, actor=admin_a, reason="พบข้อความผิดพลาดในตาราง", notify=False)
+    transitions.withdraw_document(published, actor=admin_a, reason="พบข้อความผิดพลาดในตาราง", notify=False)
     published.refresh_from_db()
     assert published.status == DocumentStatus.WITHDRAWN
     assert published.pdf_file.name == name and (media / name).is_file()
@@ -298,18 +299,19 @@ def test_rendering_is_left_to_a_background_task(
         org_a, measure, staff_a, approver_a, settings, django_capture_on_commit_callbacks, client):
     from django_tasks import default_task_backend
 
-    from reports.tasks import render_published_pdf
+    from reports.workflow.tasks import render_published_pdf
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
     document = make_draft(org_a, staff_a)
-    document = services.submit_document(document, actor=staff_a, notify=False)
-    document = services.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
+    document = transitions.submit_document(document, actor=staff_a, notify=False)
+    document = transitions.approve_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
+        transitions.publish_document(Document.objects.get(pk=document.pk), actor=approver_a, notify=False)
     document.refresh_from_db()
     assert document.status == DocumentStatus.PUBLISHED and not document.pdf_file
     [queued] = default_task_backend.results
-    assert queued.task.module_path == "reports.tasks.render_published_pdf" and list(queued.args) == [document.pk]
+    assert queued.task.module_path == "reports.workflow.tasks.render_published_pdf"
+    assert list(queued.args) == [document.pk]
     assert render_published_pdf.call(*queued.args) is True  # the worker
     document.refresh_from_db()
     assert document.pdf_file and norm(OLD_MEASURE) in text_of(stored_bytes(document))

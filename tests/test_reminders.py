@@ -1,4 +1,4 @@
-"""send_due_reminders (reports/reminders.py): steps due soon or overdue to the responsible staff, reports
+"""send_due_reminders (reports/workflow/reminders.py): steps due soon or overdue to the responsible staff, reports
 due in April and October, never the same item twice, in a fixed number of queries."""
 import io
 import logging
@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orgs.models import Membership, Role
-from reports import reminders, services
 from reports.models import SentReminder
+from reports.workflow import reminders, transitions
 
 from .factories import (
     MeasureFactory,
@@ -108,12 +108,12 @@ def test_a_done_entry_skips_the_measure_unless_its_document_was_withdrawn(org_a,
     ProgressEntryFactory(document__organisation=org_a, document__round=12, measure=in_progress.measure,
                          status="in_progress")
     withdrawn = step(org_a, date(2025, 2, 12))
-    document = services.create_document(org_a, fiscal_year=2567, kind="progress", round=6, actor=cast["staff"])
+    document = transitions.create_document(org_a, fiscal_year=2567, kind="progress", round=6, actor=cast["staff"])
     ProgressEntryFactory(document=document, measure=withdrawn.measure, status="done")
-    services.submit_document(document, actor=cast["staff"])
-    services.approve_document(document, actor=cast["approver"])
-    services.publish_document(document, actor=cast["approver"], render=False)
-    services.withdraw_document(document, actor=cast["admin"], reason="ผิด")
+    transitions.submit_document(document, actor=cast["staff"])
+    transitions.approve_document(document, actor=cast["approver"])
+    transitions.publish_document(document, actor=cast["approver"], render=False)
+    transitions.withdraw_document(document, actor=cast["admin"], reason="ผิด")
     assert keys(reminders.collect(TODAY, 7)) == sorted(
         f"step-due:{s.pk}:2025-02-12:{cast['staff'].pk}" for s in (in_progress, withdrawn))
 
@@ -204,11 +204,11 @@ def test_the_twelve_month_report_is_due_in_october(org_a, cast, mailoutbox):
 
 def test_no_report_reminder_once_the_report_is_submitted(org_a, cast):
     MeasureFactory(organisation=org_a, fiscal_year=2568)
-    document = services.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=cast["staff"])
+    document = transitions.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=cast["staff"])
     assert len(report_keys(reminders.collect(date(2025, 4, 2), 7))) == 2  # a draft is not a report yet
-    services.submit_document(document, actor=cast["staff"])
+    transitions.submit_document(document, actor=cast["staff"])
     assert report_keys(reminders.collect(date(2025, 4, 2), 7)) == []
-    services.return_document(document, actor=cast["approver"], comment="แก้ไข")
+    transitions.return_document(document, actor=cast["approver"], comment="แก้ไข")
     assert len(report_keys(reminders.collect(date(2025, 4, 2), 7))) == 2
 
 
@@ -241,7 +241,7 @@ def test_running_twice_sends_nothing_the_second_time(org_a, cast, mailoutbox):
 def test_a_failing_mail_server_records_nothing_and_is_retried(org_a, cast, mailoutbox, settings, caplog):
     step(org_a, date(2025, 2, 12))
     settings.EMAIL_BACKEND = "tests.helpers.mail.BrokenBackend"
-    with caplog.at_level(logging.ERROR, logger="reports.reminders"):
+    with caplog.at_level(logging.ERROR, logger="reports.workflow.reminders"):
         out, err = run("--date", "2025-02-10")
     assert "could not be sent" in err and out == ""
     assert not SentReminder.objects.exists()

@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.audit import sanctioned_removal
 from core.thai import format_number
 from demo.loader import seed_demo
-from reports.links import document_path
+from reports.documents.links import document_path
 
 from ita import levels
 from ita.levels import NewLevel
@@ -34,8 +34,8 @@ from ita.models import (
 )
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Invitation, InvitationStatus, Membership, Organisation, Role
-from reports import services
 from reports.models import Document, DocumentStatus, Memo, ProgressEntry, WorkflowAction, WorkflowEvent
+from reports.workflow import reminders
 
 pytestmark = pytest.mark.django_db
 
@@ -376,7 +376,7 @@ def test_reports_are_approved_in_the_month_after_their_round(seeded):
         if document.organisation.slug == "nongsamet":
             assert document.submitted_at.astimezone(BANGKOK).date() == document.memo.date
         else:
-            due = services.reporting_date(document.fiscal_year, document.round)
+            due = reminders.reporting_date(document.fiscal_year, document.round)
             assert (approved.year, approved.month) == (due.year, due.month), document
     for document in Document.objects.filter(kind="measures", approved_at__isnull=False):
         approved = document.approved_at.astimezone(BANGKOK).date()
@@ -459,8 +459,8 @@ def test_a_draft_that_never_entered_the_workflow_is_published_on_the_next_run(se
 
 def test_the_fy_2570_plan_prints_the_timeline_and_the_due_dates(seeded):
     """The plan somchai submitted for FY 2570 (a new plan: layout E, the default) prints what was typed."""
-    from reports.documents import build_document_data
-    from reports.rendering import render_preview_html
+    from reports.documents.data import build_document_data
+    from reports.printing.rendering import render_preview_html
 
     plan = Document.objects.get(organisation__slug="phaktob", fiscal_year=2570, kind="measures")
     data = build_document_data(plan)

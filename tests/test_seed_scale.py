@@ -18,10 +18,10 @@ from ita.models import AssessmentResult, AssessmentYear, IndicatorScore, Indicat
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, OrganisationKind, Role
 from ita.services import snapshot_of
-from reports import links
-from reports import documents as report_documents
+from reports.documents import links
+from reports.documents import data as report_documents
 from reports.models import Document, DocumentKind, DocumentStatus, ProgressEntry, WorkflowEvent
-from reports.services import stored_pdf_etag
+from reports.printing.stored_pdf import stored_pdf_etag
 
 from .factories import DivisionFactory, MeasureFactory, MembershipFactory, OrganisationFactory, UserFactory
 

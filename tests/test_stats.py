@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from ita.models import AssessmentResult, LevelScale
 from orgs.models import OrganisationKind
-from reports import services
 from reports.models import DocumentKind
+from reports.workflow import transitions
 
 from .factories import AssessmentYearFactory, OrganisationFactory, confirm_result
 from .helpers.workflow import published
@@ -40,7 +40,7 @@ def country(org_a, org_b, staff_a, approver_a, staff_b):
     confirm_result(result, approver_a)
     AssessmentResult.objects.create(organisation=org_b, year=year, total_score=Decimal("50.00"))
     published(org_a, staff_a, approver_a, fiscal_year=FY, kind=DocumentKind.MEASURES)
-    services.create_document(org_b, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=staff_b, notify=False)
+    transitions.create_document(org_b, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=staff_b, notify=False)
     OrganisationFactory(name="เทศบาลตำบลไกล", slug="far", province="ตราด", district="เมืองตราด")
 
 
@@ -118,8 +118,8 @@ def test_cached_and_fresh_after_a_publication(client, country, org_b, staff_b, s
     from reports.models import Document
 
     draft = Document.objects.get(organisation=org_b, fiscal_year=FY, kind=DocumentKind.MEASURES)
-    services.submit_document(draft, actor=staff_b, notify=False)
-    services.approve_document(Document.objects.get(pk=draft.pk), actor=approver_b, notify=False)
-    services.publish_document(Document.objects.get(pk=draft.pk), actor=approver_b, notify=False, render=False)
+    transitions.submit_document(draft, actor=staff_b, notify=False)
+    transitions.approve_document(Document.objects.get(pk=draft.pk), actor=approver_b, notify=False)
+    transitions.publish_document(Document.objects.get(pk=draft.pk), actor=approver_b, notify=False, render=False)
     table = client.get(url).text.split(f'data-publication="{FY}"')[1].split("</table>")[0]
     assert "<td>๒</td><td>๒</td>" in table.split('data-group="ขอนแก่น"')[1].split("</tr>")[0]

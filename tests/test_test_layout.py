@@ -90,7 +90,7 @@ def test_the_import_check_catches_a_test_module_import(source, expected):
 
 def test_the_import_check_lets_helpers_and_the_apps_through():
     source = ("from .helpers.pdf import norm\nfrom .helpers import workflow\nfrom . import factories\n"
-              "from .factories import UserFactory\nimport pytest\nfrom reports import services\n"
+              "from .factories import UserFactory\nimport pytest\nfrom reports.workflow import transitions\n"
               'URL = "tests.helpers.urls_failing"\nNAME = "test_x"\n')
     assert imported_test_modules(source) == []
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from core.forms import BEDateField, BEMonthField
 from measures.importing.table import _unplaced
-from reports.entry_forms import EntryForm
+from reports.entries.forms import EntryForm
 
 def test_the_dashboard_counts_steps_in_thai_digits(staff_a, org_a):
     client = Client()

@@ -1,6 +1,6 @@
 """Everything typed is printed: for each document kind × each layout it may use, every field a user can
 type is filled with a unique marker, and the PDF (``pdftotext -raw``, whitespace removed) holds exactly
-the markers the layout declares (reports.documents.LAYOUT_TYPED_FIELDS); the default layout of each
+the markers the layout declares (measures.layouts.printed_fields); the default layout of each
 kind declares every typed field of the kind. Also: the layouts offered per kind, the settings page's
 account of what a layout leaves out, step numbering, and the optional analysis section ๔."""
 from __future__ import annotations
@@ -18,26 +18,17 @@ from django.urls import reverse
 
 from ita.models import AssessmentResult, Indicator, IndicatorScore, ToolScore, ToolWeight
 from measures.forms import MeasureForm, StepForm
+from measures.layouts import KINDS, TYPED_FIELDS, default_layout, layout_columns, layouts_for, printed_fields
 from measures.models import Measure
 from orgs.models import Division
-from reports import services
-from reports.document_settings import layout_notes, save_document_settings
-from reports.documents import (
-    DEFAULT_LAYOUT,
-    KIND_ESSENTIAL,
-    KIND_LAYOUTS,
-    KIND_TYPED_FIELDS,
-    LAYOUT_COLUMNS,
-    LAYOUT_TYPED_FIELDS,
-    TYPED_FIELDS,
-    build_document_data,
-    effective_layout,
-    layouts_for,
-)
-from reports.entry_forms import EVIDENCE_FIELDS, EntryForm
+from reports.documents.data import build_document_data, effective_layout
+from reports.documents.settings import layout_notes, save_document_settings
+from reports.entries import services as entry_services
+from reports.entries.forms import EVIDENCE_FIELDS, EntryForm
 from reports.models import Document, DocumentKind, Layout, ProgressEntry
-from reports.rendering import RenderOptions, render_document_pdf, render_preview_html
-from reports.services import WorkflowError
+from reports.printing.rendering import RenderOptions, render_document_pdf, render_preview_html
+from reports.workflow import transitions
+from reports.workflow.rules import WorkflowError
 
 from .factories import AssessmentYearFactory, DocumentFactory, MeasureFactory, MeasureStepFactory, ToolFactory
 
@@ -129,7 +120,7 @@ def make_document(org, kind: str, layout: str) -> Document:
     return document
 
 
-KIND_LAYOUT_CASES = [(kind, layout) for kind, layouts in KIND_LAYOUTS.items() for layout in layouts]
+KIND_LAYOUT_CASES = [(kind, layout) for kind, k in KINDS.items() for layout in k.layouts]
 
 
 # --- the declaration ------------------------------------------------------------------------------------
@@ -146,21 +137,21 @@ def test_every_form_field_staff_type_is_a_declared_typed_field():
 
 
 def test_default_layout_of_each_kind_declares_every_typed_field_and_offered_layouts_show_the_essentials():
-    for kind, fields in KIND_TYPED_FIELDS.items():
+    for kind, fields in ((kind, k.typed_fields) for kind, k in KINDS.items()):
         if not fields:
-            assert layouts_for(kind) == () and DEFAULT_LAYOUT[kind] == ""
+            assert layouts_for(kind) == () and default_layout(kind) == ""
             continue
-        default = DEFAULT_LAYOUT[kind]
+        default = default_layout(kind)
         assert default == layouts_for(kind)[0]
-        assert set(fields) <= LAYOUT_TYPED_FIELDS[default], (kind, default)
+        assert set(fields) <= printed_fields(default), (kind, default)
         for layout in layouts_for(kind):
-            assert KIND_ESSENTIAL[kind] <= LAYOUT_TYPED_FIELDS[layout], (kind, layout)
+            assert KINDS[kind].essential <= printed_fields(layout), (kind, layout)
     # A progress report needs its output and outcome: D (a plan layout) prints neither.
     assert Layout.D not in layouts_for(DocumentKind.PROGRESS)
-    assert not LAYOUT_TYPED_FIELDS[Layout.D] & {"output", "outcome"}
+    assert not printed_fields(Layout.D) & {"output", "outcome"}
     # D stays what real plans in that format are: no timeline, no due dates.
-    assert not LAYOUT_TYPED_FIELDS[Layout.D] & {"timeline", "step_due"}
-    assert [key for key, _h in LAYOUT_COLUMNS[Layout.D]] == [
+    assert not printed_fields(Layout.D) & {"timeline", "step_due"}
+    assert [key for key, _h in layout_columns(Layout.D)] == [
         "title", "guideline", "steps", "responsible", "plan_monitoring"]
 
 
@@ -173,7 +164,7 @@ def test_pdf_prints_every_typed_field_the_layout_declares(org_a, kind, layout):
     data = build_document_data(document)
     assert data["layout"] == layout
     text = pdf_text(render_document_pdf(data))
-    declared = LAYOUT_TYPED_FIELDS[layout]
+    declared = printed_fields(layout)
     for field in TYPED_FIELDS:
         for expected in EXPECTED[field]:
             if field in declared:
@@ -185,17 +176,17 @@ def test_pdf_prints_every_typed_field_the_layout_declares(org_a, kind, layout):
 @pytest.mark.parametrize("kind", [DocumentKind.MEASURES, DocumentKind.PROGRESS])
 def test_a_new_document_prints_every_typed_field_of_its_kind(org_a, staff_a, kind):
     fill_measures(org_a)
-    document = services.create_document(org_a, fiscal_year=FY, kind=kind,
-                                        round=6 if kind == DocumentKind.PROGRESS else 0, actor=staff_a)
-    assert document.layout == "" and effective_layout(document) == DEFAULT_LAYOUT[kind]
+    document = transitions.create_document(org_a, fiscal_year=FY, kind=kind,
+                                           round=6 if kind == DocumentKind.PROGRESS else 0, actor=staff_a)
+    assert document.layout == "" and effective_layout(document) == default_layout(kind)
     if kind == DocumentKind.PROGRESS:
         first = document.entries.get(measure__order=1)
-        services.save_entry(first, data={
+        entry_services.save_entry(first, data={
             "output": "ประชุมแล้ว QO11", "outcome": "บุคลากรรับทราบ QC12", "status": "not_done",
             "status_reason": "งบประมาณไม่เพียงพอ QZ13", "activity_start": date(2026, 11, 3),
             "activity_end": date(2026, 11, 25)}, expected_version=first.version, actor=staff_a)
     text = pdf_text(render_document_pdf(build_document_data(document)))
-    for field in KIND_TYPED_FIELDS[kind]:
+    for field in KINDS[kind].typed_fields:
         for expected in EXPECTED[field]:
             assert norm(expected) in text, (kind, field, expected)
 
@@ -404,7 +395,7 @@ def test_docx_of_the_analysis_has_section_4_only_with_content(org_a, with_develo
 
     import docx
 
-    from reports.export_docx import render_document_docx
+    from reports.exports.docx import render_document_docx
 
     make_result(org_a, with_development=with_development)
     analysis = DocumentFactory(organisation=org_a, fiscal_year=FY, kind=DocumentKind.ANALYSIS, round=0)

@@ -10,7 +10,7 @@ Left out of the matrix, each for a reason:
 The language helpers (``set_language``, ``language``) are in the matrix: both are public redirects.
 
 URL arguments come from objects of organisation A (slug ``org-a``) built in ``world`` through
-reports.services (notify=False, render=False). A key "name [variant]" opens the same pattern with other
+reports.workflow.transitions (notify=False, render=False). A key "name [variant]" opens the same pattern with other
 arguments: a draft's public address, an internal evidence file, or org B's object inside org A's
 workspace URL (the classic "change the id" attack) — all 404.
 
@@ -30,9 +30,10 @@ from ita.models import AssessmentResult, ResultEvent
 from measures.models import Measure
 from orgs.invitations import EXPIRY, hash_token
 from orgs.models import Division, Invitation, Membership, Organisation
-from reports import services
+from reports.entries import services as entry_services
 from reports.models import Document, Evidence, Memo, WorkflowEvent
 from reports.pdf import font_files
+from reports.workflow import transitions
 from oit import services as oit_services
 from oit.models import Answer as OITAnswer, Register, Row
 
@@ -481,27 +482,27 @@ def build_world(org_a, org_b, staff_a, approver_a, admin_a, staff_b, admin_b):
         expires_at=timezone.now() + EXPIRY, invited_by=admin_a, status="revoked")
 
     # Published: the 6-month report, revision 1, with a public and an internal evidence file.
-    report = services.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
-                                      notify=False)
+    report = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=6, actor=staff_a,
+                                         notify=False)
     entry = report.entries.get()
-    w.public_file = services.add_evidence_file(entry, upload=_pdf_upload("ภาพกิจกรรม.pdf"), title="ภาพกิจกรรม",
-                                               actor=staff_a, is_public=True)
-    w.internal_file = services.add_evidence_file(entry, upload=_pdf_upload("รายชื่อ.pdf"), title="รายชื่อ",
-                                                 actor=staff_a, is_public=False)
-    services.submit_document(report, actor=staff_a, notify=False)
-    services.approve_document(report, actor=approver_a, notify=False)
-    services.publish_document(report, actor=approver_a, notify=False, render=False)
+    w.public_file = entry_services.add_evidence_file(entry, upload=_pdf_upload("ภาพกิจกรรม.pdf"), title="ภาพกิจกรรม",
+                                                     actor=staff_a, is_public=True)
+    w.internal_file = entry_services.add_evidence_file(entry, upload=_pdf_upload("รายชื่อ.pdf"), title="รายชื่อ",
+                                                       actor=staff_a, is_public=False)
+    transitions.submit_document(report, actor=staff_a, notify=False)
+    transitions.approve_document(report, actor=approver_a, notify=False)
+    transitions.publish_document(report, actor=approver_a, notify=False, render=False)
     w.published = Document.objects.get(pk=report.pk)
     _store_pdf(w.published)
 
     # Draft: the 12-month report with its own evidence file and link.
-    w.draft = services.create_document(org_a, fiscal_year=FY, kind="progress", round=12, actor=staff_a,
-                                       notify=False)
+    w.draft = transitions.create_document(org_a, fiscal_year=FY, kind="progress", round=12, actor=staff_a,
+                                          notify=False)
     w.entry = w.draft.entries.get()
-    w.evidence_file = services.add_evidence_file(w.entry, upload=_pdf_upload("รายงาน.pdf"), title="รายงาน",
-                                                 actor=staff_a)
-    w.evidence_link = services.add_evidence_link(w.entry, url="https://www.example.go.th/news/1", title="ข่าว",
-                                                 actor=staff_a)
+    w.evidence_file = entry_services.add_evidence_file(w.entry, upload=_pdf_upload("รายงาน.pdf"), title="รายงาน",
+                                                       actor=staff_a)
+    w.evidence_link = entry_services.add_evidence_link(w.entry, url="https://www.example.go.th/news/1", title="ข่าว",
+                                                       actor=staff_a)
     w.font_name = next(iter(font_files().values())).name
 
     # Organisation B's own objects, to put into org A's URLs.
@@ -510,10 +511,10 @@ def build_world(org_a, org_b, staff_a, approver_a, admin_a, staff_b, admin_b):
     w.b.measure = MeasureFactory(organisation=org_b, fiscal_year=FY, order=1, report_rounds=[6])
     w.b.division = Division.objects.get(organisation=org_b)
     w.b.membership = Membership.objects.get(organisation=org_b, user=admin_b)
-    w.b.document = services.create_document(org_b, fiscal_year=FY, kind="progress", round=6, actor=staff_b,
-                                            notify=False)
+    w.b.document = transitions.create_document(org_b, fiscal_year=FY, kind="progress", round=6, actor=staff_b,
+                                               notify=False)
     w.b.entry = w.b.document.entries.get()
-    w.b.evidence_file = services.add_evidence_file(w.b.entry, upload=_pdf_upload("บี.pdf"), actor=staff_b)
+    w.b.evidence_file = entry_services.add_evidence_file(w.b.entry, upload=_pdf_upload("บี.pdf"), actor=staff_b)
 
     # OIT registers: org A's of FY with a link and a file, confirmed, then a file added; org B's with a file.
     w.oit_row = _oit_row(org_a)

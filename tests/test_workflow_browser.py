@@ -11,8 +11,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from measures.models import Measure
-from reports import services
 from reports.models import Document, DocumentStatus, EntryStatus, EvidenceKind, WorkflowAction
+from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory
 from .helpers.browser import sign_in
@@ -79,11 +79,11 @@ def measure(org_a):
 @pytest.fixture
 def report(org_a, cast, measure):
     # The "New document" form offers only the current fiscal year and one either side
-    # (reports.workflow_forms.fiscal_year_choices), so 2568 is not offered after September 2569: the
-    # report is created with the service that form calls (reports.workflow_views.create).
+    # (reports.workflow.forms.fiscal_year_choices), so 2568 is not offered after September 2569: the
+    # report is created with the service that form calls (reports.workflow.views.create).
     staff_a, _approver = cast
-    document = services.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=staff_a,
-                                        notify=False)
+    document = transitions.create_document(org_a, fiscal_year=2568, kind="progress", round=6, actor=staff_a,
+                                           notify=False)
     assert [e.measure_id for e in document.entries.all()] == [measure.pk]
     return document
 

@@ -1,6 +1,6 @@
 """The workflow pages: a new document from the documents list, every transition through the document
 page's forms (submit, return, approve, publish, withdraw, new revision, delete a draft), the buttons each
-role sees, the timeline, and tenant isolation. The rules themselves are reports/services.py; these tests
+role sees, the timeline, and tenant isolation. The rules themselves are reports/workflow/rules.py; these tests
 go through the pages as a user would."""
 import re
 
@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.thai import fiscal_year_of
+from reports.entries.services import save_entry
 from reports.models import Document, DocumentKind, DocumentStatus, WorkflowAction, WorkflowEvent
-from reports.services import (
-    approve_document, create_document, publish_document, save_entry, submit_document, withdraw_document,
+from reports.workflow.transitions import (
+    approve_document, create_document, publish_document, submit_document, withdraw_document,
 )
-from reports.workflow_forms import COMMENT_MAX_LENGTH
+from reports.workflow.forms import COMMENT_MAX_LENGTH
 
 from .helpers.builders import make_measures
 

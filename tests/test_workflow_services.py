@@ -1,4 +1,5 @@
-"""The document workflow at the service level (reports/services.py): who may do what from which status.
+"""The document workflow at the service level (reports/workflow/rules.py, transitions.py): who may do what
+from which status.
 
 The matrix: seven actors (staff, approver and admin of organisation A, a superuser, staff of
 organisation B, an inactive member of A, anonymous) × every service × every starting status (draft,
@@ -21,8 +22,9 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext
 
 from orgs.models import Role
-from reports import services
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
+from reports.entries import services as entry_services
+from reports.workflow import rules, transitions
 from reports.models import (
     Document,
     DocumentKind,
@@ -35,7 +37,7 @@ from reports.models import (
     WorkflowAction,
     WorkflowEvent,
 )
-from reports.services import StaleDocument, WorkflowError
+from reports.workflow.rules import StaleDocument, WorkflowError
 
 from .factories import MeasureFactory, MembershipFactory, UserFactory
 
@@ -75,9 +77,9 @@ STATES = ("draft", "returned", "submitted", "approved", "published", "withdrawn"
 def walk(org, to, *, staff, approver, admin, kind=DocumentKind.PROGRESS, round=6) -> Document:
     """A fresh document of ``org`` brought to state ``to`` through the services: staff create it and
     put one link evidence on each entry, then ``advance``."""
-    doc = services.create_document(org, fiscal_year=FY, kind=kind, round=round, actor=staff)
+    doc = transitions.create_document(org, fiscal_year=FY, kind=kind, round=round, actor=staff)
     for entry in doc.entries.all():
-        services.add_evidence_link(entry, url=LINK, title="ภาพกิจกรรม", actor=staff)
+        entry_services.add_evidence_link(entry, url=LINK, title="ภาพกิจกรรม", actor=staff)
     return advance(doc, to, staff=staff, approver=approver, admin=admin)
 
 
@@ -85,15 +87,15 @@ def advance(doc, to, *, staff, approver, admin) -> Document:
     """A draft brought to state ``to`` by the right people: staff submit; the approver returns, or
     approves and publishes; the admin withdraws."""
     if to != "draft":
-        services.submit_document(doc, actor=staff)
+        transitions.submit_document(doc, actor=staff)
         if to == "returned":
-            services.return_document(doc, actor=approver, comment=COMMENT)
+            transitions.return_document(doc, actor=approver, comment=COMMENT)
         elif to != "submitted":
-            services.approve_document(doc, actor=approver)
+            transitions.approve_document(doc, actor=approver)
             if to != "approved":
-                services.publish_document(doc, actor=approver)
+                transitions.publish_document(doc, actor=approver)
                 if to == "withdrawn":
-                    services.withdraw_document(doc, actor=admin, reason=REASON)
+                    transitions.withdraw_document(doc, actor=admin, reason=REASON)
     return Document.objects.get(pk=doc.pk)
 
 
@@ -132,7 +134,7 @@ def new_event(before: dict) -> WorkflowEvent:
 def assert_event(event, document, action, from_status, to_status, actor, comment=""):
     assert (event.document_id, event.action, event.from_status, event.to_status) == (
         document.pk, action, from_status, to_status)
-    assert event.actor == actor and event.actor_name == services.actor_name(actor)
+    assert event.actor == actor and event.actor_name == rules.actor_name(actor)
     assert event.comment == comment
 
 
@@ -179,22 +181,22 @@ def expected_code(role: str, action: str, status: str) -> str | None:
 def call(action: str, doc: Document, actor):
     entry = doc.entries.first()
     if action == "create_document":
-        return services.create_document(doc.organisation, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=actor)
+        return transitions.create_document(doc.organisation, fiscal_year=FY, kind=DocumentKind.MEASURES, actor=actor)
     if action == "create_document_again":
-        return services.create_document(doc.organisation, fiscal_year=FY, kind=doc.kind, round=doc.round,
-                                        actor=actor)
+        return transitions.create_document(doc.organisation, fiscal_year=FY, kind=doc.kind, round=doc.round,
+                                           actor=actor)
     if action == "return_document":
-        return services.return_document(doc, actor=actor, comment=f"  {COMMENT}  ")
+        return transitions.return_document(doc, actor=actor, comment=f"  {COMMENT}  ")
     if action == "withdraw_document":
-        return services.withdraw_document(doc, actor=actor, reason=f" {REASON} ")
+        return transitions.withdraw_document(doc, actor=actor, reason=f" {REASON} ")
     if action == "save_entry":
-        return services.save_entry(entry, actor=actor, expected_version=entry.version,
-                                   data={"output": "อบรมบุคลากร ๒ ครั้ง", "status": EntryStatus.DONE})
+        return entry_services.save_entry(entry, actor=actor, expected_version=entry.version,
+                                         data={"output": "อบรมบุคลากร ๒ ครั้ง", "status": EntryStatus.DONE})
     if action == "add_evidence_link":
-        return services.add_evidence_link(entry, url=LINK + "/2", title=" รายงานการประชุม ", actor=actor)
+        return entry_services.add_evidence_link(entry, url=LINK + "/2", title=" รายงานการประชุม ", actor=actor)
     if action == "remove_evidence":
-        return services.remove_evidence(entry.evidence.get(), actor=actor)
-    return getattr(services, action)(doc, actor=actor)
+        return entry_services.remove_evidence(entry.evidence.get(), actor=actor)
+    return getattr(transitions, action)(doc, actor=actor)  # submit, approve, publish, new_revision, delete_draft
 
 
 SENTENCES = {
@@ -231,7 +233,7 @@ def test_workflow_matrix(org_a, measure, actors, role, action, status, code):
     actor = actors[role]
     attr = RULES[action][2]
     if attr is not None:  # the page shows the button exactly when the service would do it
-        assert getattr(services.allowed_actions(doc, actor), attr) is (code is None)
+        assert getattr(rules.allowed_actions(doc, actor), attr) is (code is None)
     before = state()
 
     if code is not None:
@@ -356,23 +358,23 @@ def test_approving_ones_own_submission(org_a, measure, actors, who, allow):
     org_a.save()
     actor = actors[who]
     doc = walk(org_a, "draft", **cast(actors))
-    services.submit_document(doc, actor=actor)
+    transitions.submit_document(doc, actor=actor)
     doc.refresh_from_db()
-    assert services.allowed_actions(doc, actor).approve is allow
+    assert rules.allowed_actions(doc, actor).approve is allow
     before = state()
     if allow:
-        services.approve_document(doc, actor=actor)
+        transitions.approve_document(doc, actor=actor)
         doc.refresh_from_db()
         assert doc.status == DocumentStatus.APPROVED and doc.approved_by == doc.submitted_by == actor
         assert_event(new_event(before), doc, WorkflowAction.APPROVE, "submitted", "approved", actor)
         return
     with pytest.raises(WorkflowError) as refused:
-        services.approve_document(doc, actor=actor)
+        transitions.approve_document(doc, actor=actor)
     assert refused.value.code == "self_approval"
     assert state() == before
     other = actors["admin_a"] if who == "approver_a" else actors["approver_a"]
-    assert services.allowed_actions(doc, other).approve
-    services.approve_document(doc, actor=other, comment=" เห็นชอบ ")
+    assert rules.allowed_actions(doc, other).approve
+    transitions.approve_document(doc, actor=other, comment=" เห็นชอบ ")
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.APPROVED and doc.approved_by == other
     assert_event(new_event(before), doc, WorkflowAction.APPROVE, "submitted", "approved", other, "เห็นชอบ")
@@ -383,7 +385,7 @@ def test_returning_needs_a_comment(org_a, measure, actors, text):
     doc = walk(org_a, "submitted", **cast(actors))
     before = state()
     with pytest.raises(WorkflowError) as refused:
-        services.return_document(doc, actor=actors["approver_a"], comment=text)
+        transitions.return_document(doc, actor=actors["approver_a"], comment=text)
     assert refused.value.code == "comment"
     assert state() == before
 
@@ -393,7 +395,7 @@ def test_withdrawing_needs_a_reason(org_a, measure, actors, text):
     doc = walk(org_a, "published", **cast(actors))
     before = state()
     with pytest.raises(WorkflowError) as refused:
-        services.withdraw_document(doc, actor=actors["admin_a"], reason=text)
+        transitions.withdraw_document(doc, actor=actors["admin_a"], reason=text)
     assert refused.value.code == "reason"
     assert state() == before
 
@@ -401,9 +403,10 @@ def test_withdrawing_needs_a_reason(org_a, measure, actors, text):
 def test_a_returned_report_can_be_changed_and_submitted_again(org_a, measure, actors):
     doc = walk(org_a, "returned", **cast(actors))
     entry = doc.entries.get()
-    services.save_entry(entry, data={"output": "แก้ไขแล้ว"}, expected_version=entry.version, actor=actors["staff_a"])
-    services.submit_document(doc, actor=actors["staff_a"], expected_version=doc.version + 1)
-    services.approve_document(doc, actor=actors["approver_a"])
+    entry_services.save_entry(entry, data={"output": "แก้ไขแล้ว"}, expected_version=entry.version,
+                              actor=actors["staff_a"])
+    transitions.submit_document(doc, actor=actors["staff_a"], expected_version=doc.version + 1)
+    transitions.approve_document(doc, actor=actors["approver_a"])
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.APPROVED
     assert doc.snapshot["measures"][0]["output"] == ["แก้ไขแล้ว"]
@@ -419,7 +422,7 @@ def test_new_revision_of_a_withdrawn_report(settings, tmp_path, org_a, measure, 
     values = {"output": "จัดอบรม", "outcome": "บุคลากรเข้าใจ", "status": EntryStatus.NOT_DONE,
               "status_reason": "งบประมาณไม่เพียงพอ", "activity_start": date(2024, 11, 1),
               "activity_end": date(2025, 2, 28)}
-    services.save_entry(entry, data=values, expected_version=entry.version, actor=staff)
+    entry_services.save_entry(entry, data=values, expected_version=entry.version, actor=staff)
     stored = file_evidence(entry)
     Memo.objects.create(document=doc, department="สำนักปลัด", subject="รายงานผล", addressee="นายกเทศมนตรี",
                         body="เรื่องเดิม\n\nข้อความ")
@@ -431,7 +434,7 @@ def test_new_revision_of_a_withdrawn_report(settings, tmp_path, org_a, measure, 
     later = MeasureFactory(organisation=org_a, fiscal_year=FY, title="มาตรการใหม่", report_rounds=[6])
     snapshot = doc.snapshot
 
-    revision = services.new_revision(doc, actor=staff)
+    revision = transitions.new_revision(doc, actor=staff)
 
     doc.refresh_from_db()
     assert (doc.revision, doc.status, doc.snapshot) == (1, DocumentStatus.WITHDRAWN, snapshot)
@@ -447,14 +450,14 @@ def test_new_revision_of_a_withdrawn_report(settings, tmp_path, org_a, measure, 
     assert (tmp_path / stored.file.name).exists()  # shared, not copied
     assert revision.entries.get(measure=later).output == ""  # a measure added since gets its entry
     assert entry.evidence.count() == 2  # the withdrawn revision keeps its own
-    assert not services.allowed_actions(doc, staff).revise
+    assert not rules.allowed_actions(doc, staff).revise
 
     before = state()
     with pytest.raises(WorkflowError) as refused:
-        services.new_revision(doc, actor=staff)
+        transitions.new_revision(doc, actor=staff)
     assert refused.value.code == "not_latest"
     with pytest.raises(WorkflowError) as refused:
-        services.new_revision(revision, actor=staff)
+        transitions.new_revision(revision, actor=staff)
     assert refused.value.code == "status"
     assert state() == before
 
@@ -466,21 +469,21 @@ def test_an_unsubmitted_new_revision_can_be_deleted_and_the_withdrawn_one_revise
     doc = walk(org_a, "draft", **cast(actors))
     stored = file_evidence(doc.entries.get())
     doc = advance(doc, "withdrawn", **cast(actors))
-    revision = services.new_revision(doc, actor=staff)
-    assert services.allowed_actions(revision, staff).delete
+    revision = transitions.new_revision(doc, actor=staff)
+    assert rules.allowed_actions(revision, staff).delete
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_draft(revision, actor=staff)
+        transitions.delete_draft(revision, actor=staff)
 
     assert not Document.objects.filter(pk=revision.pk).exists()
     assert (tmp_path / stored.file.name).exists()  # still named by the withdrawn revision's evidence
     doc.refresh_from_db()
-    assert services.allowed_actions(doc, staff).revise
-    again = services.new_revision(doc, actor=staff)
-    services.submit_document(again, actor=staff)
-    services.return_document(again, actor=actors["approver_a"], comment="แก้ไขตัวเลข")
+    assert rules.allowed_actions(doc, staff).revise
+    again = transitions.new_revision(doc, actor=staff)
+    transitions.submit_document(again, actor=staff)
+    transitions.return_document(again, actor=actors["approver_a"], comment="แก้ไขตัวเลข")
     with pytest.raises(WorkflowError) as refused:
-        services.delete_draft(again, actor=staff)
+        transitions.delete_draft(again, actor=staff)
     assert refused.value.code == "kept"
 
 
@@ -491,18 +494,18 @@ def test_removing_evidence_and_deleting_a_draft_delete_only_files_nothing_else_n
     six = walk(org_a, "draft", **cast(actors))
     shared = file_evidence(six.entries.get())
     advance(six, "published", **cast(actors))
-    twelve = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff)
+    twelve = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff)
     removed, own = file_evidence(twelve.entries.get(), name="ภาพถ่าย.pdf"), file_evidence(twelve.entries.get())
     copy = Evidence.objects.get(entry__document=twelve, file=shared.file.name)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.remove_evidence(copy, actor=staff)
-        services.remove_evidence(removed, actor=staff)
+        entry_services.remove_evidence(copy, actor=staff)
+        entry_services.remove_evidence(removed, actor=staff)
     assert not (tmp_path / removed.file.name).exists()
     assert (tmp_path / shared.file.name).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.delete_draft(twelve, actor=staff)
+        transitions.delete_draft(twelve, actor=staff)
 
     assert not Document.objects.filter(pk=twelve.pk).exists()
     assert not (tmp_path / own.file.name).exists()
@@ -516,24 +519,25 @@ def test_submitting_from_an_outdated_page_is_refused(org_a, measure, actors):
     doc = walk(org_a, "draft", **cast(actors))
     page_version = doc.version
     entry = doc.entries.get()
-    services.save_entry(entry, data={"output": "เพิ่มเติม"}, expected_version=entry.version, actor=actors["admin_a"])
+    entry_services.save_entry(entry, data={"output": "เพิ่มเติม"}, expected_version=entry.version,
+                              actor=actors["admin_a"])
     before = state()
     with pytest.raises(StaleDocument) as refused:
-        services.submit_document(doc, actor=staff, expected_version=page_version)
+        transitions.submit_document(doc, actor=staff, expected_version=page_version)
     assert refused.value.code == "stale"
     assert refused.value.current.pk == doc.pk and refused.value.current.version == page_version + 1
     assert state() == before
-    services.submit_document(doc, actor=staff, expected_version=page_version + 1)
+    transitions.submit_document(doc, actor=staff, expected_version=page_version + 1)
     assert Document.objects.get(pk=doc.pk).status == DocumentStatus.SUBMITTED
 
 
 def test_saving_an_entry_someone_saved_meanwhile_is_refused(org_a, measure, actors):
     doc = walk(org_a, "draft", **cast(actors))
     mine, theirs = ProgressEntry.objects.get(document=doc), ProgressEntry.objects.get(document=doc)
-    services.save_entry(theirs, data={"output": "ของเขา"}, expected_version=1, actor=actors["approver_a"])
+    entry_services.save_entry(theirs, data={"output": "ของเขา"}, expected_version=1, actor=actors["approver_a"])
     before = state()
     with pytest.raises(StaleDocument) as refused:
-        services.save_entry(mine, data={"output": "ของฉัน"}, expected_version=1, actor=actors["staff_a"])
+        entry_services.save_entry(mine, data={"output": "ของฉัน"}, expected_version=1, actor=actors["staff_a"])
     current = refused.value.current
     assert isinstance(current, ProgressEntry)
     assert (current.pk, current.version, current.output) == (mine.pk, 2, "ของเขา")
@@ -543,10 +547,11 @@ def test_saving_an_entry_someone_saved_meanwhile_is_refused(org_a, measure, acto
 def test_saving_an_entry_of_a_submitted_report_is_refused(org_a, measure, actors):
     doc = walk(org_a, "draft", **cast(actors))
     entry = doc.entries.get()  # the page was opened while it was a draft
-    services.submit_document(doc, actor=actors["staff_a"])
+    transitions.submit_document(doc, actor=actors["staff_a"])
     before = state()
     with pytest.raises(StaleDocument) as refused:
-        services.save_entry(entry, data={"output": "สาย"}, expected_version=entry.version, actor=actors["staff_a"])
+        entry_services.save_entry(entry, data={"output": "สาย"}, expected_version=entry.version,
+                                  actor=actors["staff_a"])
     assert refused.value.current.pk == doc.pk and refused.value.current.status == DocumentStatus.SUBMITTED
     assert state() == before
 
@@ -562,12 +567,12 @@ def test_a_progress_report_has_an_entry_per_measure_of_its_round(org_a, org_b, s
     m([6, 12], year=FY - 1)
     m([6, 12], org=org_b)
 
-    six = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6, actor=staff_a)
+    six = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6, actor=staff_a)
     assert set(six.entries.values_list("measure", flat=True)) == {both.pk, only_6.pk, every.pk}
     assert set(six.entries.values_list("output", "status", "version")) == {("", EntryStatus.NOT_STARTED, 1)}
-    three = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=3, actor=staff_a)
+    three = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=3, actor=staff_a)
     assert set(three.entries.values_list("measure", flat=True)) == {every.pk, quarters.pk}
-    plan = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, round=6, actor=staff_a)
+    plan = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.MEASURES, round=6, actor=staff_a)
     assert plan.round == 0 and not plan.entries.exists()
     # the signer label fits the kind: reports are signed by ผู้รายงาน, a plan by ผู้จัดทำ
     assert {d.signer_role for d in (six, three)} == {"ผู้รายงาน"} and plan.signer_role == "ผู้จัดทำ"
@@ -588,11 +593,11 @@ def test_round_12_starts_from_the_published_6_month_report(settings, tmp_path, o
     entry = six.entries.get(measure=both)
     values = {"output": "จัดอบรม", "outcome": "เข้าใจ", "status": EntryStatus.IN_PROGRESS, "status_reason": "",
               "activity_start": date(2024, 12, 1), "activity_end": date(2025, 3, 15)}
-    services.save_entry(entry, data=values, expected_version=entry.version, actor=staff)
+    entry_services.save_entry(entry, data=values, expected_version=entry.version, actor=staff)
     stored = file_evidence(entry)
     advance(six, "published", **cast(actors))
 
-    twelve = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff)
+    twelve = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12, actor=staff)
 
     assert {name: getattr(twelve, name) for name in print_settings} == print_settings
     assert twelve.title == ""  # the standard title says the round
@@ -609,10 +614,10 @@ def test_round_12_starts_from_the_published_6_month_report(settings, tmp_path, o
 def test_a_withdrawn_6_month_report_is_not_a_starting_point(org_a, measure, actors):
     six = walk(org_a, "draft", **cast(actors))
     entry = six.entries.get()
-    services.save_entry(entry, data={"output": "ผิด"}, expected_version=entry.version, actor=actors["staff_a"])
+    entry_services.save_entry(entry, data={"output": "ผิด"}, expected_version=entry.version, actor=actors["staff_a"])
     advance(six, "withdrawn", **cast(actors))
-    twelve = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12,
-                                      actor=actors["staff_a"])
+    twelve = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=12,
+                                         actor=actors["staff_a"])
     assert list(twelve.entries.values_list("output", flat=True)) == [""]
     assert not Evidence.objects.filter(entry__document=twelve).exists()
 
@@ -623,18 +628,18 @@ def test_a_withdrawn_6_month_report_is_not_a_starting_point(org_a, measure, acto
         "a progress report of round 5 is refused"])
 def test_create_document_refusals(org_a, measure, staff_a, kind, round_, code):
     with pytest.raises(WorkflowError) as refused:
-        services.create_document(org_a, fiscal_year=FY, kind=kind, round=round_, actor=staff_a)
+        transitions.create_document(org_a, fiscal_year=FY, kind=kind, round=round_, actor=staff_a)
     assert refused.value.code == code
     assert not Document.objects.exists() and not WorkflowEvent.objects.exists()
 
 
 def test_a_document_without_rounds_exists_once_per_year(org_a, staff_a):
-    first = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.ANALYSIS, round=6, actor=staff_a)
+    first = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.ANALYSIS, round=6, actor=staff_a)
     assert first.round == 0
     with pytest.raises(WorkflowError) as refused:
-        services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.ANALYSIS, actor=staff_a)
+        transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.ANALYSIS, actor=staff_a)
     assert refused.value.code == "exists"
-    services.create_document(org_a, fiscal_year=FY + 1, kind=DocumentKind.ANALYSIS, actor=staff_a)
+    transitions.create_document(org_a, fiscal_year=FY + 1, kind=DocumentKind.ANALYSIS, actor=staff_a)
     assert Document.objects.count() == 2
 
 
@@ -642,10 +647,10 @@ def test_ensure_entries_adds_measures_added_later_to_drafts_only(org_a, measure,
     doc = walk(org_a, "draft", **cast(actors))
     later = MeasureFactory(organisation=org_a, fiscal_year=FY, report_rounds=[6])
     MeasureFactory(organisation=org_a, fiscal_year=FY, report_rounds=[12])
-    assert services.ensure_entries(doc) == 1
-    assert services.ensure_entries(doc) == 0
+    assert entry_services.ensure_entries(doc) == 1
+    assert entry_services.ensure_entries(doc) == 0
     assert set(doc.entries.values_list("measure", flat=True)) == {measure.pk, later.pk}
     doc = advance(doc, "submitted", **cast(actors))
     MeasureFactory(organisation=org_a, fiscal_year=FY, report_rounds=[6])
-    assert services.ensure_entries(doc) == 0
+    assert entry_services.ensure_entries(doc) == 0
     assert doc.entries.count() == 2

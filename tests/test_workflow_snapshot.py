@@ -1,4 +1,5 @@
-"""The approval snapshot and the stored PDF (reports/services.py, reports.views.document_data).
+"""The approval snapshot and the stored PDF (reports/workflow/transitions.py, reports/printing/stored_pdf.py,
+reports.documents.views.document_data).
 
 From approval on, a document shows what it said when it was approved: later edits of the measure (title,
 guideline, steps), the divisions, the organisation, the document's signer, the entries and the memo change
@@ -16,10 +17,13 @@ import pytest
 
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Organisation
-from reports import rendering, services
-from reports.documents import build_document_data
+from reports.documents import memo as memo_service
+from reports.documents.data import build_document_data
+from reports.documents.views import document_data
+from reports.entries import services as entry_services
 from reports.models import Document, DocumentKind, DocumentStatus, Memo, ProgressEntry, WorkflowAction
-from reports.views import document_data
+from reports.printing import rendering, stored_pdf
+from reports.workflow import rules, transitions
 
 from .factories import MeasureFactory, MeasureStepFactory
 from .helpers.pdf import norm
@@ -41,15 +45,15 @@ def measure(org_a):
 
 def approved(org, kind, staff, approver, *, output="ผลเดิม") -> Document:
     """A document with a signer, a memo and (a progress report) an entry, submitted and approved."""
-    doc = services.create_document(org, fiscal_year=FY, kind=kind, round=6 if kind == DocumentKind.PROGRESS else 0,
-                                   actor=staff)
+    doc = transitions.create_document(org, fiscal_year=FY, kind=kind, round=6 if kind == DocumentKind.PROGRESS else 0,
+                                      actor=staff)
     Document.objects.filter(pk=doc.pk).update(signer_name="นายเดิม ใจดี", signer_position="ปลัดเทศบาล")
     Memo.objects.create(document=doc, department="สำนักปลัด", subject="เรื่องเดิม", addressee="นายกเทศมนตรี",
                         body="เรื่องเดิม\n\nข้อความเดิม")
     for entry in doc.entries.all():
-        services.save_entry(entry, data={"output": output}, expected_version=entry.version, actor=staff)
-    services.submit_document(doc, actor=staff)
-    services.approve_document(doc, actor=approver)
+        entry_services.save_entry(entry, data={"output": output}, expected_version=entry.version, actor=staff)
+    transitions.submit_document(doc, actor=staff)
+    transitions.approve_document(doc, actor=approver)
     return Document.objects.get(pk=doc.pk)
 
 
@@ -98,21 +102,21 @@ def test_an_approved_document_keeps_what_it_said_at_approval(org_a, measure, sta
     assert (frozen["status"], frozen["is_draft"]) == ("approved", False)
     assert_old(frozen, kind)
     # Read back, the memo carries the decision of the approval (from the event, not the snapshot).
-    decision = services.approval_decision(doc)
-    assert decision["text"] == "อนุมัติ" and decision["name"] == services.actor_name(approver_a)
+    decision = memo_service.approval_decision(doc)
+    assert decision["text"] == "อนุมัติ" and decision["name"] == rules.actor_name(approver_a)
     assert frozen["memo"]["decision"] is None
     assert document_data(doc) == with_decision(frozen, decision)
 
     change_everything(org_a, measure, doc)
-    services.publish_document(doc, actor=approver_a)
+    transitions.publish_document(doc, actor=approver_a)
 
     doc = Document.objects.get(pk=doc.pk)
     assert doc.snapshot == frozen
     assert document_data(doc) == with_decision({**frozen, "status": "published"}, decision)
     assert_new(build_document_data(doc), kind)  # the live data did change
 
-    services.withdraw_document(doc, actor=admin_a, reason="ข้อมูลเปลี่ยน")
-    draft = services.new_revision(Document.objects.get(pk=doc.pk), actor=staff_a)
+    transitions.withdraw_document(doc, actor=admin_a, reason="ข้อมูลเปลี่ยน")
+    draft = transitions.new_revision(Document.objects.get(pk=doc.pk), actor=staff_a)
     assert_new(build_document_data(draft), kind)  # a new draft shows the changes
     assert document_data(draft) == build_document_data(draft)
     assert document_data(Document.objects.get(pk=doc.pk)) == with_decision({**frozen, "status": "withdrawn"}, decision)
@@ -129,10 +133,10 @@ def test_the_snapshot_is_plain_json_before_and_after_the_database(org_a, measure
 
 
 def test_a_draft_and_a_submitted_document_print_from_live_data(org_a, measure, staff_a):
-    doc = services.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6, actor=staff_a)
+    doc = transitions.create_document(org_a, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6, actor=staff_a)
     Measure.objects.filter(pk=measure.pk).update(title="มาตรการใหม่")
     assert document_data(doc)["measures"][0]["title"] == ["มาตรการใหม่"] and doc.snapshot is None
-    services.submit_document(doc, actor=staff_a)
+    transitions.submit_document(doc, actor=staff_a)
     doc = Document.objects.get(pk=doc.pk)
     Measure.objects.filter(pk=measure.pk).update(title="มาตรการล่าสุด")
     data = document_data(doc)
@@ -153,7 +157,7 @@ def test_publishing_stores_the_pdf_rendered_from_the_snapshot(
     Measure.objects.filter(pk=measure.pk).update(title="มาตรการใหม่")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish_document(doc, actor=approver_a)
+        transitions.publish_document(doc, actor=approver_a)
 
     doc = Document.objects.get(pk=doc.pk)
     assert doc.status == DocumentStatus.PUBLISHED and doc.pdf_rendered_at is not None
@@ -163,7 +167,7 @@ def test_publishing_stores_the_pdf_rendered_from_the_snapshot(
     text = pdf_text(stored)
     assert norm("มาตรการเดิม") in text and norm("มาตรการใหม่") not in text
     assert norm("ผลเดิม") in text and "ฉบับร่าง" not in text  # no draft watermark
-    assert services.render_stored_pdf(doc) is False  # rendered once; kept
+    assert stored_pdf.render_stored_pdf(doc) is False  # rendered once; kept
 
 
 def test_a_failing_renderer_leaves_the_document_published_without_a_file(
@@ -177,7 +181,7 @@ def test_a_failing_renderer_leaves_the_document_published_without_a_file(
 
     monkeypatch.setattr(rendering, "render_document_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.publish_document(doc, actor=approver_a)
+        transitions.publish_document(doc, actor=approver_a)
 
     assert callbacks  # the rendering was attempted after the commit
     doc = Document.objects.get(pk=doc.pk)
@@ -188,5 +192,5 @@ def test_a_failing_renderer_leaves_the_document_published_without_a_file(
     assert "the PDF engine is down" in caplog.text
 
     monkeypatch.undo()  # the next try renders it
-    assert services.render_stored_pdf(doc) is True
+    assert stored_pdf.render_stored_pdf(doc) is True
     assert (tmp_path / Document.objects.get(pk=doc.pk).pdf_file.name).exists()

@@ -17,9 +17,10 @@ from core.audit import sanctioned_removal
 from ita.models import OITItem
 from measures.importing import apply_import, read_import
 from measures.models import Measure
-from reports import services
-from reports.export_xlsx import measures_workbook
+from reports.entries import services as entry_services
+from reports.exports.xlsx import measures_workbook
 from reports.models import Document, DocumentKind
+from reports.workflow import transitions
 
 from .factories import (
     AssessmentYearFactory, DivisionFactory, IndicatorFactory, MeasureFactory, MeasureStepFactory,
@@ -58,10 +59,10 @@ def _build(org, actor):
     second = MeasureFactory(organisation=org, fiscal_year=FY, order=1, title="มาตรการไม่มีขั้นตอน")
     second.divisions.set(divisions[:1])
 
-    document = services.create_document(org, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6,
-                                        actor=actor, notify=False)
+    document = transitions.create_document(org, fiscal_year=FY, kind=DocumentKind.PROGRESS, round=6,
+                                           actor=actor, notify=False)
     entry = document.entries.get(measure=first)
-    services.save_entry(entry, data={"output": "เผยแพร่แล้ว ๑๒ รายการ", "outcome": "ประชาชนเข้าถึงข้อมูล",
+    entry_services.save_entry(entry, data={"output": "เผยแพร่แล้ว ๑๒ รายการ", "outcome": "ประชาชนเข้าถึงข้อมูล",
                                      "status": "done"}, expected_version=entry.version, actor=actor)
 
 

@@ -13,7 +13,7 @@ The checklist of fiscal year *n* (due dates are the portal's own defaults, see `
 - the 12-month report published by 31 October after the fiscal year has ended (so the line of FY *n*
   is due in FY *n*+1);
 - every OIT item of assessment year *n* that the portal answers has its published document, of the fiscal
-  year the catalogue names (``_oit_line``, ``reports.portal_answers``), by 30 April.
+  year the catalogue names (``_oit_line``, ``reports.documents.portal_answers``), by 30 April.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from core.thai import to_thai_digits
 from ita.catalogue_queries import catalogue_items, catalogue_of, provisional_text
 from orgs.access import ROLE_RANK
 from orgs.models import Role
+from reports.documents.portal_answers import portal_answers
 from reports.models import Document, DocumentKind, DocumentStatus
-from reports.portal_answers import portal_answers
 
 DONE, DUE, OVERDUE = "done", "due", "overdue"
 STATE_LABELS = {DONE: _("Done"), DUE: _("To do"), OVERDUE: _("Overdue")}
@@ -74,7 +74,7 @@ def _published(document: Document | None) -> bool:
 
 
 def _public_url(document: Document | None) -> str:
-    from reports.links import document_path
+    from reports.documents.links import document_path
 
     return document_path(document) if _published(document) else ""
 
@@ -208,7 +208,7 @@ class WaitingDocument:
 def waiting_documents(org, role: str | None, user) -> list[WaitingDocument]:
     """Every document of the organisation that is submitted or approved but not yet published, oldest
     submission first (one query). For an approver (or organisation admin), ``for_me`` says which wait
-    for their decision (the rules of reports.services.allowed_actions)."""
+    for their decision (the rules of reports.workflow.rules.allowed_actions)."""
     documents = list(
         Document.objects.for_org(org).filter(status__in=WAITING)
         .select_related("submitted_by", "approved_by").order_by("submitted_at", "pk")

@@ -28,7 +28,8 @@ def dashboard(request, org_slug):
     data = dashboard_data.build(request.org, request.GET.get("year"), role=request.membership.role,
                                 user=request.user)
     failed_pdfs = []
-    if request.membership.role == Role.ADMIN:  # the background tries to store these PDFs failed (reports/tasks.py)
+    # The background tries to store these PDFs failed (reports/workflow/tasks.py).
+    if request.membership.role == Role.ADMIN:
         failed_pdfs = list(Document.objects.for_org(request.org).filter(
             pdf_failed_at__isnull=False, pdf_file="", status__in=(DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN),
         ).order_by("-fiscal_year", "kind", "round", "revision"))

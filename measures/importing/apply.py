@@ -3,9 +3,9 @@
 ``apply_import`` is one transaction: an error anywhere (a refused report, a database error) saves
 nothing. Measures are created by ``create_imported_measures`` (steps through measures.services'
 step writer, history attributed to the actor); the round's progress report is filled by the function
-that reports registers with ``register_round_filler`` (reports/measure_import.py: the report created
-with ``reports.services.create_document`` or the existing draft of that round, each new measure's entry
-filled with ``reports.services.save_entry``). measures never imports reports.
+that reports registers with ``register_round_filler`` (reports/entries/measure_import.py: the report created
+with ``reports.workflow.transitions.create_document`` or the existing draft of that round, each new measure's entry
+filled with ``reports.entries.services.save_entry``). measures never imports reports.
 """
 from __future__ import annotations
 

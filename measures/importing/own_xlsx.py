@@ -1,4 +1,4 @@
-"""Our own XLSX export (reports/export_xlsx.py) read back.
+"""Our own XLSX export (reports/exports/xlsx.py) read back.
 
 The export's sheet "measures" has the English column keys in row 1, Thai headings in row 2 and data
 from row 3: one row per step (or one row for a measure without steps), the measure columns repeated on

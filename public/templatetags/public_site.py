@@ -7,7 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import escape
 
-from reports.links import absolute
+from reports.documents.links import absolute
 from reports.models import Document, DocumentStatus
 
 register = template.Library()

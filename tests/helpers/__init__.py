@@ -10,6 +10,7 @@ files           small real files for uploads and imports (PDF, images, DOCX, XLS
 html            elements of a page's HTML and the Thai text of a msgid
 http            local HTTP(S) servers for the link checks
 mail            mail backends that fail
+measure_pages   what the measures pages' tests share (factories, form data, page addresses)
 pdf             what a PDF shows (text, pages, columns, fonts, lines) and the typography documents
 seeds           the three seed documents (tests/data/seeds/) and their tables
 urls_failing    ROOT_URLCONF for the error pages test

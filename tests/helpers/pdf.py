@@ -3,7 +3,7 @@
 Text is compared after NFKC with all whitespace removed (Thai lines wrap without spaces; NFKC turns
 ำ into ํ + า as the glyphs say). A table row may break across pages, and then the extracted text of a
 page interleaves the parts of its cells; so a column is read on its own: ``pdftotext -raw`` cropped to
-that column's x-range (reports.rendering.column_edges) on every landscape page. pdftotext comes from
+that column's x-range (reports.printing.rendering.column_edges) on every landscape page. pdftotext comes from
 Debian's poppler-utils (`make test` installs it); pages are read with pypdf.
 
 The typography tests (word breaks in Thai table cells, page breaks) print documents with long Thai
@@ -23,10 +23,10 @@ from core.thai import to_thai_digits
 from ita.models import Tool
 from measures.models import Measure, MeasureStep
 from orgs.models import Division
-from reports.documents import build_document_data
+from reports.documents.data import build_document_data
 from reports.models import Document, DocumentStatus, ProgressEntry
-from reports.rendering import RenderOptions, column_edges, document_context
-from reports.thai_words import segment
+from reports.printing.rendering import RenderOptions, column_edges, document_context
+from reports.printing.thai_words import segment
 
 LANDSCAPE = (842, 595)
 

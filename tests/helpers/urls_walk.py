@@ -59,7 +59,7 @@ class DemoArguments:
         from measures.models import Measure
         from oit.models import Answer, AnswerKind, Row
         from orgs.models import Division, Invitation, Membership
-        from reports.links import kind_slug
+        from reports.documents.links import kind_slug
         from reports.models import Document, DocumentStatus, Evidence, ProgressEntry
         from reports.pdf import font_files
 

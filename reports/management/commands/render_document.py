@@ -11,10 +11,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import Organisation
-from reports.documents import build_document_data
-from reports.evidence_print import for_copy
+from reports.documents.data import build_document_data
+from reports.entries.evidence_print import for_copy
 from reports.models import Document, DocumentKind, Layout, ReportRound
-from reports.rendering import RenderOptions, pdf_filename, render_document_pdf
+from reports.printing.rendering import RenderOptions, pdf_filename, render_document_pdf
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@
     python manage.py rerender_published --missing-only   # only documents that have no stored PDF yet
 
 Run it after a fix of the document templates or fonts: each document is rendered from its frozen
-snapshot (what was approved) with its own print options, by reports.services.render_stored_pdf, and
+snapshot (what was approved) with its own print options, by reports.printing.stored_pdf.render_stored_pdf, and
 stored under a new name (the old file is deleted). A failure is reported and the others are still
 tried; the command then exits non-zero. Running it again changes nothing but the files.
 
@@ -17,8 +17,8 @@ approval (ความเห็น/คำสั่ง: อนุมัติ, th
 from django.core.management.base import BaseCommand, CommandError
 
 from orgs.models import Organisation
-from reports import services
 from reports.models import Document, DocumentStatus
+from reports.printing import stored_pdf
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             label = (f"{document.organisation.slug} {document.fiscal_year} {document.kind}"
                      f"{f' {document.round}' if document.round else ''} r{document.revision}")
             try:
-                done = services.render_stored_pdf(document, force=not missing_only)
+                done = stored_pdf.render_stored_pdf(document, force=not missing_only)
             except Exception as exc:  # report it and go on with the others
                 failed.append(label)
                 self.stderr.write(f"{label}: FAILED ({type(exc).__name__}: {exc})")

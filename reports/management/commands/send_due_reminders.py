@@ -1,4 +1,4 @@
-"""E-mail the reminders that are due (reports/reminders.py): steps due soon or overdue, reports due.
+"""E-mail the reminders that are due (reports/workflow/reminders.py): steps due soon or overdue, reports due.
 
     python manage.py send_due_reminders [--date YYYY-MM-DD] [--days N] [--dry-run]
 
@@ -11,7 +11,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from reports import reminders
+from reports.workflow import reminders
 
 
 def _iso_date(text: str) -> date:

@@ -4,9 +4,10 @@
   after the commit of its publication (and after a change that drops it, ``drop_stored_pdf``). A failed
   try is queued again after 1, 5 and 25 minutes (``PDF_BACKOFF``); the tries are counted on the document
   (``Document.pdf_attempts``), and after the last one ``Document.pdf_failed_at`` is set: the organisation's
-  administrators see it on the document page and try again (``services.retry_published_pdf``). Until the
-  PDF exists the public page shows the document and says the PDF is being prepared.
-- ``send_workflow_notices(event_id)``: the e-mail notices of a workflow event (reports/notifications.py).
+  administrators see it on the document page and try again
+  (``reports.printing.stored_pdf.retry_published_pdf``). Until the PDF exists the public page shows the
+  document and says the PDF is being prepared.
+- ``send_workflow_notices(event_id)``: the e-mail notices of a workflow event (reports/workflow/notifications.py).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django_tasks import task
 
 from core.mail_tasks import enqueue_later, retry_at
 
-from .models import Document
+from ..models import Document
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +31,13 @@ PDF_MAX_ATTEMPTS = len(PDF_BACKOFF) + 1
 @task()
 def render_published_pdf(document_id: int, attempt: int = 1) -> bool:
     """Render and store the PDF unless one is stored already; True when this try rendered it."""
-    from . import services
+    from ..printing.stored_pdf import render_stored_pdf
 
     document = Document.objects.select_related("organisation").filter(pk=document_id).first()
     if document is None:
         return False
     try:
-        rendered = services.render_stored_pdf(document)
+        rendered = render_stored_pdf(document)
     except Exception:
         when = retry_at(attempt, PDF_BACKOFF)
         Document.objects.filter(pk=document_id).update(

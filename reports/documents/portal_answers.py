@@ -10,7 +10,7 @@ from ita.catalogue_queries import CatalogueOf, catalogue_items, catalogue_of
 from ita.models import OITItem
 
 from . import links
-from .models import Document, DocumentKind, DocumentStatus
+from ..models import Document, DocumentKind, DocumentStatus
 
 
 @dataclass(frozen=True)

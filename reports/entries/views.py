@@ -1,7 +1,7 @@
 """Progress entries of a draft report: edit an entry with its evidence (files and links); download an
 evidence file; remove evidence; mark evidence public or internal (Evidence.is_public: staff while the
 document is a draft, an approver or organisation admin at any time, also after publication). Everything is scoped by request.org (orgs.access): an entry, a document
-or evidence of another organisation is a 404. Changes go through reports/services.py only.
+or evidence of another organisation is a 404. Changes go through reports/entries/services.py only.
 
 The entry page saves the entry and its optional new evidence in one transaction, so a refused or
 failed save changes nothing. A save from an outdated page (someone saved the entry meanwhile, or the
@@ -28,9 +28,10 @@ from orgs.access import has_role, org_member_required
 from orgs.models import Role
 
 from . import services
-from .entry_forms import EntryForm
+from ..models import Document, Evidence, EvidenceKind, ProgressEntry
+from ..workflow import rules
 from .evidence import evidence_response
-from .models import Document, Evidence, EvidenceKind, ProgressEntry
+from .forms import EntryForm
 
 
 def _document(request, pk) -> Document:
@@ -80,7 +81,7 @@ def _conflict_context(current: ProgressEntry) -> dict:
     user = getattr(record, "history_user", None)
     return {
         "conflict": current,
-        "conflict_user": services.actor_name(user) if user else "",
+        "conflict_user": rules.actor_name(user) if user else "",
         "conflict_date": getattr(record, "history_date", None),
         "conflict_output": cells.output_cell(current),
         "conflict_outcome": cells.outcome_cell(current),
@@ -158,7 +159,7 @@ def entry_edit(request, org_slug, pk, entry_pk):
                                                 actor=request.user, checked=form.checked_upload,
                                                 is_public=bool(cleaned.get("evidence_file_public")))
                 stored_files.append(ev.file.name)
-    except services.WorkflowError as exc:
+    except rules.WorkflowError as exc:
         _forget_files(stored_files)
         return _refused(request, document, entry, form, data, exc)
     except Exception:
@@ -179,12 +180,12 @@ def _forget_files(names) -> None:
             default_storage.delete(name)
 
 
-def _refused(request, document, entry, form, data, exc: services.WorkflowError):
+def _refused(request, document, entry, form, data, exc: rules.WorkflowError):
     """Re-render a refused save with the typed values kept (409 when the page was outdated)."""
     fresh_document = _document(request, document.pk)
     fresh_entry = _entry(fresh_document, entry.pk)
     file_not_kept = "evidence_file" in request.FILES
-    if isinstance(exc, services.StaleDocument):
+    if isinstance(exc, rules.StaleDocument):
         extra = {}
         if isinstance(exc.current, ProgressEntry):
             data["version"] = str(exc.current.version)  # a second save, after reading theirs, goes through
@@ -211,9 +212,9 @@ def evidence_delete(request, org_slug, pk, evidence_pk):
     entry_pk = evidence.entry_id
     try:
         services.remove_evidence(evidence, actor=request.user)
-    except services.StaleDocument:
+    except rules.StaleDocument:
         messages.error(request, _("Evidence can only be removed while the document is a draft."))
-    except services.WorkflowError as exc:
+    except rules.WorkflowError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The evidence “%(label)s” was removed.") % {"label": evidence.label})
@@ -228,7 +229,7 @@ def evidence_public(request, org_slug, pk, evidence_pk):
     public = request.POST.get("public") == "1"
     try:
         services.set_evidence_public(evidence, public=public, actor=request.user)
-    except services.WorkflowError as exc:
+    except rules.WorkflowError as exc:
         messages.error(request, exc.message)
     else:
         if public:

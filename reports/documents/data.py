@@ -1,7 +1,7 @@
 """What a document shows, as plain data: ``build_document_data(document) -> dict``.
 
 The templates of reports/templates/reports/document/ render *only* from this dict (through
-``reports.rendering``), so a draft built from live data and a frozen approval snapshot of the same
+``reports.printing.rendering``), so a draft built from live data and a frozen approval snapshot of the same
 dict print the same document. The dict is JSON-serialisable: strings, ints, bools, lists, dicts and
 None; no model objects, no dates, no Decimals.
 
@@ -63,7 +63,7 @@ from core.thai import format_date, format_month, format_number, round_range, to_
 from measures import cells, layouts
 from measures.models import Measure
 
-from .models import Document, DocumentKind, DocumentStatus, MonthStyle
+from ..models import Document, DocumentKind, DocumentStatus, MonthStyle
 
 VERSION = 1
 
@@ -79,35 +79,6 @@ MEASURES_TITLE = "มาตรการส่งเสริมคุณธร�
 ANALYSIS_TITLE = "การวิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ"
 ANALYSIS_SUBTITLE = "(Integrity and Transparency Assessment: ITA)"
 ITA_FULL = "การประเมินคุณธรรมและความโปร่งใสในการดำเนินงานของหน่วยงานภาครัฐ"
-
-# The columns, headings, widths and cell texts of each layout, and the layouts of each kind, are declared
-# in measures/layouts.py; what this module used to hold of them is read from there under the old names
-# (``__getattr__`` below), so it is never a stale copy.
-layouts_for = layouts.layouts_for
-left_out_fields = layouts.left_out_fields
-printed_fields = layouts.printed_fields
-resolve_columns = layouts.resolve_columns
-validate_columns = layouts.validate_columns
-ColumnsError = layouts.ColumnsError
-
-_FROM_REGISTRY = {
-    "LAYOUT_COLUMNS": lambda: {code: layouts.layout_columns(code) for code in layouts.LAYOUTS},
-    "COLUMN_KEYS": layouts.column_keys,
-    "DEFAULT_HEADINGS": layouts.default_headings,
-    "TYPED_FIELDS": lambda: tuple(layouts.TYPED_FIELDS),
-    "LAYOUT_TYPED_FIELDS": lambda: {code: layouts.printed_fields(code) for code in layouts.LAYOUTS},
-    "KIND_TYPED_FIELDS": lambda: {kind: k.typed_fields for kind, k in layouts.KINDS.items()},
-    "KIND_ESSENTIAL": lambda: {kind: k.essential for kind, k in layouts.KINDS.items()},
-    "KIND_LAYOUTS": lambda: {kind: k.layouts for kind, k in layouts.KINDS.items()},
-    "DEFAULT_LAYOUT": lambda: {kind: layouts.default_layout(kind) for kind in layouts.KINDS},
-}
-
-
-def __getattr__(name):
-    if name in _FROM_REGISTRY:
-        return _FROM_REGISTRY[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 TOOL_ORDER = ("IIT", "EIT", "OIT")
 NEW_LEVEL_TEXT = {
@@ -156,9 +127,9 @@ def round_months_text(fiscal_year: int, round_: int) -> str:
 
 def effective_layout(document: Document, override: str | None = None) -> str:
     """The layout the document prints in: the first of the override, the document's own layout, (a
-    progress report) the organisation's default, that the kind may use (``KIND_LAYOUTS``); else the
-    kind's default (A for a progress report, E for a measures plan, "" for an analysis)."""
-    allowed = layouts_for(document.kind)
+    progress report) the organisation's default, that the kind may use (``measures.layouts.layouts_for``);
+    else the kind's default (A for a progress report, E for a measures plan, "" for an analysis)."""
+    allowed = layouts.layouts_for(document.kind)
     candidates = [override, document.layout]
     if document.kind == DocumentKind.PROGRESS:
         candidates.append(document.organisation.default_layout)
@@ -439,7 +410,7 @@ def memo_body(text: str) -> list[dict]:
 def memo_data(values: dict, saved: bool) -> dict:
     """The memo as printed. ``decision`` (the executive's ความเห็น/คำสั่ง) is None here: it is not
     part of what was approved but the record of the approval, added from the APPROVE workflow event
-    when an approved document is read (reports.services.document_snapshot)."""
+    when an approved document is read (reports.printing.stored_pdf.document_snapshot)."""
     memo_date = values.get("date")
     department = (values.get("department") or "").strip() or department_text(
         values.get("division_name", ""), values.get("organisation_name", ""))
@@ -464,7 +435,7 @@ MEMO_FIELDS = ("department", "reference", "date", "subject", "addressee", "throu
 
 
 def _memo(document: Document) -> dict:
-    from .models import Memo
+    from ..models import Memo
 
     memo = None
     if document.pk is not None:
@@ -591,9 +562,9 @@ def build_document_data(document: Document) -> dict:
         analysis = analysis_data(org, document.fiscal_year - 1)
 
     try:
-        columns = {lay: resolve_columns(lay, document.columns) for lay in layouts.LAYOUTS}
-    except (ColumnsError, AttributeError, TypeError):
-        columns = {lay: resolve_columns(lay) for lay in layouts.LAYOUTS}
+        columns = {lay: layouts.resolve_columns(lay, document.columns) for lay in layouts.LAYOUTS}
+    except (layouts.ColumnsError, AttributeError, TypeError):
+        columns = {lay: layouts.resolve_columns(lay) for lay in layouts.LAYOUTS}
     lines_ = title_lines(document)
     return {
         "version": VERSION,

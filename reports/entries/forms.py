@@ -1,5 +1,5 @@
 """The form of one progress entry (what was done, outcome, status, activity dates) with the optional new
-evidence of the same save: one file (checked by content, reports/evidence.py) and one link, each with a
+evidence of the same save: one file (checked by content, reports/entries/evidence.py) and one link, each with a
 "public" checkbox (Evidence.is_public: shown on the published report's public page)."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BEDateField, BEDateInput
 from core.thai import file_size
 
+from ..models import EntryStatus, ProgressEntry
 from .evidence import allowed_types_text, check_upload, max_bytes
-from .models import EntryStatus, ProgressEntry
 
 EVIDENCE_FIELDS = ("evidence_file", "evidence_file_title", "evidence_file_public",
                    "evidence_url", "evidence_url_title", "evidence_url_public")
@@ -58,7 +58,7 @@ class EntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.checked_upload = None  # reports.evidence.CheckedUpload of a valid evidence_file
+        self.checked_upload = None  # reports.entries.evidence.CheckedUpload of a valid evidence_file
         if not self.is_bound:
             self.initial["version"] = self.instance.version
         self.fields["evidence_file"].help_text = _("%(types)s, at most %(max)s.") % {

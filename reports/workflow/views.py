@@ -1,6 +1,6 @@
 """Workflow pages: create a document, and the transitions (submit, return, approve, publish, withdraw,
 new revision, delete a draft; and an admin's new try of a published PDF whose rendering failed) through
-reports/services.py.
+reports/workflow/transitions.py (the PDF's: reports/printing/stored_pdf.py).
 
 Both views take POST only and are open to any member of the organisation: the services decide who may
 do what (and refuse with a WorkflowError, shown as a message). Another organisation's document is a 404.
@@ -19,10 +19,11 @@ from orgs.access import org_member_required
 
 from core.thai import to_thai_digits
 
-from . import services
-from .services import WorkflowError, allowed_actions
-from .views import _detail_context, _document, _options_form, document_data, memo_form
-from .workflow_forms import ApproveForm, CreateDocumentForm, PublishForm, ReturnForm, SubmitForm, WithdrawForm
+from . import transitions
+from ..documents.views import _detail_context, _document, _options_form, document_data, memo_form
+from ..printing.stored_pdf import retry_published_pdf
+from .forms import ApproveForm, CreateDocumentForm, PublishForm, ReturnForm, SubmitForm, WithdrawForm
+from .rules import WorkflowError, allowed_actions
 
 
 @require_POST
@@ -36,7 +37,7 @@ def create(request, org_slug):
         return redirect("reports:index", org_slug)
     data = form.cleaned_data
     try:
-        document = services.create_document(
+        document = transitions.create_document(
             request.org, fiscal_year=data["fiscal_year"], kind=data["kind"], round=data["round"],
             actor=request.user,
         )
@@ -61,7 +62,7 @@ def _rerender(request, document, **forms):
 def _submit(request, document):
     form = SubmitForm(request.POST)
     version = form.cleaned_data.get("version") if form.is_valid() else 0  # 0: never current, so refused
-    services.submit_document(document, actor=request.user, expected_version=version)
+    transitions.submit_document(document, actor=request.user, expected_version=version)
     messages.success(request, _("The document has been submitted for approval."))
 
 
@@ -82,12 +83,12 @@ def _with_text(request, document, form_class, field, flag, form_name, service, m
 
 def _return(request, document):
     return _with_text(request, document, ReturnForm, "comment", "return_", "return_form",
-                      services.return_document, _("The document has been returned for changes."))
+                      transitions.return_document, _("The document has been returned for changes."))
 
 
 def _withdraw(request, document):
     return _with_text(request, document, WithdrawForm, "reason", "withdraw", "withdraw_form",
-                      services.withdraw_document, _("The document has been withdrawn."))
+                      transitions.withdraw_document, _("The document has been withdrawn."))
 
 
 def _approve(request, document):
@@ -98,7 +99,7 @@ def _approve(request, document):
         return _rerender(request, document, approve_form=form)  # only a comment that is too long
     else:
         comment = ""  # the service refuses (role, status or own submission) and says why
-    services.approve_document(document, actor=request.user, comment=comment)
+    transitions.approve_document(document, actor=request.user, comment=comment)
     messages.success(request, _("The document has been approved."))
     return None
 
@@ -114,7 +115,7 @@ def _publish(request, document):
         return _rerender(request, document, publish_form=form)
     else:
         publish_memo = False
-    services.publish_document(document, actor=request.user, publish_memo=publish_memo)
+    transitions.publish_document(document, actor=request.user, publish_memo=publish_memo)
     if publish_memo:
         messages.success(request, _("The document has been published with its memo cover."))
     else:
@@ -123,20 +124,20 @@ def _publish(request, document):
 
 
 def _revise(request, document):
-    revision = services.new_revision(document, actor=request.user)
+    revision = transitions.new_revision(document, actor=request.user)
     messages.success(request, _("Revision %(n)s has been started as a draft.") % {"n": to_thai_digits(revision.revision)})
     return redirect("reports:detail", request.org.slug, revision.pk)
 
 
 def _delete(request, document):
-    services.delete_draft(document, actor=request.user)
+    transitions.delete_draft(document, actor=request.user)
     messages.success(request, _("The draft has been deleted."))
     return redirect("reports:index", request.org.slug)
 
 
 def _retry_pdf(request, document):
     """An organisation admin tries the stored PDF again after the background tries failed."""
-    services.retry_published_pdf(document, actor=request.user)
+    retry_published_pdf(document, actor=request.user)
     messages.success(request, _("The PDF file is being prepared again; it will be on the public page in a few "
                                 "minutes."))
     return None

@@ -7,10 +7,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from measures.importing import ImportPreview, ImportRefused
+from measures.layouts import validate_columns
 
-from .documents import validate_columns
-from .models import Document, DocumentKind, DocumentStatus, EntryStatus, Layout
-from .services import WorkflowError, create_document, ensure_entries, save_entry
+from ..models import Document, DocumentKind, DocumentStatus, EntryStatus, Layout
+from ..workflow.rules import WorkflowError
+from ..workflow.transitions import create_document
+from .services import ensure_entries, save_entry
 
 # preview column field -> Document.columns key (layout A)
 COLUMN_KEY = {

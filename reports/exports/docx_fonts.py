@@ -64,7 +64,7 @@ def obfuscate(data: bytes, key: str) -> bytes:
 @lru_cache(maxsize=1)
 def embedded_faces() -> tuple[tuple[str, str, bytes], ...]:
     """((embed element, font key, obfuscated bytes), …) of every Sarabun face the engine ships."""
-    from .pdf.fonts import font_files
+    from ..pdf.fonts import font_files
 
     files = font_files()
     faces = []

@@ -1,6 +1,6 @@
 """A document as an editable Word file (DOCX), from the same data and options as its PDF.
 
-    data = document_data(document)                  # reports.views: the snapshot once approved
+    data = document_data(document)                  # reports.documents.views: the snapshot once approved
     content = render_document_docx(data, RenderOptions(layout="B"))   # bytes
 
 Same content and order as the PDF templates (reports/templates/reports/document/): the memo cover
@@ -8,7 +8,7 @@ Same content and order as the PDF templates (reports/templates/reports/document/
 of an analysis document), then on landscape A4 pages the title lines, organisation and place, the
 foreword (คำนำ) and preamble, the table of the chosen layout (A-F: the layout's columns and
 headings, layout B one table per tool section, group-heading rows spanning all columns) and the
-signature block. Texts come from ``reports.rendering.prepared`` (Sarabun-safe, in the document's
+signature block. Texts come from ``reports.printing.rendering.prepared`` (Sarabun-safe, in the document's
 digits: Thai unless the document or the options say Arabic); the literal numbers of the templates
 ("๑." of the analysis headings) follow the same choice.
 
@@ -17,7 +17,7 @@ script in Word, so the cs font and the complex-script size ``w:szCs`` are what W
 have fixed column widths (the PDF's relative widths: the columns' weights of measures.layouts, as the
 document's data froze them) and repeat their
 header row on every page (``w:tblHeader``); the Sarabun faces are embedded in the file
-(reports/docx_fonts.py), so it looks the same where Sarabun is not installed. A draft carries
+(reports/exports/docx_fonts.py), so it looks the same where Sarabun is not installed. A draft carries
 "ฉบับร่าง" in the page header instead of the PDF's watermark. Nothing here queries the database.
 """
 from __future__ import annotations
@@ -35,9 +35,9 @@ from docx.shared import Mm, Pt, RGBColor
 
 from core.thai import to_arabic_digits, to_thai_digits
 
+from ..models import DocumentKind
 from .docx_fonts import embed_sarabun
-from .models import DocumentKind
-from .rendering import (
+from ..printing.rendering import (
     LANDSCAPE_MARGINS_MM,
     WATERMARK,
     RenderOptions,
@@ -459,7 +459,7 @@ class Writer:
                      *(s.footer._element for s in self.doc.sections)):
             for rpr in root.iter(qn("w:rPr")):
                 _reorder(rpr)
-        embed_sarabun(self.doc)  # the file carries its fonts (reports/docx_fonts.py)
+        embed_sarabun(self.doc)  # the file carries its fonts (reports/exports/docx_fonts.py)
         core = self.doc.core_properties
         core.title = data["title"]
         core.author = data["organisation"]["name"]
@@ -512,7 +512,7 @@ def _fill(cell, lines, *, size=TABLE_PT):
 
 
 def docx_context(data: dict, options: RenderOptions) -> tuple[dict, dict]:
-    """(the data as printed, what to print): the same decisions as reports.rendering.document_context."""
+    """(the data as printed, what to print): the same decisions as reports.printing.rendering.document_context."""
     data = prepared(data, options)
     layout = chosen_layout(data, options)
     kind = data["kind"]

@@ -1,6 +1,6 @@
 """Staff exports: a document as Word (DOCX) and the measures and entries of a fiscal year as Excel.
 
-    /w/<org>/documents/<pk>/docx/              the document, from reports.views.document_data (its
+    /w/<org>/documents/<pk>/docx/              the document, from reports.documents.views.document_data (its
                                                frozen snapshot once approved), same options as the PDF
     /w/<org>/documents/xlsx/<fiscal_year>/     measures (one row per step) and progress entries
 
@@ -13,12 +13,12 @@ from django.views.decorators.http import require_safe
 
 from orgs.access import org_member_required
 
-from .export_docx import CONTENT_TYPE as DOCX_TYPE
-from .export_docx import docx_filename, render_document_docx
-from .export_xlsx import CONTENT_TYPE as XLSX_TYPE
-from .export_xlsx import ascii_xlsx_filename, measures_workbook, xlsx_filename
-from .rendering import ascii_filename, disposition, pdf_filename
-from .views import _document, _options_form, document_data
+from ..documents.views import _document, _options_form, document_data
+from ..printing.rendering import ascii_filename, disposition, pdf_filename
+from .docx import CONTENT_TYPE as DOCX_TYPE
+from .docx import docx_filename, render_document_docx
+from .xlsx import CONTENT_TYPE as XLSX_TYPE
+from .xlsx import ascii_xlsx_filename, measures_workbook, xlsx_filename
 
 
 def _file_response(content: bytes, content_type: str, ascii_name: str, name: str) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""Documents as HTML and PDF, from the data of ``reports.documents.build_document_data`` only.
+"""Documents as HTML and PDF, from the data of ``reports.documents.data.build_document_data`` only.
 
     data = build_document_data(document)            # or a frozen snapshot of it
     options = RenderOptions(layout="C", arabic_digits=True, memo=True)
@@ -31,9 +31,9 @@ from core.thai import to_thai_digits
 
 from measures import layouts
 
-from .documents import map_strings, with_arabic_digits
-from .evidence_print import printed_items
-from .models import DocumentKind
+from ..documents.data import map_strings, with_arabic_digits
+from ..entries.evidence_print import printed_items
+from ..models import DocumentKind
 
 TEMPLATE_DIR = "reports/document"
 
@@ -48,7 +48,7 @@ WATERMARK = "ฉบับร่าง"
 class RenderOptions:
     """How to print: None means "as the document says"."""
 
-    layout: str | None = None  # one of reports.documents.layouts_for(kind)
+    layout: str | None = None  # one of reports.documents.data.layouts_for(kind)
     arabic_digits: bool | None = None
     memo: bool | None = None  # the บันทึกข้อความ cover in front
     memo_only: bool = False  # the memo cover alone (staff print it to sign or file it)
@@ -62,7 +62,7 @@ def sarabun_codepoints() -> frozenset[int]:
     """Code points every required Sarabun face (regular, bold) can draw."""
     from fontTools.ttLib import TTFont
 
-    from .pdf.fonts import REQUIRED_FACES, font_files
+    from ..pdf.fonts import REQUIRED_FACES, font_files
 
     files = font_files()
     sets = []
@@ -135,7 +135,7 @@ DIVISION_MAX_MM = 55  # a division name (a piece of the responsible column) up t
 def _advances(bold: bool) -> tuple[dict, int]:
     from fontTools.ttLib import TTFont
 
-    from .pdf.fonts import font_files
+    from ..pdf.fonts import font_files
 
     with TTFont(font_files()[(700 if bold else 400, "normal")], lazy=True) as font:
         cmap, metrics = font.getBestCmap(), font["hmtx"]
@@ -257,7 +257,7 @@ def _cell(measure: dict, key: str, keys) -> dict:
 
 def _rows(measures, columns, groups: bool, evidence: bool = False) -> list[dict]:
     """Table rows: group headings and measures; with ``evidence`` (a progress report) each measure's
-    row carries the evidence items printed in the row after it (reports.evidence_print)."""
+    row carries the evidence items printed in the row after it (reports.entries.evidence_print)."""
     rows, group = [], None
     keys = [c["key"] for c in columns]
     for measure in measures:
@@ -368,7 +368,7 @@ def _division_whole(piece: str) -> bool:
 
 
 def with_word_marks(context: dict) -> dict:
-    """The context with the table texts marked for the PDF (reports.thai_words): U+200B between
+    """The context with the table texts marked for the PDF (reports.printing.thai_words): U+200B between
     Thai words; division names and short heading pieces whole. The cells are ``word-break:
     keep-all`` in _report.css, so their lines break at the marks and spaces only."""
     from .thai_words import keep_whole, mark_words
@@ -451,7 +451,7 @@ def render_html_parts(data: dict, options: RenderOptions = RenderOptions(), *, f
 
 def preview_font_faces(font_url) -> list[dict]:
     """[{"url", "weight", "style"}] of the Sarabun files, for the browser (``font_url(file name)``)."""
-    from .pdf import font_files
+    from ..pdf import font_files
 
     return [{"url": font_url(path.name), "weight": weight, "style": style}
             for (weight, style), path in sorted(font_files().items())]
@@ -481,8 +481,8 @@ def render_document_pdf(data: dict, options: RenderOptions = RenderOptions()) ->
 def _document_pdf(data: dict, options: RenderOptions, *, second_layout: bool = False) -> bytes:
     """``second_layout``: the report part laid out a second time from its HTML when its signature
     stands alone, as before reports.pdf.repaginate (the reference the tests compare with)."""
-    from .pdf import render_pdf
-    from .pdf.pagination import page_boxes_with_only, pages_with_only
+    from ..pdf import render_pdf
+    from ..pdf.pagination import page_boxes_with_only, pages_with_only
 
     parts, dirs, context = _pdf_parts(data, options, for_pdf=True)
     report_index = len(parts) - 1 if context["show_report"] else -1  # memo only: no report part

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from .models import DocumentKind
+from ..models import DocumentKind
 
 KIND_SLUGS = ("analysis", "measures", "progress-3", "progress-6", "progress-9", "progress-12")
 

@@ -1,7 +1,7 @@
 """A measure reported on in a submitted, approved or published document cannot be deleted; its entries in
 draft and withdrawn documents go with it. Registered with measures.services (reports/apps.py), which asks
 through ``register_reporter`` and never imports reports."""
-from .models import DocumentStatus, ProgressEntry
+from ..models import DocumentStatus, ProgressEntry
 
 # Documents in these states must keep every measure they report on.
 LOCKING_STATUSES = (DocumentStatus.SUBMITTED, DocumentStatus.APPROVED, DocumentStatus.PUBLISHED)

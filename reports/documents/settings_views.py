@@ -1,7 +1,7 @@
 """The settings of a draft document (title, texts, layout, columns of layout A, digits, month style,
 signer): /w/<org>/documents/<pk>/settings/. Any member of the organisation; editable only while the
 document is a draft, read-only otherwise. Saving goes through
-reports.document_settings.save_document_settings (the view never writes the document).
+reports.documents.settings.save_document_settings (the view never writes the document).
 
 Responses: a valid save redirects to the document page with a message; invalid input 400; a document
 that is no longer a draft, or a save from an outdated page, 409. What was typed is always kept.
@@ -12,14 +12,15 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from measures.layouts import resolve_columns, validate_columns
 from orgs.access import org_member_required
 
-from .document_settings import (
+from .settings import (
     ColumnsForm, DocumentSettingsForm, disable_columns, layout_notes, save_document_settings,
 )
-from .documents import effective_layout, resolve_columns, standard_title_lines, validate_columns
-from .models import Document, DocumentKind, Layout
-from .services import StaleDocument, WorkflowError
+from ..models import Document, DocumentKind, Layout
+from ..workflow.rules import StaleDocument, WorkflowError
+from .data import effective_layout, standard_title_lines
 
 
 def _int_or_none(value):

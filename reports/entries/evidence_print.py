@@ -11,7 +11,7 @@ _table.html``, a row right after the measure's row). Two copies:
 
 Publicness is not part of the frozen snapshot (an approver may change it after publication), so it is
 read live: ``for_copy`` overlays it on the data (one query). When it changes on a published document,
-``reports.services.set_evidence_public`` renders the stored PDF again, so the public PDF always lists
+``reports.entries.services.set_evidence_public`` renders the stored PDF again, so the public PDF always lists
 what is public now (the same as the public page).
 
 The address of a public file is the public evidence URL of its revision
@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
-from .models import DocumentKind, Evidence, EvidenceKind
+from ..models import DocumentKind, Evidence, EvidenceKind
 
 QR_BORDER = 2  # modules of white around the code (the cell's padding adds to the quiet zone)
 QR_SCALE = 4  # pixels per module: sharp even in viewers that smooth small images despite /Interpolate false

@@ -46,7 +46,7 @@ from openpyxl.writer.excel import ExcelWriter
 from core.inert import inert_xlsx_row
 from measures.models import Measure
 
-from .models import Document, DocumentKind, ProgressEntry
+from ..models import Document, DocumentKind, ProgressEntry
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEPARATOR = " | "

@@ -3,7 +3,7 @@ HTML preview), the preview itself and the PDF. Everything under /w/<org_slug>/do
 request.org (orgs.access): another organisation's document is a 404.
 
 Preview and PDF are made from ``build_document_data`` (live data for now; the workflow issue will pass
-the frozen approval snapshot instead) by the same templates (reports.rendering).
+the frozen approval snapshot instead) by the same templates (reports.printing.rendering).
 """
 from __future__ import annotations
 
@@ -20,26 +20,17 @@ from django.views.decorators.http import require_POST
 from orgs.access import org_member_required
 from orgs.models import Role
 
-from .documents import build_document_data, memo_initial
-from .evidence_print import for_copy
+from ..entries.evidence_print import for_copy
+from ..entries.services import ensure_entries
+from ..models import Document, DocumentKind, DocumentStatus, Memo
+from ..pdf import font_files
+from ..printing.rendering import content_disposition, render_document_pdf, render_preview_html
+from ..printing.stored_pdf import document_snapshot, pdf_render_failed, public_memo, stored_pdf_etag
+from ..workflow.forms import CreateDocumentForm, PublishForm
+from ..workflow.rules import StaleDocument, WorkflowError, allowed_actions
+from .data import build_document_data, memo_initial
 from .forms import MemoForm, RenderOptionsForm
-from .workflow_forms import CreateDocumentForm
-from .models import Document, DocumentKind, DocumentStatus, Memo
-from .pdf import font_files
-from .services import (
-    MEMO_FIELDS,
-    StaleDocument,
-    WorkflowError,
-    allowed_actions,
-    document_snapshot,
-    ensure_entries,
-    pdf_render_failed,
-    public_memo,
-    save_memo,
-    stored_pdf_etag,
-)
-from .workflow_forms import PublishForm
-from .rendering import content_disposition, render_document_pdf, render_preview_html
+from .memo import MEMO_FIELDS, save_memo
 
 
 def _document(request, pk):
@@ -136,7 +127,7 @@ def detail(request, org_slug, pk):
 def printed_data(document, data: dict, options_form) -> dict:
     """The data with its evidence as this print lists it: the published copy (public evidence only, as
     stored) for a published or withdrawn document in its own options, else the staff copy (internal
-    evidence by name too). See reports.evidence_print."""
+    evidence by name too). See reports.entries.evidence_print."""
     public_copy = document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default()
     return for_copy(document, data, public_copy=public_copy)
 
@@ -173,7 +164,7 @@ def pdf(request, org_slug, pk):
     options = options_form.options()
     if (document.status in (DocumentStatus.PUBLISHED, DocumentStatus.WITHDRAWN) and options_form.is_default()
             and document.pdf_file):
-        # The published PDF: rendered once by a background task (reports/tasks.py) and stored under a
+        # The published PDF: rendered once by a background task (reports/workflow/tasks.py) and stored under a
         # name that carries its content hash, which is also its ETag.
         etag = stored_pdf_etag(document)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:

@@ -1,7 +1,7 @@
 """Forms of the workflow pages: a new document (kind, fiscal year, round) and the transitions that carry
 input (submit: the version the page showed; return: a required comment; approve: an optional comment;
-withdraw: a required reason). The rules themselves stay in reports/services.py; these forms only read
-and check what the page sent."""
+withdraw: a required reason). The rules themselves stay in reports/workflow/rules.py and transitions.py;
+these forms only read and check what the page sent."""
 from __future__ import annotations
 
 from django import forms
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.thai import fiscal_year_of, to_thai_digits
 
-from .models import DocumentKind, ReportRound
+from ..models import DocumentKind, ReportRound
 
 PROGRESS_ROUNDS = (ReportRound.MONTHS_3, ReportRound.MONTHS_6, ReportRound.MONTHS_9, ReportRound.MONTHS_12)
 COMMENT_MAX_LENGTH = 5000

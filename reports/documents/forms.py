@@ -5,10 +5,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BEDateField
+from measures.layouts import layouts_for
 
-from .documents import department_text, layouts_for
-from .models import DocumentKind, Layout, Memo
-from .rendering import RenderOptions
+from ..models import DocumentKind, Layout, Memo
+from ..printing.rendering import RenderOptions
+from .data import department_text
 
 CHECKBOX = forms.CheckboxInput(attrs={"class": "form-check-input"})
 SUBMITTED = "o"  # hidden field: the options form was sent (an unticked box then means "no")

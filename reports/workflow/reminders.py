@@ -7,7 +7,7 @@ Items (each with a key; SentReminder records the keys sent, so no item is ever s
   (``step-overdue:<step>:<due date>:<user>``); not when the measure already has a progress entry "done"
   in a document that is not withdrawn. It goes to the responsible staff: the active members whose
   divisions are among the measure's divisions; when none is, every active member with the staff role.
-* a progress report due (round 6 in April, round 12 in October: services.reporting_date), from the first
+* a progress report due (round 6 in April, round 12 in October: ``reporting_date``), from the first
   day of the due month until REPORT_DAYS days later, when the organisation has measures reporting in
   that round and no report of the round has been submitted, approved or published
   (``report-due:<org>:<fiscal year>:<round>:<user>``). It goes to the active staff and approvers.
@@ -30,13 +30,12 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 
 from core.mail_tasks import MailNotQueued, enqueue_emails
-from core.thai import fiscal_year_of
+from core.thai import fiscal_year_of, round_range
 from measures.models import Measure, MeasureStep
 from orgs.models import Division, Membership, Organisation, Role
 
-from .models import Document, DocumentKind, DocumentStatus, EntryStatus, ProgressEntry, SentReminder
+from ..models import Document, DocumentKind, DocumentStatus, EntryStatus, ProgressEntry, SentReminder
 from .notifications import absolute_url, display_name, render_email
-from .services import reporting_date
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +153,13 @@ def _due_steps(today: date, days: int) -> list[MeasureStep]:
     )
 
 
+def reporting_date(fiscal_year: int, round_: int) -> date:
+    """The first day of the month a round's report is due: April for round 6, October for round 12
+    (the month after the round ends)."""
+    _start, end = round_range(fiscal_year, round_)
+    return date(end.year + (end.month == 12), end.month % 12 + 1, 1)
+
+
 def _due_reports(today: date) -> list[tuple[int, int, int]]:
     """(organisation id, fiscal year, round) of the reports due today and not yet submitted."""
     fy = fiscal_year_of(today)
@@ -162,8 +168,8 @@ def _due_reports(today: date) -> list[tuple[int, int, int]]:
     if not due:
         return []
     years = {year for year, _r in due}
-    # The rule of services.measures_in_round (a measure without rounds reports in every round), for all
-    # organisations in one query.
+    # The rule of reports.entries.services.measures_in_round (a measure without rounds reports in every
+    # round), for all organisations in one query.
     reporting = set()
     for org_id, year, rounds in Measure.objects.filter(fiscal_year__in=years).values_list(
             "organisation_id", "fiscal_year", "report_rounds"):

@@ -1,9 +1,9 @@
 """E-mail notices of the workflow.
 
-After the commit of every transition reports/services.py queues the task ``reports.tasks.send_workflow_notices``,
-which calls ``send_for_event(event.pk)`` in a worker (never inside the request). Who gets a
-notice (never the person who made the change, never an inactive user or member, never a user without an
-e-mail address):
+After the commit of every transition reports/workflow/transitions.py queues the task
+``reports.workflow.tasks.send_workflow_notices``, which calls ``send_for_event(event.pk)`` in a worker
+(never inside the request). Who gets a notice (never the person who made the change, never an inactive
+user or member, never a user without an e-mail address):
 
     submit                     the organisation's approvers and organisation admins
     return, approve, publish   the author (who submitted the document; else who created it)
@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from core.mail_tasks import deliver
 from orgs.models import Membership, Role
 
-from .models import WorkflowAction, WorkflowEvent
+from ..models import WorkflowAction, WorkflowEvent
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _members(org_id, roles, *, user=None) -> list:
 
 def messages_for(event: WorkflowEvent) -> list[EmailMessage]:
     """One e-mail per recipient of ``event`` (not sent)."""
-    from .documents import title_lines
+    from ..documents.data import title_lines
 
     targets = recipients(event)
     if not targets:

@@ -24,10 +24,11 @@ from django.utils.translation import gettext_lazy
 
 from measures import layouts
 from measures.layouts import layouts_for, left_out_fields, resolve_columns, validate_columns
+from orgs.access import role_of
 
-from .documents import default_signer_role, effective_layout
-from .models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
-from .services import StaleDocument, WorkflowError, role_of
+from ..models import Document, DocumentKind, DocumentStatus, Layout, MonthStyle
+from ..workflow.rules import StaleDocument, WorkflowError
+from .data import default_signer_role, effective_layout
 
 # The fields the settings page writes (layout for the kinds with layouts, columns only for a progress
 # report).
