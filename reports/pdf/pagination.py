@@ -3,7 +3,7 @@
 WeasyPrint 70 cannot move lines of a table row that it has already split to the next page, so a
 block kept with the end of a table (``break-before: avoid``) can still land alone on the last
 page when the table's last row is about a page tall. The caller then lays the part out again
-another way (reports.rendering: the signature).
+another way (reports.printing.rendering: the signature).
 """
 from __future__ import annotations
 

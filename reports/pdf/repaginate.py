@@ -2,7 +2,7 @@
 
 Why
 ---
-``reports.rendering`` lays a report out again when its signature would stand alone on the last
+``reports.printing.rendering`` lays a report out again when its signature would stand alone on the last
 page: the page before is made shorter (``padding-bottom``), so the table's last row splits earlier
 and carries a few lines over to the signature (reports.pdf.pagination). Laying the whole HTML out a
 second time from scratch doubled the render time of those documents (a 50-measure report: 52

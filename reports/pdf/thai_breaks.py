@@ -11,7 +11,7 @@ ignored inside Thai.
 
 How
 ---
-1. ``reports.thai_words.mark_words`` puts a ZERO WIDTH SPACE (U+200B) at every boundary between two Thai words
+1. ``reports.printing.thai_words.mark_words`` puts a ZERO WIDTH SPACE (U+200B) at every boundary between two Thai words
    of pythainlp's segmentation (``newmm``, cached per text). ``keep_whole`` leaves a short piece (a division
    name, a short heading) unmarked, so it stays on one line.
 2. ``word-break: keep-all`` (CSS Text 3: no breaks inside words; WeasyPrint 70 does not know the
