@@ -19,8 +19,9 @@ expensive the page is than a static file of its size). Page and file are loaded 
 (``--slices``, 4 × 5 s each by default), so both meet the same machine load. Targets (issue
 "Production readiness"): no errors; public HTML pages within 3× and stored PDFs within 1.5× of the static
 file; the directory search and the organisation page under 100 ms p99; the staff dashboard and measures
-list under 100 ms p99, checked with one connection (a staff member at a time: the page's own time on the
-national data), and printed for 5 at once too (``--staff-connections 1 5``).
+list under 100 ms p99 with one connection (a staff member at a time: the page's own time on the
+national data) and with 5 at once (issue #20 "Staff pages under load"; ``--staff-connections 1 5``); the
+province oversight page under 100 ms p99 with one connection.
 
 Nothing leaves the machine: the server listens on 127.0.0.1, wrk only talks to it, every run is bounded
 by --duration.
@@ -49,6 +50,8 @@ DEFAULT_CACHE = "redis://127.0.0.1:6379/5"
 HTML_TARGET = 3.0
 PDF_TARGET = 1.5
 P99_TARGET_MS = 100.0
+# Staff pages whose p99 target holds at up to 5 connections too (issue #20), not only at one.
+P99_AT_EVERY_CONNECTION = {"staff dashboard", "staff measures list"}
 
 
 @dataclass
@@ -290,7 +293,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--staff-connections", type=int, nargs="+", default=[1, 5],
-                        help="connections for the staff pages; the p99 target is checked at the first")
+                        help="connections for the staff pages; the p99 target is checked at the first (and, for "
+                             "the dashboard and the measures list, at every count up to 5)")
     parser.add_argument("--slices", type=int, default=4,
                         help="alternating slices of page and static-file load per page")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
@@ -356,7 +360,8 @@ def main():
         if t.kind in ("html", "pdf"):
             limit = PDF_TARGET if t.kind == "pdf" else HTML_TARGET
             checks.append((f"≤{limit}×", ratio <= limit))
-        if t.p99_target and (t.kind != "staff" or connections == args.staff_connections[0]):
+        if t.p99_target and (t.kind != "staff" or connections == args.staff_connections[0]
+                             or (t.name in P99_AT_EVERY_CONNECTION and connections <= 5)):
             checks.append((f"p99<{P99_TARGET_MS:.0f}ms", page.p99_ms < P99_TARGET_MS))
         checks.append(("0 errors", page.errors == 0 and static.errors == 0))
         verdict = " ".join(f"{label} {'ok' if ok else 'MISSED'}" for label, ok in checks)
