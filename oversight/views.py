@@ -111,7 +111,7 @@ def organisation(request, province, org_slug):
     org = get_object_or_404(Organisation, slug=org_slug, province=province)
     documents = list(Document.objects.filter(organisation=org, status__in=(DocumentStatus.PUBLISHED,
                                                                           DocumentStatus.WITHDRAWN))
-                     .order_by("-fiscal_year", "kind", "round", "-revision"))
+                     .without_snapshot().order_by("-fiscal_year", "kind", "round", "-revision"))
     for document in documents:
         document.organisation = org
         document.public_path = document_path(document)

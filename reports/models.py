@@ -55,6 +55,12 @@ class DocumentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=DocumentStatus.PUBLISHED)
 
+    def without_snapshot(self):
+        """Lists that show a document's state, not its content: the frozen snapshot (the whole approved
+        document as JSON, tens of kilobytes at national scale) is neither read from the database nor
+        decoded. Reading ``document.snapshot`` on such a row costs one query more."""
+        return self.defer("snapshot")
+
 
 def published_pdf_upload_to(document, filename):
     """Stored PDFs of published documents: "<document id>-<content hash>.pdf" (reports/printing/stored_pdf.py)."""

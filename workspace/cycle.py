@@ -210,7 +210,7 @@ def waiting_documents(org, role: str | None, user) -> list[WaitingDocument]:
     submission first (one query). For an approver (or organisation admin), ``for_me`` says which wait
     for their decision (the rules of reports.workflow.rules.allowed_actions)."""
     documents = list(
-        Document.objects.for_org(org).filter(status__in=WAITING)
+        Document.objects.for_org(org).filter(status__in=WAITING).without_snapshot()
         .select_related("submitted_by", "approved_by").order_by("submitted_at", "pk")
     )
     approver = role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[Role.APPROVER]

@@ -131,7 +131,8 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
     )
 
     documents = list(
-        Document.objects.for_org(org).filter(fiscal_year=fiscal_year).select_related("submitted_by", "approved_by")
+        Document.objects.for_org(org).filter(fiscal_year=fiscal_year).without_snapshot()
+        .select_related("submitted_by", "approved_by")
         .order_by("kind", "round", "-revision")
     )
     latest = {}

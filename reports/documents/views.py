@@ -62,7 +62,8 @@ def document_data(document) -> dict:
 @org_member_required()
 def index(request, org_slug):
     documents = list(
-        Document.objects.for_org(request.org).order_by("-fiscal_year", "kind", "round", "-revision")
+        Document.objects.for_org(request.org).without_snapshot()
+        .order_by("-fiscal_year", "kind", "round", "-revision")
         .select_related("submitted_by", "approved_by", "published_by")
     )
     years = [
