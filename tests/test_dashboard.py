@@ -252,7 +252,7 @@ def test_the_dashboard_page_has_a_fixed_number_of_queries(client, catalogue, org
 def test_the_dashboard_does_not_read_the_frozen_snapshots(client, catalogue, org_a, staff_a, approver_a,
                                                          django_assert_max_num_queries):
     """A published document's snapshot (the whole approved document) is not needed to show its state:
-    the page neither loads nor decodes it (at national scale it was a quarter of the page's time)."""
+    the page neither loads nor decodes it."""
     progress(org_a, 2570, 6, status=DocumentStatus.PUBLISHED)
     Document.objects.update(snapshot={"measures": [{"title": "x" * 1000}] * 50})
     progress(org_a, 2570, 12, status=DocumentStatus.SUBMITTED)
