@@ -47,3 +47,37 @@ def upsert(stats: LoadStats, model, lookup: dict, values: dict, create_only: dic
         obj.save(update_fields=changed)
     stats.count(obj, False, bool(changed))
     return obj
+
+
+def _differs(obj, name: str, value) -> bool:
+    """Whether field `name` of `obj` differs from `value`; a related object is compared by its key, so
+    that reading the field does not load the row it points to."""
+    field = obj._meta.get_field(name)
+    if field.is_relation and field.many_to_one:
+        return getattr(obj, field.attname) != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
+def upsert_many(stats: LoadStats, model, existing: dict, rows: dict) -> dict:
+    """`upsert` for many rows of one model in a few queries: `existing` maps each natural key to its saved
+    object (read by the caller in one query), `rows` maps each key to (lookup, values). Changed objects
+    save only the fields that differ; new ones are created by one bulk_create (the models loaded this
+    way have no save() of their own and no signals). Returns key -> object."""
+    objects, new = {}, []
+    for key, (lookup, values) in rows.items():
+        obj = existing.get(key)
+        if obj is None:
+            obj = model(**lookup, **values)
+            obj._loader_created = True
+            new.append(obj)
+            stats.count(obj, True)
+        else:
+            changed = [name for name, value in values.items() if _differs(obj, name, value)]
+            if changed:
+                for name in changed:
+                    setattr(obj, name, values[name])
+                obj.save(update_fields=changed)
+            stats.count(obj, False, bool(changed))
+        objects[key] = obj
+    model.objects.bulk_create(new)
+    return objects

@@ -26,7 +26,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.loading import LoadStats, upsert
+from core.loading import LoadStats, upsert, upsert_many
 from core.thai import to_thai_digits
 
 from .models import AssessmentYear, Indicator, LevelScale, OITItem, SubIndicator, Tool, ToolWeight
@@ -388,24 +388,32 @@ def _apply_year(data: YearData, tools: dict, stats: LoadStats):
     year = upsert(stats, AssessmentYear, {"year": data.year}, {
         "scale": data.scale, "notes": data.notes, "provisional": data.provisional, "based_on": data.based_on,
     })
-    for code, weight in data.weights.items():
-        upsert(stats, ToolWeight, {"year": year, "tool": tools[code]}, {"weight": weight})
-    ToolWeight.objects.filter(year=year).exclude(tool__code__in=list(data.weights)).delete()
+    weights = upsert_many(stats, ToolWeight, {w.tool_id: w for w in ToolWeight.objects.filter(year=year)}, {
+        tools[code].pk: ({"year": year, "tool": tools[code]}, {"weight": weight})
+        for code, weight in data.weights.items()
+    })
+    ToolWeight.objects.filter(year=year).exclude(pk__in=[w.pk for w in weights.values()]).delete()
 
-    indicators = {}
-    for number, values in data.indicators.items():
-        indicators[number] = upsert(stats, Indicator, {"year": year, "number": number},
-                                    {**values, "tool": tools[values["tool"]], "retired": False})
-    subs = {}
-    for code, values in data.sub_indicators.items():
-        subs[code] = upsert(stats, SubIndicator, {"indicator": indicators[values["indicator"]], "code": code},
-                            {k: v for k, v in values.items() if k != "indicator"} | {"retired": False})
-    items = {}
-    for code, values in data.items.items():
-        items[code] = upsert(stats, OITItem, {"year": year, "code": code}, {
+    indicators = upsert_many(stats, Indicator, {i.number: i for i in Indicator.objects.filter(year=year)}, {
+        number: ({"year": year, "number": number}, {**values, "tool": tools[values["tool"]], "retired": False})
+        for number, values in data.indicators.items()
+    })
+    subs = upsert_many(
+        stats, SubIndicator,
+        {(s.indicator_id, s.code): s for s in SubIndicator.objects.filter(indicator__year=year)}, {
+            (indicators[values["indicator"]].pk, code): (
+                {"indicator": indicators[values["indicator"]], "code": code},
+                {k: v for k, v in values.items() if k != "indicator"} | {"retired": False})
+            for code, values in data.sub_indicators.items()
+        })
+    subs = {code: sub for (_indicator, code), sub in subs.items()}
+    items = upsert_many(stats, OITItem, {i.code: i for i in OITItem.objects.filter(year=year)}, {
+        code: ({"year": year, "code": code}, {
             **values, "indicator": indicators.get(values["indicator"]),
             "sub_indicator": subs.get(values["sub_indicator"]), "retired": False,
         })
+        for code, values in data.items.items()
+    })
     by_number = {item.number: item for item in items.values()}
 
     # Items gone from the files: references move to the new item of the same number, else kept retired.

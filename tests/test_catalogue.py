@@ -67,6 +67,28 @@ def test_a_corrected_row_updates_in_place(tmp_path):
     assert OITItem.objects.get(year__year=2565, code="O17").title == "E-Service (แก้ไข)"
 
 
+def test_a_sub_indicator_moved_to_another_indicator_is_created_there_and_the_old_one_goes(tmp_path):
+    data = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, data)
+    load_catalogue(data)
+    path = data / "sub_indicators.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2565,9,9.2,", "2565,10,9.2,", 1), encoding="utf-8")
+    stats = load_catalogue(data)
+    moved = SubIndicator.objects.get(indicator__year__year=2565, code="9.2", retired=False)
+    assert moved.indicator.number == 10
+    # the old row under indicator 9 is gone (retired where OIT items still name it)
+    assert not SubIndicator.objects.filter(indicator__year__year=2565, indicator__number=9, code="9.2",
+                                           retired=False).exists()
+    assert stats.created["subindicator"] == 1
+
+
+def test_a_first_load_takes_a_few_queries_a_year_not_one_a_row(django_assert_max_num_queries):
+    # 6 years, about 330 rows: one query a row (as before) would be over 600
+    with django_assert_max_num_queries(120):
+        stats = load_catalogue()
+    assert sum(stats.created.values()) > 300
+
+
 def test_bad_reference_fails_without_saving(tmp_path):
     data = tmp_path / "catalogue"
     shutil.copytree(CATALOGUE_DIR, data)
