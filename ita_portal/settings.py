@@ -191,6 +191,11 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"  # one client per pool, not per call
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_URL", default="")))
+# With a shared cache, sessions are read from it (one query fewer on every signed-in page) and kept in the
+# database as well. Never with a process-local cache: a session ended in one process would live on in the
+# others' memory.
+if CACHES["default"]["BACKEND"] == "core.redis_cache.RedisCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # A request body held in memory (typed or pasted text): the importer takes up to 10 MB of pasted text, so
 # 11 MB (Django's default, 2.5 MB, refused a long pasted table before the import page could say why).

@@ -1,13 +1,19 @@
-"""The public page cache on a real shared Redis (as in production, CACHE_URL=redis://...): what one
-app server bumps, another sees at once. The test starts its own redis-server (Debian package
+"""The public page cache and the sessions on a real shared Redis (as in production, CACHE_URL=redis://...):
+what one app server bumps or ends, another sees at once. The test starts its own redis-server (Debian package
 redis-server, installed by `make test`) on a free loopback port and stops it afterwards."""
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -91,3 +97,48 @@ def test_a_lost_token_is_never_taken_for_an_old_one(client, org_a, redis_url, se
     org_a.phone = "043-654321"
     type(org_a).objects.filter(pk=org_a.pk).update(phone="043-654321")  # no signal: only the loss helps
     assert "043-654321" in client.get(url).text
+
+
+# --- sessions ---------------------------------------------------------------------------------------------
+
+SHOW_SESSION_ENGINE = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)"
+
+
+@pytest.mark.parametrize("cache_url, engine", [
+    ("redis://127.0.0.1:6399/0", "django.contrib.sessions.backends.cached_db"),
+    ("", "django.contrib.sessions.backends.db"),  # no CACHE_URL, a process-local cache: sessions stay in the database only
+])
+def test_the_settings_read_sessions_from_the_cache_only_when_it_is_shared(cache_url, engine):
+    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "CACHE_URL")}
+    environment.update(DJANGO_SETTINGS_MODULE="ita_portal.settings", DEBUG="true", PYTHAINLP_READ_ONLY="1",
+                       **({"CACHE_URL": cache_url} if cache_url else {}))
+    done = subprocess.run([sys.executable, "-c", SHOW_SESSION_ENGINE], env=environment, capture_output=True,
+                          text=True, timeout=120, cwd=django_settings.BASE_DIR)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [engine]
+
+
+def session_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured if "django_session" in q["sql"]], len(captured)
+
+
+def test_a_signed_in_page_reads_its_session_from_the_shared_cache_and_a_sign_out_ends_it_everywhere(
+        client, staff_a, org_a, redis_url, settings):
+    url = reverse("dashboard", args=[org_a.slug])
+    client.force_login(staff_a)
+    in_database, queries_db = session_queries(client, url)
+    assert len(in_database) == 1  # the database engine reads the session on every page
+
+    settings.CACHES = two_servers(redis_url)
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    caches["default"].clear()
+    this_server, other_server = Client(), Client()
+    this_server.force_login(staff_a)
+    other_server.cookies = this_server.cookies  # the same browser, its next request on another app server
+    assert session_queries(this_server, url) == ([], queries_db - 1)
+    assert session_queries(other_server, url) == ([], queries_db - 1)
+
+    this_server.post(reverse("logout"))
+    assert other_server.get(url).status_code == 302  # signed out on every server at once
