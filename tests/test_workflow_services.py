@@ -17,11 +17,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext
 
-from orgs.models import Role
+from orgs.models import Organisation, Role
 from reports.documents.data import build_document_data
 from reports.entries import services as entry_services
 from reports.workflow import rules, transitions
@@ -51,22 +53,54 @@ REASON = "ข้อมูลผลการดำเนินการไม่�
 
 # --- the cast and the states ------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, build_cast):
+    """The cast (tests/conftest.py), an inactive admin of A and a superuser, built once for the module in a
+    transaction rolled back at its end: the matrix alone has 500 cases. Each test runs in a savepoint of it
+    (the ``db`` fixture) and the fixtures below read their own copies of the rows, so that nothing a test
+    changes, in the database or in memory, reaches the next one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        people = build_cast()
+        former = UserFactory(username="former_a")
+        MembershipFactory(user=former, organisation=people["org_a"], role=Role.ADMIN, is_active=False)
+        root = UserFactory(username="root", is_superuser=True, is_staff=True)
+        yield {name: row.pk for name, row in people.items()} | {"former_a": former.pk, "root": root.pk}
+        transaction.set_rollback(True)
+
+
+def _user(world, name):
+    return get_user_model().objects.get(pk=world[name])
+
+
+@pytest.fixture
+def org_a(db, world):
+    return Organisation.objects.get(pk=world["org_a"])
+
+
+@pytest.fixture
+def org_b(db, world):
+    return Organisation.objects.get(pk=world["org_b"])
+
+
+@pytest.fixture
+def staff_a(db, world):
+    return _user(world, "staff_a")
+
+
 @pytest.fixture
 def measure(org_a):
     return MeasureFactory(organisation=org_a, fiscal_year=FY, title="มาตรการเปิดเผยข้อมูล", report_rounds=[6, 12])
 
 
 @pytest.fixture
-def actors(org_a, staff_a, approver_a, admin_a, staff_b):
-    former = UserFactory(username="former_a")
-    MembershipFactory(user=former, organisation=org_a, role=Role.ADMIN, is_active=False)
+def actors(db, world, staff_a):
     return {
         "staff_a": staff_a,
-        "approver_a": approver_a,
-        "admin_a": admin_a,
-        "a superuser": UserFactory(username="root", is_superuser=True, is_staff=True),
-        "staff_b (org B)": staff_b,
-        "an inactive admin of A": former,
+        "approver_a": _user(world, "approver_a"),
+        "admin_a": _user(world, "admin_a"),
+        "a superuser": _user(world, "root"),
+        "staff_b (org B)": _user(world, "staff_b"),
+        "an inactive admin of A": _user(world, "former_a"),
         "anonymous": AnonymousUser(),
     }
 
