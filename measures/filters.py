@@ -2,23 +2,50 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from core.forms import PlainSelect
 from ita.models import Indicator, Tool
 from orgs.models import Division
 
 from .models import Measure
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """The choices read by one plain query: Django's iterator() opens a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE) for lists of a few dozen rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class _ListedChoiceField(ModelChoiceField):
+    iterator = _ListedChoices
+
+
+class ChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter by one related row, in a plain select (core.forms.PlainSelect) read by one query."""
+    field_class = _ListedChoiceField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, widget=PlainSelect(attrs={"class": "form-select form-select-sm"}), **kwargs)
+
+
 class MeasureFilter(django_filters.FilterSet):
-    division = django_filters.ModelChoiceFilter(
+    division = ChoiceFilter(
         field_name="divisions", queryset=Division.objects.none(), label=_("Division"),
         empty_label=_("All divisions"), distinct=True,
     )
-    tool = django_filters.ModelChoiceFilter(
+    tool = ChoiceFilter(
         field_name="tools", queryset=Tool.objects.all(), label=_("Tool"), empty_label=_("All tools"),
         distinct=True,
     )
-    indicator = django_filters.ModelChoiceFilter(
+    indicator = ChoiceFilter(
         field_name="indicators", queryset=Indicator.objects.none(), label=_("Indicator"),
         empty_label=_("All indicators"), distinct=True,
     )
@@ -40,5 +67,3 @@ class MeasureFilter(django_filters.FilterSet):
             .order_by("year__year", "tool__order", "number")
         )
         self.form.fields["indicator"].label_from_instance = lambda i: f"{i.tool.code} {i.number}. {i.name}"
-        for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm")
