@@ -3,6 +3,8 @@ natural key, create it or save only the fields that differ, and count what chang
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist
+
 
 @dataclass
 class LoadStats:
@@ -40,22 +42,30 @@ def upsert(stats: LoadStats, model, lookup: dict, values: dict, create_only: dic
         obj._loader_created = True
         stats.count(obj, True)
         return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, values[name])
-        obj.save(update_fields=changed)
-    stats.count(obj, False, bool(changed))
+    _save_changes(stats, obj, values)
     return obj
 
 
 def _differs(obj, name: str, value) -> bool:
     """Whether field `name` of `obj` differs from `value`; a related object is compared by its key, so
     that reading the field does not load the row it points to."""
-    field = obj._meta.get_field(name)
-    if field.is_relation and field.many_to_one:
-        return getattr(obj, field.attname) != (value.pk if value is not None else None)
+    try:
+        model_field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return getattr(obj, name) != value
+    if model_field.is_relation and model_field.many_to_one and name == model_field.name:
+        return getattr(obj, model_field.attname) != (value.pk if value is not None else None)
     return getattr(obj, name) != value
+
+
+def _save_changes(stats: LoadStats, obj, values: dict) -> None:
+    """Set and save only the fields of `values` that differ, and count the object as changed or not."""
+    changed = [name for name, value in values.items() if _differs(obj, name, value)]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+    stats.count(obj, False, bool(changed))
 
 
 def upsert_many(stats: LoadStats, model, existing: dict, rows: dict) -> dict:
@@ -72,12 +82,7 @@ def upsert_many(stats: LoadStats, model, existing: dict, rows: dict) -> dict:
             new.append(obj)
             stats.count(obj, True)
         else:
-            changed = [name for name, value in values.items() if _differs(obj, name, value)]
-            if changed:
-                for name in changed:
-                    setattr(obj, name, values[name])
-                obj.save(update_fields=changed)
-            stats.count(obj, False, bool(changed))
+            _save_changes(stats, obj, values)
         objects[key] = obj
     model.objects.bulk_create(new)
     return objects

@@ -2,11 +2,8 @@
 with DEBUG), the Content-Security-Policy on every response, no inline scripts in the templates, and
 /healthz for the load balancer."""
 import json
-import os
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,21 +14,19 @@ from django.urls import reverse
 
 from .factories import MeasureFactory
 from .helpers.builders import make_report
+from .helpers.settings_process import run_with_settings
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 SECURITY_SWITCHES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
                      "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SESSION_COOKIE_SECURE",
-                     "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER", "DJANGO_SETTINGS_MODULE",
-                     "DJANGO_ALLOW_ASYNC_UNSAFE")  # the test runner's own; check --deploy refuses it
+                     "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER")
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "ita.example.org"}
 
 
 def run(args, **env):
-    """A fresh Python with the real settings (ita_portal.settings) and only the given switches set."""
-    environment = {k: v for k, v in os.environ.items() if k not in SECURITY_SWITCHES}
-    environment.update(DJANGO_SETTINGS_MODULE="ita_portal.settings", PYTHAINLP_READ_ONLY="1", **env)
-    return subprocess.run([sys.executable, *args], env=environment, cwd=BASE_DIR, capture_output=True,
-                          text=True, timeout=120)
+    """A fresh Python with the real settings and only the given switches set (check --deploy refuses the
+    test runner's DJANGO_ALLOW_ASYNC_UNSAFE, which the helper drops too)."""
+    return run_with_settings(args, drop=SECURITY_SWITCHES, **env)
 
 
 SHOW_SETTINGS = """

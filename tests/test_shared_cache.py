@@ -1,15 +1,12 @@
 """The public page cache and the sessions on a real shared Redis (as in production, CACHE_URL=redis://...):
 what one app server bumps or ends, another sees at once. The test starts its own redis-server (Debian package
 redis-server, installed by `make test`) on a free loopback port and stops it afterwards."""
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -20,6 +17,8 @@ from django.urls import reverse
 
 from core import pagecache
 from core.redis_cache import RedisCache
+
+from .helpers.settings_process import run_with_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -109,11 +108,8 @@ SHOW_SESSION_ENGINE = "import django; django.setup(); from django.conf import se
     ("", "django.contrib.sessions.backends.db"),  # no CACHE_URL, a process-local cache: sessions stay in the database only
 ])
 def test_the_settings_read_sessions_from_the_cache_only_when_it_is_shared(cache_url, engine):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "CACHE_URL")}
-    environment.update(DJANGO_SETTINGS_MODULE="ita_portal.settings", DEBUG="true", PYTHAINLP_READ_ONLY="1",
-                       **({"CACHE_URL": cache_url} if cache_url else {}))
-    done = subprocess.run([sys.executable, "-c", SHOW_SESSION_ENGINE], env=environment, capture_output=True,
-                          text=True, timeout=120, cwd=django_settings.BASE_DIR)
+    done = run_with_settings(["-c", SHOW_SESSION_ENGINE], drop=("CACHE_URL",), DEBUG="true",
+                             **({"CACHE_URL": cache_url} if cache_url else {}))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [engine]
 
