@@ -20,12 +20,31 @@ class _ListedChoices(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():
+        for obj in self.field.rows():
             yield self.choice(obj)
 
 
 class _ListedChoiceField(ModelChoiceField):
+    """Its rows are read once per form (``rows()``): by the select, and by the list that shows the
+    measures' own divisions, tools and indicators with the same objects."""
     iterator = _ListedChoices
+    _rows = None
+
+    def _set_queryset(self, queryset):
+        self._rows = None
+        super()._set_queryset(queryset)
+
+    queryset = property(ModelChoiceField._get_queryset, _set_queryset)
+
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = list(self.queryset.all())
+        return self._rows
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._rows = None
+        return result
 
 
 class ChoiceFilter(django_filters.ModelChoiceFilter):

@@ -6,7 +6,7 @@ membership (orgs.access): another organisation's year or measure is a 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -89,6 +89,52 @@ def _group(measures):
     return groups
 
 
+_LINKS = (  # attribute on the measure, its link table, the filter whose choices hold the rows
+    ("division_list", Measure.divisions.through, "division_id", "division"),
+    ("tool_list", Measure.tools.through, "tool_id", "tool"),
+    ("indicator_list", Measure.indicators.through, "indicator_id", "indicator"),
+)
+
+
+def _in_model_order(rows: list) -> list:
+    """The filter's choices in their model's own order (an indicator's choices are grouped by tool)."""
+    if rows and isinstance(rows[0], Indicator):
+        year_rank = {year_id: rank for rank, year_id in enumerate(dict.fromkeys(i.year_id for i in rows))}
+        return sorted(rows, key=lambda i: (year_rank[i.year_id], i.number))
+    return rows
+
+
+def _attach_links(measures, fields):
+    """Each measure's divisions, tools and indicators as lists (``m.division_list`` ...), in the order of
+    their models, read by one query of the three link tables. The rows are the filters' choices, read
+    for the selects anyway; a row missing from them (not expected) is read by itself."""
+    for m in measures:
+        for attr, *_ in _LINKS:
+            setattr(m, attr, [])
+    if not measures:
+        return
+    ids = [m.pk for m in measures]
+    queries = [
+        through.objects.filter(measure_id__in=ids).values_list(Value(kind), "measure_id", column)
+        for kind, (_attr, through, column, _field) in enumerate(_LINKS)
+    ]
+    links = list(queries[0].union(*queries[1:], all=True))
+    known = [
+        {row.pk: (position, row) for position, row in enumerate(_in_model_order(fields[field].rows()))}
+        for *_, field in _LINKS
+    ]
+    for kind, (_attr, _through, _column, field) in enumerate(_LINKS):
+        missing = {pk for k, _measure, pk in links if k == kind and pk not in known[kind]}
+        if missing:
+            model = fields[field].queryset.model
+            related = ["tool"] if model is Indicator else []
+            for row in model.objects.filter(pk__in=missing).select_related(*related):
+                known[kind][row.pk] = (len(known[kind]), row)
+    by_pk = {m.pk: m for m in measures}
+    for kind, measure_id, pk in sorted(links, key=lambda link: (link[0], known[link[0]][link[2]][0])):
+        getattr(by_pk[measure_id], _LINKS[kind][0]).append(known[kind][pk][1])
+
+
 def _list_context(request, fiscal_year):
     org = request.org
     catalogue_year = catalogue_year_for(fiscal_year)
@@ -98,10 +144,6 @@ def _list_context(request, fiscal_year):
             step_count=Count("steps", filter=Q(steps__parent__isnull=True), distinct=True),
             sub_item_count=Count("steps", filter=Q(steps__parent__isnull=False), distinct=True),
         )
-        .prefetch_related(
-            "divisions", "tools",
-            Prefetch("indicators", queryset=Indicator.objects.select_related("tool")),
-        )
         .order_by("order", "pk")
     )
     data = request.GET if any(request.GET.get(k) for k in ("division", "tool", "indicator")) else None
@@ -109,6 +151,7 @@ def _list_context(request, fiscal_year):
         data, queryset=queryset, org=org, fiscal_year=fiscal_year, catalogue_year=catalogue_year
     )
     measures = list(filterset.qs)
+    _attach_links(measures, filterset.form.fields)
     if filterset.is_bound and filterset.form.is_valid():
         total = Measure.objects.for_org(org).for_year(fiscal_year).count()
     else:
