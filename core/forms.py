@@ -3,6 +3,8 @@
 ``BEDateField`` cleans to a ``datetime.date`` and shows its value as "14/1/2568";
 ``BEMonthField`` cleans to the first day of the month and shows "10/2567".
 ``ScoreField``: a score 0–100 (results, an organisation's strength threshold); Thai digits accepted.
+``ModelChoiceField`` / ``ModelMultipleChoiceField``: Django's, their choices read by one plain query;
+every form of the portal uses these. ``PlainSelect``: Django's select written without a template per option.
 Accepted input: see ``core.thai.parse_be_date`` / ``parse_be_month``.
 """
 
@@ -165,3 +167,31 @@ class PlainSelect(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))
+
+
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A model field's choices read by one plain query. Django's own iterator() reads them through a
+    chunked cursor, on PostgreSQL a server-side one (DECLARE, FETCH until empty, CLOSE: several round
+    trips instead of one), which is meant for millions of rows, not for a form's few dozen."""
+
+    def objects(self):
+        return self.queryset.all()
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        null_label = getattr(self.field, "null_label", None)  # django-filter's fields
+        if null_label is not None:
+            yield (self.field.null_value, null_label)
+        for obj in self.objects():
+            yield self.choice(obj)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's field, its choices read without a server-side cursor (ListedChoices)."""
+    iterator = ListedChoices
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, its choices read without a server-side cursor (ListedChoices)."""
+    iterator = ListedChoices

@@ -2,26 +2,18 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+from django_filters.fields import ModelChoiceField
 
-from core.forms import PlainSelect
+from core.forms import ListedChoices, PlainSelect
 from ita.models import Indicator, Tool
 from orgs.models import Division
 
 from .models import Measure
 
 
-class _ListedChoices(ModelChoiceIterator):
-    """The choices read by one plain query: Django's iterator() opens a server-side cursor on PostgreSQL
-    (DECLARE, FETCH, CLOSE) for lists of a few dozen rows."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        for obj in self.field.rows():
-            yield self.choice(obj)
+class _ListedChoices(ListedChoices):
+    def objects(self):
+        return self.field.rows()
 
 
 class _ListedChoiceField(ModelChoiceField):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BEDateField, BEMonthField
+from core.forms import BEDateField, BEMonthField, ModelMultipleChoiceField
 from core.thai import be_year, fiscal_year_range, format_month
 from ita.models import Indicator, OITItem, Tool
 from orgs.models import Division
@@ -101,17 +101,17 @@ class FiscalMonthField(forms.MultiValueField):
 
 # --- the measure ----------------------------------------------------------------------
 
-class IndicatorChoiceField(forms.ModelMultipleChoiceField):
+class IndicatorChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.tool.code} {obj.number}. {obj.name}"
 
 
-class OITChoiceField(forms.ModelMultipleChoiceField):
+class OITChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.title}"
 
 
-class DivisionChoiceField(forms.ModelMultipleChoiceField):
+class DivisionChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
@@ -120,7 +120,7 @@ class MeasureForm(forms.ModelForm):
     """All fields of a measure. Choices: the organisation's divisions and the catalogue of the
     assessment year fiscal_year − 1 (or the nearest loaded), plus whatever the measure already has."""
 
-    tools = forms.ModelMultipleChoiceField(
+    tools = ModelMultipleChoiceField(
         queryset=Tool.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
         label=capfirst(_("tools")),
     )
@@ -270,7 +270,7 @@ def make_step_formset(data=None, initial=None):
 # --- copy from the previous year ----------------------------------------------------------
 
 class CopyForm(forms.Form):
-    measures = forms.ModelMultipleChoiceField(
+    measures = ModelMultipleChoiceField(
         queryset=Measure.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one measure to copy.")},
     )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ModelChoiceField
 from orgs.models import Division
 
 from .services import URL_MAX
@@ -29,7 +30,7 @@ class PasteForm(forms.Form):
 class RowForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}))
-    division = forms.ModelChoiceField(label=_("Responsible division"), queryset=Division.objects.none(),
+    division = ModelChoiceField(label=_("Responsible division"), queryset=Division.objects.none(),
                                       required=False, widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
     def __init__(self, *args, organisation, **kwargs):
