@@ -4,7 +4,7 @@
 ``BEMonthField`` cleans to the first day of the month and shows "10/2567".
 ``ScoreField``: a score 0–100 (results, an organisation's strength threshold); Thai digits accepted.
 ``ModelChoiceField`` / ``ModelMultipleChoiceField``: Django's, their choices read by one plain query;
-every form of the portal uses these. ``PlainSelect``: Django's select written without a template per option.
+the portal's own forms use these. ``PlainSelect``: Django's select written without a template per option.
 Accepted input: see ``core.thai.parse_be_date`` / ``parse_be_month``.
 """
 
