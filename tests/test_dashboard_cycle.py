@@ -381,10 +381,10 @@ def test_build_has_a_fixed_number_of_queries_with_the_checklist_and_inbox(
         catalogue, org_a, people, django_assert_num_queries):
     staff, approver, _admin = people
     # the OIT register's line: one query (its register; the catalogue's items are read once for both lines)
-    with django_assert_num_queries(10):  # no result: no tool scores to fetch
+    with django_assert_num_queries(8):  # no result: no tool scores to fetch
         dashboard.build(org_a, on=TODAY, role="approver", user=approver)
     _busy_year(org_a, staff, approver)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         data = dashboard.build(org_a, on=TODAY, role="approver", user=approver)
     assert len(data.waiting) == 4 and len(data.waiting_for_me) == 4
     assert [x.state for x in data.checklist] == ["done", "done", "due", "due", "due", "due", "due"]
@@ -396,9 +396,9 @@ def test_the_page_has_a_fixed_number_of_queries(request, client, catalogue, org_
     staff, approver, _admin = people
     _busy_year(org_a, staff, approver)
     client.force_login(request.getfixturevalue(viewer))
-    # session, user, two-factor state, membership + the twelve of build(); an admin's also lists the published
-    # PDFs that could not be made (one more)
-    with django_assert_max_num_queries(16 + (viewer == "admin_a")):
+    # session, user, two-factor state, membership + the nine of build() (with results: their tool scores);
+    # an admin's also lists the published PDFs that could not be made (one more)
+    with django_assert_max_num_queries(13 + (viewer == "admin_a")):
         page = client.get(url(org_a)).text
     assert page.count("data-document=") == 4
 

@@ -205,18 +205,13 @@ class WaitingDocument:
         return str(_("Publish"))
 
 
-def waiting_documents(org, role: str | None, user) -> list[WaitingDocument]:
-    """Every document of the organisation that is submitted or approved but not yet published, oldest
-    submission first (one query). For an approver (or organisation admin), ``for_me`` says which wait
-    for their decision (the rules of reports.workflow.rules.allowed_actions)."""
-    documents = list(
-        Document.objects.for_org(org).filter(status__in=WAITING).without_snapshot()
-        .select_related("submitted_by", "approved_by").order_by("submitted_at", "pk")
-    )
+def waiting_documents(org, role: str | None, user, documents) -> list[WaitingDocument]:
+    """``documents``: every document of the organisation that is submitted or approved but not yet published
+    (read with the dashboard's documents), oldest submission first. For an approver (or organisation
+    admin), ``for_me`` says which wait for their decision (the rules of reports.workflow.rules.allowed_actions)."""
     approver = role is not None and ROLE_RANK[Role(role)] >= ROLE_RANK[Role.APPROVER]
     rows = []
-    for document in documents:
-        document.organisation = org
+    for document in sorted(documents, key=lambda d: (d.submitted_at is None, d.submitted_at or 0, d.pk)):
         own = (approver and document.status == DocumentStatus.SUBMITTED and not org.allow_self_approval
                and user is not None and document.submitted_by_id == user.pk)
         rows.append(WaitingDocument(document, approver and not own, own))

@@ -1,14 +1,15 @@
 """What the dashboard of an organisation shows for one fiscal year, gathered in a fixed number of
-queries (nine, whatever the amount of data; see tests/test_dashboard.py, tests/test_dashboard_cycle.py):
+queries (eight, whatever the amount of data; see tests/test_dashboard.py, tests/test_dashboard_cycle.py):
 
-1. the fiscal years that have measures or documents (one UNION query),
+1. the fiscal years that have measures or documents, and the number of measures of the year (one UNION
+   query),
 2. and 3. every ITA result of the organisation with its tool scores (the last result, the chart and
    the checklist's result line),
-4. the number of measures of the year,
-5. the steps of the year due by the end of this month and not yet reported done,
-6. every document of the year (the progress reports and the checklist),
-7. and 8. the OIT items the portal answers and the year's published documents (workspace.cycle._oit_line),
-9. the documents waiting in the workflow: submitted or approved, not yet published (the inbox).
+4. the steps of the year due by the end of this month and not yet reported done,
+5. every document of the year (the progress reports and the checklist) and the documents waiting in the
+   workflow, of any year: submitted or approved, not yet published (the inbox),
+6. and 7. the OIT items the portal answers and the year's published documents (workspace.cycle._oit_line),
+8. the OIT register of the year (workspace.cycle._register_line).
 
 The default year is the current fiscal year (from today's date); the year picker offers every year
 from the first with data (or answering a result) to the current one.
@@ -19,7 +20,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,10 +56,14 @@ def default_fiscal_year(on: date) -> int:
     return fiscal_year_of(on)
 
 
-def years_with_data(org) -> set[int]:
-    measures = Measure.objects.for_org(org).order_by().values_list("fiscal_year", flat=True)
-    documents = Document.objects.for_org(org).order_by().values_list("fiscal_year", flat=True)
-    return set(measures.union(documents))
+def year_figures(org, fiscal_year: int) -> tuple[set[int], int]:
+    """The fiscal years that have measures or documents, and the number of measures of ``fiscal_year``:
+    one UNION query (each year with measures and their number; a year with documents counts 0)."""
+    measures = (Measure.objects.for_org(org).order_by().values("fiscal_year").annotate(n=Count("pk"))
+                .values_list("fiscal_year", "n"))
+    documents = Document.objects.for_org(org).order_by().values_list("fiscal_year", Value(0))
+    rows = list(measures.union(documents))
+    return {year for year, _n in rows}, sum(n for year, n in rows if year == fiscal_year)
 
 
 # --- the dashboard ------------------------------------------------------------------------------
@@ -104,8 +109,8 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
     """The dashboard of ``org`` for ``requested_year`` (default: the current fiscal year). ``role`` and
     ``user``: the viewer, for the documents waiting for their decision."""
     on = on or today()
-    with_data = years_with_data(org)
     fiscal_year = parse_year(requested_year) or default_fiscal_year(on)
+    with_data, measure_count = year_figures(org, fiscal_year)
 
     results = list(
         AssessmentResult.objects.for_org(org).select_related("year").prefetch_related(
@@ -113,8 +118,6 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
         ).order_by("-year__year")
     )
     last = next((r for r in results if r.year.year < fiscal_year), None)
-
-    measure_count = Measure.objects.for_org(org).for_year(fiscal_year).count()
 
     month_end = on.replace(day=calendar.monthrange(on.year, on.month)[1])
     done = ProgressEntry.objects.filter(
@@ -130,14 +133,17 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
         .order_by("due_date", "measure__order", "order", "pk")
     )
 
-    documents = list(
-        Document.objects.for_org(org).filter(fiscal_year=fiscal_year).without_snapshot()
-        .select_related("submitted_by", "approved_by")
+    # The documents of the year and those waiting in the workflow (of any year), in one query.
+    read = list(
+        Document.objects.for_org(org).filter(Q(fiscal_year=fiscal_year) | Q(status__in=cycle.WAITING))
+        .without_snapshot().select_related("submitted_by", "approved_by")
         .order_by("kind", "round", "-revision")
     )
+    for doc in read:
+        doc.organisation = org
+    documents = [doc for doc in read if doc.fiscal_year == fiscal_year]
     latest = {}
     for doc in documents:
-        doc.organisation = org
         if doc.kind == DocumentKind.PROGRESS:
             latest.setdefault(doc.round, doc)
 
@@ -159,5 +165,5 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
         reports=[ReportState(n, latest.get(n)) for n in REPORT_ROUNDS],
         chart=score_chart(results),
         checklist=cycle.checklist(org, fiscal_year, documents, results, on),
-        waiting=cycle.waiting_documents(org, role, user),
+        waiting=cycle.waiting_documents(org, role, user, [doc for doc in read if doc.status in cycle.WAITING]),
     )
