@@ -5,6 +5,8 @@ membership (orgs.access): another organisation's year or measure is a 404.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q, Value
 from django.http import Http404, HttpResponseNotAllowed
@@ -89,10 +91,17 @@ def _group(measures):
     return groups
 
 
-_LINKS = (  # attribute on the measure, its link table, the filter whose choices hold the rows
-    ("division_list", Measure.divisions.through, "division_id", "division"),
-    ("tool_list", Measure.tools.through, "tool_id", "tool"),
-    ("indicator_list", Measure.indicators.through, "indicator_id", "indicator"),
+class _Link(NamedTuple):
+    attr: str  # the list on each measure
+    through: type  # the link table
+    column: str  # its column of the linked row
+    field: str  # the filter whose choices hold the rows
+
+
+_LINKS = (
+    _Link("division_list", Measure.divisions.through, "division_id", "division"),
+    _Link("tool_list", Measure.tools.through, "tool_id", "tool"),
+    _Link("indicator_list", Measure.indicators.through, "indicator_id", "indicator"),
 )
 
 
@@ -109,30 +118,30 @@ def _attach_links(measures, fields):
     their models, read by one query of the three link tables. The rows are the filters' choices, read
     for the selects anyway; a row missing from them (not expected) is read by itself."""
     for m in measures:
-        for attr, *_ in _LINKS:
-            setattr(m, attr, [])
+        for link in _LINKS:
+            setattr(m, link.attr, [])
     if not measures:
         return
     ids = [m.pk for m in measures]
     queries = [
-        through.objects.filter(measure_id__in=ids).values_list(Value(kind), "measure_id", column)
-        for kind, (_attr, through, column, _field) in enumerate(_LINKS)
+        link.through.objects.filter(measure_id__in=ids).values_list(Value(kind), "measure_id", link.column)
+        for kind, link in enumerate(_LINKS)
     ]
-    links = list(queries[0].union(*queries[1:], all=True))
+    rows = list(queries[0].union(*queries[1:], all=True))  # (kind, measure id, linked row id)
     known = [
-        {row.pk: (position, row) for position, row in enumerate(_in_model_order(fields[field].rows()))}
-        for *_, field in _LINKS
+        {row.pk: (position, row) for position, row in enumerate(_in_model_order(fields[link.field].rows()))}
+        for link in _LINKS
     ]
-    for kind, (_attr, _through, _column, field) in enumerate(_LINKS):
-        missing = {pk for k, _measure, pk in links if k == kind and pk not in known[kind]}
+    for kind, link in enumerate(_LINKS):
+        missing = {pk for k, _measure, pk in rows if k == kind and pk not in known[kind]}
         if missing:
-            model = fields[field].queryset.model
+            model = fields[link.field].queryset.model
             related = ["tool"] if model is Indicator else []
             for row in model.objects.filter(pk__in=missing).select_related(*related):
                 known[kind][row.pk] = (len(known[kind]), row)
     by_pk = {m.pk: m for m in measures}
-    for kind, measure_id, pk in sorted(links, key=lambda link: (link[0], known[link[0]][link[2]][0])):
-        getattr(by_pk[measure_id], _LINKS[kind][0]).append(known[kind][pk][1])
+    for kind, measure_id, pk in sorted(rows, key=lambda row: (row[0], known[row[0]][row[2]][0])):
+        getattr(by_pk[measure_id], _LINKS[kind].attr).append(known[kind][pk][1])
 
 
 def _list_context(request, fiscal_year):
