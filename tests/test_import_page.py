@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from measures.models import Measure
 from reports.models import Document
@@ -125,10 +126,11 @@ def test_staff_paste_preview_confirm_in_chromium(page, live_server, org_a, staff
     page.wait_for_url(re.compile(re.escape(url(org_a)) + "$"))
     page.fill("textarea[name=text]", TABLE)
     page.click("[data-preview-button]")
+    # The preview is a new page (a form POST): web-first assertions wait for it; count() would read the old one.
+    expect(page.locator("[data-preview-measure]")).to_have_count(2)
     preview = page.locator("[data-import-preview]")
     for title in TITLES:
-        assert preview.get_by_text(title).count() >= 1
-    assert page.locator("[data-preview-measure]").count() == 2
+        expect(preview.get_by_text(title).first).to_be_visible()
     page.click("[data-confirm]")
     page.wait_for_url(re.compile(re.escape(reverse("measures:list", args=[org_a.slug, FY])) + "$"))
     for title in TITLES:
