@@ -5,7 +5,6 @@ view once the document is not a draft, the entries panel of the document page (f
 tenant isolation of every URL."""
 import io
 import re
-import zipfile
 from datetime import date
 
 import pytest
@@ -22,6 +21,7 @@ from reports.entries import services as entry_services
 from reports.models import Document, DocumentStatus, EntryStatus, Evidence, EvidenceKind, ProgressEntry
 from reports.workflow import transitions
 
+from .helpers.files import docx_bytes
 from .factories import DocumentFactory, MeasureFactory, MeasureStepFactory, ProgressEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,14 +69,6 @@ def pdf_bytes():
 def png_bytes():
     buffer = io.BytesIO()
     Image.new("RGB", (5, 5), (0, 120, 200)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def docx_bytes():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<document/>")
     return buffer.getvalue()
 
 

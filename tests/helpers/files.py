@@ -27,8 +27,9 @@ def image_bytes(fmt: str) -> bytes:
 def zip_bytes(members: dict) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in members.items():
-            archive.writestr(name, text)
+        for name, text in members.items():  # a fixed date: the same members give the same bytes
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 10, 1, 0, 0, 0)), text,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
