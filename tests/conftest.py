@@ -15,6 +15,28 @@ from .helpers.measure_pages import OITItemFactory
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _one_database_connection_per_thread():
+    """Django keeps a thread's database connections in asgiref's thread-critical ``Local``: thread-local
+    storage, except that while an asyncio event loop runs in the thread, a context variable instead. The
+    sync Playwright API of the browser tests leaves its loop running in the main thread from the first
+    browser test to the end of the session, so the main thread switched to a second connection there, and
+    the first one stayed open, idle: at the end, pytest-django could not drop the worker's test database
+    ("being accessed by other users"). The tests run Django synchronously in each thread: plain thread-local
+    storage gives the main thread one connection, with or without the browser's loop
+    (tests/test_browser_db_connection.py)."""
+    import threading
+
+    from django.db import connections
+
+    storage = threading.local()
+    for wrapper in connections.all(initialized_only=True):  # made by django.setup(), not connected yet
+        setattr(storage, wrapper.alias, wrapper)
+    connections._connections = storage
+
+
+_one_database_connection_per_thread()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory):
     """Stored files (uploads, published PDFs) go to a directory of this test process, not to the checkout's
