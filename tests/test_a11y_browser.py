@@ -2,13 +2,14 @@
 staff workspace's main pages (signed in as the organisation administrator wichai, who sees every one), the
 installation administrator's pages (the superuser admin) and
 on the public pages, at desktop width (1280 px) and at phone width (390 px), where wide tables scroll
-sideways and must be reachable by keyboard (scrollable-region-focusable). One demo load per test; each page
-is loaded once per width."""
+sideways and must be reachable by keyboard (scrollable-region-focusable). The demo is loaded once for the
+module (the tests only read it); each page is loaded once per width."""
 import re
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 
 from ita.models import AssessmentResult
@@ -26,10 +27,25 @@ WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "he
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo(transactional_db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
+    """The demo data, committed once for the module (the live server reads it on its own connection) and
+    emptied at the module's end as a transactional test's flush would: one load of ~6 s instead of one
+    a test."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))), django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper(live_server):
+    """pytest-django's helper of the same name, without the transactional_db it adds to every live-server
+    test: that database's flush after each test would empty the module's demo. The tests change nothing
+    but their sign-ins' sessions, which the module's flush removes."""
+    live_server._live_server_modified_settings.enable()
+    yield
+    live_server._live_server_modified_settings.disable()
 
 
 def workspace_pages():
