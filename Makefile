@@ -7,6 +7,10 @@ PORT ?= 8000
 # The address the links in e-mails start with, and that `make run` prints: the port served (make run PORT=8101).
 SITE_URL ?= http://$(HOST):$(PORT)
 export PYTHAINLP_READ_ONLY := 1
+# Python may keep the compiled project modules (__pycache__/, ignored by git), whatever the shell says: with
+# PYTHONDONTWRITEBYTECODE set (this project's machines set it), every test worker, every server and every
+# manage.py compiled the project and rewrote the tests' asserts again, ~8 s of each worker's start.
+export PYTHONDONTWRITEBYTECODE :=
 
 # Debian packages: the app's PDF engine (Pango comes with the base image; harfbuzz-subset makes
 # font subsetting fast), gettext for compilemessages; the tests also need pdftotext, Chromium and a
