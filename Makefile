@@ -9,7 +9,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 export PYTHAINLP_READ_ONLY := 1
 # Python may keep the compiled project modules (__pycache__/, ignored by git), whatever the shell says: with
 # PYTHONDONTWRITEBYTECODE set (this project's machines set it), every test worker, every server and every
-# manage.py compiled the project and rewrote the tests' asserts again, ~8 s of each worker's start.
+# manage.py compiled the project and rewrote the tests' asserts again: ~5 s more for each worker to start.
 export PYTHONDONTWRITEBYTECODE :=
 
 # Debian packages: the app's PDF engine (Pango comes with the base image; harfbuzz-subset makes
