@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, live_server, tmp_path_factory):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo data, committed once for the module (the live server reads it on its own connection) and
     emptied at the module's end as a transactional test's flush would: one load of ~6 s instead of one
     a test."""
