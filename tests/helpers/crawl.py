@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from django.core.signals import got_request_exception
 from django.test import Client
 from django.urls import Resolver404, resolve
+from lxml import etree
 from lxml import html as lxml_html
 
 QUERY_VARIANTS = 4
@@ -31,35 +32,37 @@ SKIPPED_PREFIXES = ("/static/", "/media/")
 
 # --- visible text ----------------------------------------------------------------------------------
 
-INVISIBLE_TAGS = {"script", "style", "template"}
 TEXT_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 BUTTON_INPUTS = {"submit", "button", "reset"}
 
 
-def visible_text(page: str | bytes) -> list[str]:
-    """The pieces of text a reader meets on an HTML page: its text nodes (not in script, style or
+# An element whose text is not shown: script, style or template, marked with a language other than Thai
+# (an empty lang counts as Thai), or marked translate="no". Text inside one is hidden with it.
+_HIDDEN = etree.XPath("descendant-or-self::*[self::script or self::style or self::template"
+                      " or (@lang != '' and not(starts-with(@lang, 'th'))) or @translate = 'no']")
+_WITH_TEXT_ATTRIBUTES = etree.XPath(
+    "descendant-or-self::*[@alt or @title or @placeholder or @aria-label or (self::input and @value)]")
+
+
+def parse(page: str | bytes):
+    """The page's element tree (parsed once for both its links and its visible text)."""
+    return lxml_html.fromstring(page)
+
+
+def visible_text(page) -> list[str]:
+    """The pieces of text a reader meets on an HTML page (its source, or its ``parse``d tree, which this
+    empties of its hidden elements: read its links first): its text nodes (not in script, style or
     template; not in an element marked with a language other than Thai, such as the "English" switch, nor
-    marked ``translate="no"``, the HTML mark of codes such as a key or a snippet), the alt, title, placeholder
-    and aria-label attributes, and the value of input buttons."""
-    root = lxml_html.fromstring(page)
-    pieces: list[str] = []
-
-    def walk(el):
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        shown = (tag and tag not in INVISIBLE_TAGS and (el.get("lang") or "th").startswith("th")
-                 and el.get("translate") != "no")
-        if shown:
-            pieces.extend(el.get(name) for name in TEXT_ATTRIBUTES if el.get(name))
-            if tag == "input" and (el.get("type") or "").lower() in BUTTON_INPUTS and el.get("value"):
-                pieces.append(el.get("value"))
-            if el.text:
-                pieces.append(el.text)
-            for child in el:
-                walk(child)
-        if el.tail:  # the text after an element belongs to its parent
-            pieces.append(el.tail)
-
-    walk(root)
+    marked ``translate="no"``, the HTML mark of codes such as a key or a snippet), the alt, title,
+    placeholder and aria-label attributes, and the value of input buttons."""
+    root = parse(page) if isinstance(page, (str, bytes)) else page
+    for el in _HIDDEN(root):
+        el.clear(keep_tail=True)  # its text, children and attributes go; the text after it stays
+    pieces: list[str] = [text for text in root.itertext() if isinstance(text, str)]
+    for el in _WITH_TEXT_ATTRIBUTES(root):
+        pieces.extend(el.get(name) for name in TEXT_ATTRIBUTES if el.get(name))
+        if el.tag == "input" and (el.get("type") or "").lower() in BUTTON_INPUTS and el.get("value"):
+            pieces.append(el.get("value"))
     return [p.strip() for p in pieces if p and p.strip()]
 
 
@@ -74,6 +77,7 @@ NOT_WORDS = re.compile(
     r"|\b(?=[0-9a-f]*\d)[0-9a-f]{16,}\b"  # hashes (SHA-256 of a published PDF)
     , re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*(…)?")
+LATIN = re.compile(r"[A-Za-z]")
 
 
 def english_words(pieces: list[str], allowed: set[str], phrases: tuple[str, ...] = ()) -> Counter:
@@ -85,6 +89,8 @@ def english_words(pieces: list[str], allowed: set[str], phrases: tuple[str, ...]
                         re.IGNORECASE)
     found: Counter = Counter()
     for piece in pieces:
+        if not LATIN.search(piece):  # most pieces are Thai only: nothing to look for
+            continue
         for match in WORD.finditer(NOT_WORDS.sub(" ", phrase.sub(" ", piece))):
             word = match.group(0).rstrip("…")
             if word in allowed or word.upper() in allowed or word.title() in allowed:
@@ -120,14 +126,16 @@ def _name_of(path: str) -> str | None:
     return match.view_name
 
 
-def _links(page: bytes, base: str) -> list[str]:
-    root = lxml_html.fromstring(page)
-    found = [el.get("href") for el in root.iter("a") if el.get("href")]
-    found += [el.get("hx-get") for el in root.iter() if isinstance(el.tag, str) and el.get("hx-get")]
-    found += [el.get("src") for el in root.iter("iframe") if el.get("src")]
+_HREFS = etree.XPath("descendant-or-self::a/@href[. != '']")
+_HX_GETS = etree.XPath("descendant-or-self::*/@hx-get[. != '']")
+_FRAMES = etree.XPath("descendant-or-self::iframe/@src[. != '']")
+
+
+def _links(root, base: str) -> list[str]:
+    found = [*_HREFS(root), *_HX_GETS(root), *_FRAMES(root)]
     found += [el.get("action") or base for el in root.iter("form")
               if (el.get("method") or "get").lower() == "get"]
-    return [urljoin(base, link) for link in found]
+    return [urljoin(base, str(link)) for link in found]
 
 
 class Crawler:
@@ -229,9 +237,10 @@ class Crawler:
             body = response.content
             if not body.strip():
                 continue
+            root = parse(body)
+            for link in _links(root, url):
+                add(link)
             if self.english_check(url):
-                for word, count in english_words(visible_text(body), self.allowed, self.phrases).items():
+                for word, count in english_words(visible_text(root), self.allowed, self.phrases).items():
                     self.result.english[word].add(url)
                     self.result.english_count += count
-            for link in _links(body, url):
-                add(link)
