@@ -99,8 +99,7 @@ def test_checkbox_and_radio_lists_are_written_as_crispy_bootstrap5_writes_them(s
     assert ("is-invalid" in ours[0]) == bool(data) and "<strong>กลุ่ม ๑</strong>" in ours[2]
 
 
-def test_the_measure_forms_lists_are_written_as_crispy_bootstrap5_writes_them(
-        settings, org_a, small_catalogue, staff_a):
+def test_the_measure_forms_lists_are_written_as_crispy_bootstrap5_writes_them(settings, org_a, small_catalogue):
     from measures.forms import MeasureForm
 
     form = MeasureForm(org=org_a, fiscal_year=2568)
