@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.row_urls import ROW, RowUrl
 from core.thai import fiscal_year_of, to_arabic_digits, to_thai_digits
 from ita.models import Indicator, Tool
 from orgs.access import org_member_required
@@ -144,6 +145,14 @@ def _attach_links(measures, fields):
         getattr(by_pk[measure_id], _LINKS[kind].attr).append(known[kind][pk][1])
 
 
+def _attach_urls(measures, slug):
+    """Each measure's edit, delete and move addresses (``m.edit_url`` ...), each pattern reversed once."""
+    edit, delete = RowUrl("measures:edit", slug, ROW), RowUrl("measures:delete", slug, ROW)
+    up, down = RowUrl("measures:move", slug, ROW, "up"), RowUrl("measures:move", slug, ROW, "down")
+    for m in measures:
+        m.edit_url, m.delete_url, m.up_url, m.down_url = edit(m.pk), delete(m.pk), up(m.pk), down(m.pk)
+
+
 def _list_context(request, fiscal_year):
     org = request.org
     catalogue_year = catalogue_year_for(fiscal_year)
@@ -161,6 +170,7 @@ def _list_context(request, fiscal_year):
     )
     measures = list(filterset.qs)
     _attach_links(measures, filterset.form.fields)
+    _attach_urls(measures, org.slug)
     if filterset.is_bound and filterset.form.is_valid():
         total = Measure.objects.for_org(org).for_year(fiscal_year).count()
     else:
