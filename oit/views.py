@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.row_urls import ROW, RowUrl
 from core.thai import to_thai_digits
 from ita.catalogue_queries import catalogue_of, provisional_mark
 from orgs.access import has_role, org_member_required
@@ -60,6 +61,17 @@ def index(request, org_slug):
     return redirect("oit:register", org_slug, current_assessment_year())
 
 
+def _attach_urls(views, slug) -> None:
+    """Each stored row's page and quick-add addresses, each file answer's (one reverse per pattern)."""
+    row_page, quick_add = RowUrl("oit:row", slug, ROW), RowUrl("oit:quick_add", slug, ROW)
+    answer_file = RowUrl("oit:answer_file", slug, ROW)
+    for view in views:
+        if view.row.pk is not None:
+            view.row_url, view.quick_add_url = row_page(view.row.pk), quick_add(view.row.pk)
+        for answer in view.answers:
+            answer.file_url = answer_file(answer.pk)
+
+
 @org_member_required()
 def register(request, org_slug, year, paste_form=None, status=200):
     """Reads only: a register never opened, or items new in the catalogue, are shown from memory until a
@@ -69,6 +81,7 @@ def register(request, org_slug, year, paste_form=None, status=200):
     shown = register_to_show(request.org, year, catalogue)
     reg = shown.register
     views = row_views(reg, shown.rows)
+    _attach_urls(views, request.org.slug)
     figures = readiness(reg, views)
     current = current_assessment_year()
     previous = Register.objects.filter(organisation=request.org, year=year - 1).exists()

@@ -3,6 +3,7 @@ files hosted here, confirmation by an approver before the public ITAS page shows
 last year's links, export for ITAS; tenant isolation."""
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -235,3 +236,20 @@ def test_correcting_a_broken_link_starts_its_health_again(client, staff_a, org_a
     answer.refresh_from_db()
     assert (answer.url, answer.health, answer.failures_in_row, answer.last_status) == (
         "https://www.example.go.th/new", "unchecked", 0, None)
+
+
+def test_every_row_links_to_its_page_quick_add_and_files(client, staff_a, org_a, media):
+    """The register's addresses are made once per pattern (core.row_urls): each row's own, each file's own."""
+    client.force_login(staff_a)
+    rows = list(services.open_register(org_a, YEAR).rows.order_by("pk"))
+    with_file = rows[1]
+    client.post(reverse("oit:add_file", args=[org_a.slug, with_file.pk]),
+                {"file": SimpleUploadedFile("แผน.pdf", PDF, "application/pdf"), "title": "แผน"})
+    answer = with_file.answers.get()
+    page = client.get(register_url(org_a)).text
+    for row in rows:
+        line = re.search(rf'<tr id="row-{row.code}".*?</tr>', page, re.S).group(0)
+        expected = {reverse("oit:row", args=[org_a.slug, row.pk]), reverse("oit:quick_add", args=[org_a.slug, row.pk])}
+        if row == with_file:
+            expected.add(reverse("oit:answer_file", args=[org_a.slug, answer.pk]))
+        assert set(re.findall(r'(?:href|action)="(/w/[^"]+)"', line)) == expected, row.code
