@@ -62,14 +62,16 @@ def index(request, org_slug):
 
 
 def _attach_urls(views, slug) -> None:
-    """Each stored row's page and quick-add addresses, each file answer's (one reverse per pattern)."""
+    """Each stored row's page and quick-add addresses and each file answer's address, one reverse per
+    pattern (core.row_urls)."""
     row_page, quick_add = RowUrl("oit:row", slug, ROW), RowUrl("oit:quick_add", slug, ROW)
     answer_file = RowUrl("oit:answer_file", slug, ROW)
     for view in views:
         if view.row.pk is not None:
             view.row_url, view.quick_add_url = row_page(view.row.pk), quick_add(view.row.pk)
         for answer in view.answers:
-            answer.file_url = answer_file(answer.pk)
+            if answer.kind == AnswerKind.FILE:
+                answer.file_url = answer_file(answer.pk)
 
 
 @org_member_required()
