@@ -493,3 +493,15 @@ def test_copy_page_without_any_earlier_measures_says_so(client, staff_a, org_a):
     html = client.get(url("copy", org_a.slug, 2569)).content.decode()
     assert 'id="copy-source"' not in html and 'name="measures"' not in html
     assert th("No fiscal year before %(year)s has measures to copy.") % {"year": "๒๕๖๙"} in html
+
+
+def test_the_measures_list_links_every_measure_to_its_own_pages(client, staff_a, org_a):
+    """The addresses are made once per pattern for the list (core.row_urls): each measure gets its own."""
+    measures = [MeasureFactory(organisation=org_a, order=n, title=f"มาตรการ {n}") for n in range(3)]
+    client.force_login(staff_a)
+    page = client.get(url("list", org_a.slug, 2568)).content.decode()
+    for m in measures:
+        item = re.search(rf'<li class="list-group-item" id="measure-{m.pk}".*?</li>', page, re.S).group(0)
+        hrefs = set(re.findall(r'(?:href|action|hx-post)="([^"]+)"', item))
+        assert hrefs == {url("edit", org_a.slug, m.pk), url("delete", org_a.slug, m.pk),
+                         url("move", org_a.slug, m.pk, "up"), url("move", org_a.slug, m.pk, "down")}

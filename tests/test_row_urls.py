@@ -1,14 +1,10 @@
-"""core.row_urls.RowUrl: one reverse for every row of a list gives reverse's own address for each row, and
-the measures list links each measure to its own pages with it."""
-import re
-
+"""core.row_urls.RowUrl: one reverse for every row of a list gives reverse's own address for each row (the
+lists that use it check their links in their own files: tests/test_measures_pages.py,
+tests/test_oit_register.py)."""
 import pytest
 from django.urls import reverse
 
 from core.row_urls import ROW, RowUrl
-
-from .factories import MeasureFactory
-from .helpers.measure_pages import url
 
 
 @pytest.mark.parametrize("viewname, args", [
@@ -35,13 +31,3 @@ def test_row_must_be_named_once():
     with pytest.raises(ValueError):
         RowUrl("measures:move", "phaktob", ROW, ROW)
 
-
-def test_the_measures_list_links_every_measure_to_its_own_pages(client, staff_a, org_a):
-    measures = [MeasureFactory(organisation=org_a, order=n, title=f"มาตรการ {n}") for n in range(3)]
-    client.force_login(staff_a)
-    page = client.get(url("list", org_a.slug, 2568)).content.decode()
-    for m in measures:
-        item = re.search(rf'<li class="list-group-item" id="measure-{m.pk}".*?</li>', page, re.S).group(0)
-        hrefs = set(re.findall(r'(?:href|action|hx-post)="([^"]+)"', item))
-        assert hrefs == {url("edit", org_a.slug, m.pk), url("delete", org_a.slug, m.pk),
-                         url("move", org_a.slug, m.pk, "up"), url("move", org_a.slug, m.pk, "down")}
