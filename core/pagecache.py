@@ -34,15 +34,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
+
+from . import generations
 
 logger = logging.getLogger(__name__)
 
@@ -91,25 +91,10 @@ def _gen_key(scope: str) -> str:
     return f"public:gen:{scope}"
 
 
-def _new_token() -> str:
-    return f"{time.time_ns():x}"
-
-
 def _current(found: dict, scopes: list[str]) -> list[str]:
     """The current tokens of ``scopes`` from ``found`` (a get_many answer); a scope without a token
     (never bumped, or evicted) gets a new one, so no entry built before the loss matches it."""
-    cache = _cache()
-    tokens = []
-    for scope in scopes:
-        key = _gen_key(scope)
-        token = found.get(key)
-        if token is None:
-            token = _new_token()
-            # add(): of two processes creating the same token, the first one wins for both.
-            if not cache.add(key, token, None):
-                token = cache.get(key) or token
-        tokens.append(token)
-    return tokens
+    return generations.current(_cache(), found, [_gen_key(s) for s in scopes])
 
 
 def tokens(scopes: list[str]) -> list[str]:
@@ -123,15 +108,7 @@ def bump(*slugs: str, catalogue: bool = False) -> None:
     if not enabled():
         return
     scopes = [SITE, *([CATALOGUE] if catalogue else []), *(org_scope(s) for s in slugs if s)]
-
-    def do():
-        try:
-            _cache().set_many({_gen_key(s): _new_token() for s in scopes}, None)
-        except Exception:  # a cache outage must never break a publication
-            logger.exception("public cache: bump failed for %s", scopes)
-
-    do()
-    transaction.on_commit(do)
+    generations.renew(_cache(), [_gen_key(s) for s in scopes], "public cache")
 
 
 # --- what a view marks -------------------------------------------------------------------------------
