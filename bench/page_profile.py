@@ -11,6 +11,9 @@ percentile of ``--requests`` requests through Django's test client (the whole mi
 share of that time spent in the ORM (compiling, executing, reading rows) and in database round trips.
 ``--queries`` lists the queries, ``--explain`` their planning and execution times in PostgreSQL,
 ``--profile`` a cProfile of 200 more requests (it slows Python code about 2x: read shares, not seconds).
+The staff pages keep what they build from the database while the organisation's data is unchanged
+(core/datacache.py), so the figures are those of the kept page; ``--changed`` marks the data changed before
+each request (not timed) and so times the page as built after a change.
 
 A figure here is a single request's own cost; bench/load_bench.py measures pages under concurrent load.
 Compare code versions by alternating runs (A, B, A, B): this machine's speed drifts by 20 % and more.
@@ -49,7 +52,7 @@ def setup(database_url: str, cache_url: str, static_root: Path):
 
 
 def page_client(page: str):
-    """(client signed in as the staff member, path) of the page load_bench measures."""
+    """(client signed in as the staff member, path, organisation) of the page load_bench measures."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.cached_db import SessionStore
     from django.test import Client
@@ -79,7 +82,7 @@ def page_client(page: str):
     else:
         first = Measure.objects.filter(organisation=org, fiscal_year=doc.fiscal_year).order_by("order").first()
         path = reverse("measures:edit", args=[org.slug, first.pk])
-    return client, path
+    return client, path, org
 
 
 def main():
@@ -93,6 +96,9 @@ def main():
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--profile", choices=["tottime", "cumulative"])
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--changed", action="store_true",
+                        help="mark the organisation's data changed before each request (core.datacache.bump, "
+                             "not timed): the page as built after a change instead of the one kept")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ita-page-profile-") as static_root:
@@ -101,7 +107,9 @@ def main():
         from django.db.models.sql.compiler import SQLCompiler
         from django.test.utils import CaptureQueriesContext
 
-        client, path = page_client(args.page)
+        from core import datacache
+
+        client, path, org = page_client(args.page)
         response = client.get(path)
         assert response.status_code == 200, response.status_code
         with CaptureQueriesContext(connection) as captured:
@@ -140,6 +148,8 @@ def main():
         try:
             with connection.execute_wrapper(timed_execute):
                 for _ in range(args.requests):
+                    if args.changed:
+                        datacache.bump(org.pk)
                     started = time.perf_counter()
                     client.get(path)
                     times.append((time.perf_counter() - started) * 1000)

@@ -571,9 +571,10 @@ def _invalidate_public_cache() -> None:
     """The public page cache (core/pagecache.py) notices changes through signals, which the raw inserts do
     not send: new site and catalogue generations make every cached public page (each key holds one of
     the two) unreachable, now and after the commit."""
-    from core import pagecache
+    from core import datacache, pagecache
 
     pagecache.bump(catalogue=True)
+    datacache.bump(everything=True)  # and the staff pages' data cache (core/datacache.py), all of it
 
 
 def _clear_content_type_cache(installed: bool) -> None:

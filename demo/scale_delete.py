@@ -94,3 +94,6 @@ def bump_public_cache(slugs) -> None:
     bump = getattr(pagecache, "bump", None)
     if bump is not None:
         bump(*slugs)
+    from core import datacache
+
+    datacache.bump(everything=True)  # the staff pages' data cache, too

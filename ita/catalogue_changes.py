@@ -443,7 +443,7 @@ def _apply_year(data: YearData, tools: dict, stats: LoadStats):
 @transaction.atomic
 def apply(catalogue: Catalogue) -> LoadStats:
     """Make every year of ``catalogue`` what the files say (atomic, idempotent); bump the public cache."""
-    from core import pagecache
+    from core import datacache, pagecache
 
     stats = LoadStats()
     tools = {code: upsert(stats, Tool, {"code": code}, values) for code, values in catalogue.tools.items()}
@@ -453,6 +453,7 @@ def apply(catalogue: Catalogue) -> LoadStats:
         _apply_year(data, tools, stats)
     if stats.changed:
         pagecache.bump(catalogue=True)  # the ITAS lists show the catalogue
+        datacache.bump(catalogue=True)  # bulk_create sends no signal: the dashboard's checklist reads it
     return stats
 
 

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 
+from core.datacache import UpdateBumpsQuerySet
+
 from . import levels
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -163,7 +165,7 @@ class OITItem(models.Model):
 SNAPSHOT_TOOL_CODES = ("IIT", "EIT", "OIT")
 
 
-class AssessmentResultQuerySet(models.QuerySet):
+class AssessmentResultQuerySet(UpdateBumpsQuerySet):
     def for_org(self, org):
         return self.filter(organisation=org)
 

@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import datacache
 from core.errors import RefusedChange
 from orgs.access import ROLE_RANK, role_of
 from orgs.models import Role
@@ -174,6 +175,7 @@ def save_result(org, *, year, instance: AssessmentResult | None, fields: dict, t
             AssessmentResult.objects.filter(pk=result.pk).update(confirmed_version=result.version)
             result.confirmed_version = result.version
             action = ResultAction.EDIT
+        datacache.bump(result.organisation_id)  # update() and bulk_create send no signal
         _event(result, action, actor)
     return result
 

@@ -185,12 +185,14 @@ STORAGES = {
 }
 
 # Cache: CACHE_URL, e.g. redis://cache.internal:6379/0 (shared by every app server); a process-local
-# memory cache without it. The public page cache (core/pagecache.py) needs a shared cache, so it is on by
-# default only when CACHE_URL is set.
+# memory cache without it. The public page cache (core/pagecache.py) and the staff pages' data cache
+# (core/datacache.py) need a cache shared by every process that writes (web and task workers), so they are
+# on by default only when CACHE_URL is set.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "core.redis_cache.RedisCache"  # one client per pool, not per call
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=bool(env.str("CACHE_URL", default="")))
+WORKSPACE_DATA_CACHE = env.bool("WORKSPACE_DATA_CACHE", default=bool(env.str("CACHE_URL", default="")))
 # With a shared cache, sessions are read from it (one query fewer on every signed-in page) and kept in the
 # database as well. Never with a process-local cache: a session ended in one process would live on in the
 # others' memory.

@@ -1,5 +1,6 @@
 """Filters of the measures list: by division, tool and indicator (django-filter)."""
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
@@ -17,8 +18,8 @@ class _ListedChoices(ListedChoices):
 
 
 class _ListedChoiceField(ModelChoiceField):
-    """Its rows are read once per form (``rows()``): by the select, and by the list that shows the
-    measures' own divisions, tools and indicators with the same objects."""
+    """Its rows are read once per form (``rows()``): by the select, by the check of the chosen value, and by
+    the list that shows the measures' own divisions, tools and indicators with the same objects."""
     iterator = _ListedChoices
     _rows = None
 
@@ -32,6 +33,21 @@ class _ListedChoiceField(ModelChoiceField):
         if self._rows is None:
             self._rows = list(self.queryset.all())
         return self._rows
+
+    def to_python(self, value):
+        """The chosen row among the rows (no query of its own): the same row, and the same error, as
+        Django's field finds by ``queryset.get(pk=value)``."""
+        if value in self.empty_values or (self.null_label is not None and value == self.null_value):
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        try:
+            key = int(value)
+        except (TypeError, ValueError):
+            key = None
+        for row in self.rows():
+            if key is not None and row.pk == key:
+                return row
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)

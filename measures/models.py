@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.datacache import UpdateBumpsQuerySet
+
 REPORT_ROUND_CHOICES = [(3, _("3 months")), (6, _("6 months")), (9, _("9 months")), (12, _("12 months"))]
 
 
@@ -10,7 +12,7 @@ def default_report_rounds():
     return [6, 12]
 
 
-class MeasureQuerySet(models.QuerySet):
+class MeasureQuerySet(UpdateBumpsQuerySet):
     def for_org(self, org):
         return self.filter(organisation=org)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import datacache
 from core.row_urls import ROW, RowUrl
 from core.thai import fiscal_year_of, to_arabic_digits, to_thai_digits
 from ita.models import Indicator, Tool
@@ -153,8 +154,19 @@ def _attach_urls(measures, slug):
         m.edit_url, m.delete_url, m.up_url, m.down_url = edit(m.pk), delete(m.pk), up(m.pk), down(m.pk)
 
 
-def _list_context(request, fiscal_year):
-    org = request.org
+FILTERS = ("division", "tool", "indicator")
+
+
+class _ListData(NamedTuple):
+    """What the measures list shows of the organisation's data: the same for every member on any day."""
+    catalogue_year: object  # AssessmentYear | None
+    choices: dict  # {filter: its rows}
+    measures: list  # with their link lists (_attach_links)
+    total: int  # the year's measures, filtered or not
+    years: list  # the fiscal years with measures
+
+
+def _list_data(org, fiscal_year, data) -> _ListData:
     catalogue_year = catalogue_year_for(fiscal_year)
     queryset = (
         Measure.objects.for_org(org).for_year(fiscal_year)
@@ -164,17 +176,35 @@ def _list_context(request, fiscal_year):
         )
         .order_by("order", "pk")
     )
-    data = request.GET if any(request.GET.get(k) for k in ("division", "tool", "indicator")) else None
     filterset = MeasureFilter(
         data, queryset=queryset, org=org, fiscal_year=fiscal_year, catalogue_year=catalogue_year
     )
     measures = list(filterset.qs)
     _attach_links(measures, filterset.form.fields)
-    _attach_urls(measures, org.slug)
     if filterset.is_bound and filterset.form.is_valid():
         total = Measure.objects.for_org(org).for_year(fiscal_year).count()
     else:
         total = len(measures)
+    choices = {name: filterset.form.fields[name].rows() for name in FILTERS}
+    return _ListData(catalogue_year, choices, measures, total, years_with_measures(org))
+
+
+def _list_context(request, fiscal_year):
+    """The list's context: its data kept in the shared cache while the organisation's data is unchanged
+    (core/datacache.py, per organisation, year and filter); the filters' form and the links per request."""
+    org = request.org
+    data = request.GET if any(request.GET.get(k) for k in FILTERS) else None
+    chosen = tuple(request.GET.get(k, "") for k in FILTERS) if data is not None else None
+    listed = datacache.get_or_build("measures", org.pk, (org.slug, fiscal_year, chosen),
+                                    lambda: _list_data(org, fiscal_year, data))
+    filterset = MeasureFilter(data, queryset=Measure.objects.none(), org=org, fiscal_year=fiscal_year,
+                              catalogue_year=listed.catalogue_year)
+    for name, rows in listed.choices.items():
+        filterset.form.fields[name]._rows = rows  # the select shows the rows read with the measures
+    if filterset.is_bound:
+        filterset.form.is_valid()  # the chosen values, as the list was filtered by them
+    measures = listed.measures
+    _attach_urls(measures, org.slug)
     return {
         "nav": "measures",
         "fiscal_year": fiscal_year,
@@ -182,7 +212,8 @@ def _list_context(request, fiscal_year):
         "filtered": filterset.is_bound,
         "groups": _group(measures),
         "measure_count": len(measures),
-        "total_count": total,
+        "total_count": listed.total,
+        "years_with_measures": listed.years,
     }
 
 
@@ -192,7 +223,7 @@ def measure_list(request, org_slug, fiscal_year):
     context = _list_context(request, fiscal_year)
     if request.htmx and request.htmx.target == "measure-list":
         return render(request, "measures/_list.html", context)
-    years = set(years_with_measures(request.org))
+    years = set(context.pop("years_with_measures"))
     context["years"] = sorted(years | {current_fiscal_year(), fiscal_year}, reverse=True)
     context["has_previous_year"] = (fiscal_year - 1) in years
     return render(request, "measures/list.html", context)

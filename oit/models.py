@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.datacache import UpdateBumpsQuerySet
+
 BROKEN_AFTER = 2  # failed checks in a row
 CHECKS_KEPT = 10  # per answer
 
@@ -38,6 +40,8 @@ class Register(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = UpdateBumpsQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("OIT register")
         verbose_name_plural = _("OIT registers")
@@ -45,6 +49,10 @@ class Register(models.Model):
 
     def __str__(self):
         return f"{self.organisation} {self.year}"
+
+
+class RowQuerySet(UpdateBumpsQuerySet):
+    organisation_lookup = "register__organisation_id"
 
 
 class Row(models.Model):
@@ -60,6 +68,8 @@ class Row(models.Model):
     division = models.ForeignKey("orgs.Division", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("responsible division"))
     history = HistoricalRecords()
+
+    objects = RowQuerySet.as_manager()
 
     class Meta:
         ordering = ["number", "code"]
@@ -101,6 +111,10 @@ LINK_ERRORS = {
 }
 
 
+class AnswerQuerySet(UpdateBumpsQuerySet):
+    organisation_lookup = "row__register__organisation_id"
+
+
 class Answer(models.Model):
     row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="answers")
     kind = models.CharField(_("kind"), max_length=10, choices=AnswerKind.choices)
@@ -124,6 +138,8 @@ class Answer(models.Model):
     broken_notified_at = models.DateTimeField(null=True, blank=True)  # one e-mail until it is fixed
     history = HistoricalRecords(excluded_fields=["health", "failures_in_row", "last_checked_at", "last_status",
                                                  "last_error", "final_url", "broken_notified_at"])
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

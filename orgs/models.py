@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.datacache import UpdateBumpsQuerySet
+
 
 class OrganisationKind(models.TextChoices):
     PAO = "pao", _("Provincial Administrative Organisation")  # อบจ.
@@ -109,6 +111,8 @@ class Division(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = UpdateBumpsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("division")

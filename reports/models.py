@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from core.datacache import UpdateBumpsQuerySet
+
 
 class DocumentKind(models.TextChoices):
     ANALYSIS = "analysis", _("ITA result analysis")
@@ -48,7 +50,7 @@ class MonthStyle(models.TextChoices):
     ABBR = "abbr", _("Abbreviated month names")
 
 
-class DocumentQuerySet(models.QuerySet):
+class DocumentQuerySet(UpdateBumpsQuerySet):
     def for_org(self, org):
         return self.filter(organisation=org)
 
@@ -213,6 +215,10 @@ class EntryStatus(models.TextChoices):
     NOT_DONE = "not_done", _("Not done")
 
 
+class ProgressEntryQuerySet(UpdateBumpsQuerySet):
+    organisation_lookup = "document__organisation_id"
+
+
 class ProgressEntry(models.Model):
     """What was done for one measure in one progress report."""
 
@@ -231,6 +237,8 @@ class ProgressEntry(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
+
+    objects = ProgressEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress entry")

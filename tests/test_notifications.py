@@ -164,7 +164,8 @@ def test_a_broken_mail_server_does_not_break_the_transition(document, cast, sett
     with caplog.at_level(logging.ERROR, logger="reports.workflow.notifications"):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             result = transitions.submit_document(document, actor=cast["staff"])
-    assert len(callbacks) == 1
+    # the e-mail's (besides the caches' renewals of core/generations.py)
+    assert len([c for c in callbacks if not c.__qualname__.startswith("renew.")]) == 1
     assert result.status == DocumentStatus.SUBMITTED
     document.refresh_from_db()
     assert document.status == DocumentStatus.SUBMITTED

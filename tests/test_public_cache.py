@@ -15,6 +15,7 @@ from reports.models import Document
 from reports.workflow import transitions
 
 from .factories import MeasureFactory, MeasureStepFactory, OrganisationFactory
+from .helpers.source import called_name, calls_in_functions
 from .helpers.workflow import published
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
@@ -237,26 +238,10 @@ def test_a_result_shows_once_confirmed_and_saving_it_changes_nothing_public(clie
 
 
 def _bump_calls():
-    """(module path, enclosing function) of every call of a ``bump`` in the project's code."""
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    found = set()
-    for path in root.rglob("*.py"):
-        rel = path.relative_to(root)
-        if rel.parts[0] in {".venv", "tests", "node_modules"} or "migrations" in rel.parts:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for func in ast.walk(tree):
-            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for node in ast.walk(func):
-                if isinstance(node, ast.Call):
-                    name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-                    if name == "bump":
-                        found.add((str(rel), func.name))
-    return found
+    """(module path, enclosing function) of every call of the public cache's ``bump`` in the project's code
+    (``datacache.bump``, the staff pages' data cache, is tests/test_staff_data_cache.py's)."""
+    return {(rel, func) for rel, func, node in calls_in_functions(skip={"core/datacache.py"})
+            if called_name(node)[0] == "bump" and called_name(node)[1] != "datacache"}
 
 
 def test_changes_reach_the_cache_through_one_path():

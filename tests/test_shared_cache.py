@@ -122,6 +122,7 @@ def session_queries(client, url):
 
 def test_a_signed_in_page_reads_its_session_from_the_shared_cache_and_a_sign_out_ends_it_everywhere(
         client, staff_a, org_a, redis_url, settings):
+    settings.WORKSPACE_DATA_CACHE = False  # the page's own queries stay the same: only the session's differ
     url = reverse("dashboard", args=[org_a.slug])
     client.force_login(staff_a)
     in_database, queries_db = session_queries(client, url)
@@ -138,3 +139,29 @@ def test_a_signed_in_page_reads_its_session_from_the_shared_cache_and_a_sign_out
 
     this_server.post(reverse("logout"))
     assert other_server.get(url).status_code == 302  # signed out on every server at once
+
+
+# --- the staff dashboard's data (core/datacache.py) ---------------------------------------------------------
+
+def test_the_dashboard_data_one_server_keeps_is_renewed_by_a_change_on_another(client, staff_a, org_a, redis_url,
+                                                                                settings):
+    from measures.models import Measure
+
+    from .factories import MeasureFactory
+
+    settings.CACHES = two_servers(redis_url)
+    caches["default"].clear()
+    measure = MeasureFactory(organisation=org_a, fiscal_year=2570, title="ก่อนแก้ไข")
+    url = reverse("dashboard", args=[org_a.slug]) + "?year=2570"
+    client.force_login(staff_a)
+    settings.WORKSPACE_DATA_CACHE_ALIAS = "other"
+    built = session_queries(client, url)[1]  # built and kept by "the other server"
+    settings.WORKSPACE_DATA_CACHE_ALIAS = "default"
+    kept = session_queries(client, url)[1]  # "this server" uses what the other one kept
+    assert kept < built
+    with override_settings(WORKSPACE_DATA_CACHE_ALIAS="other"):  # a change saved on "the other server"
+        Measure.objects.filter(pk=measure.pk).update(fiscal_year=2569)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).text
+    assert len(captured) == built and 'data-count="0"' in page  # built anew here
+

@@ -11,6 +11,10 @@ queries (eight, whatever the amount of data; see tests/test_dashboard.py, tests/
 6. and 7. the OIT items the portal answers and the year's published documents (workspace.cycle._oit_line),
 8. the OIT register of the year (workspace.cycle._register_line).
 
+What the eight queries give is kept in the shared cache while the organisation's data is unchanged
+(core/datacache.py: per organisation, year, day and language); only the viewer's part, which documents
+wait for their decision, is worked out on every request.
+
 The default year is the current fiscal year (from today's date); the year picker offers every year
 from the first with data (or answering a result) to the current one.
 """
@@ -22,8 +26,10 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import datacache
 from core.thai import fiscal_year_of, to_arabic_digits
 from ita.analysis import LevelSummary, level_summary
 from ita.models import AssessmentResult, ToolScore
@@ -98,7 +104,8 @@ class Dashboard:
     reports: list[ReportState]
     chart: ScoreChart
     checklist: list[cycle.ChecklistLine] = field(default_factory=list)
-    waiting: list[cycle.WaitingDocument] = field(default_factory=list)
+    in_workflow: list[Document] = field(default_factory=list)  # submitted or approved, of any year
+    waiting: list[cycle.WaitingDocument] = field(default_factory=list)  # in_workflow as the viewer sees it
 
     @property
     def waiting_for_me(self) -> list[cycle.WaitingDocument]:
@@ -110,6 +117,14 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
     ``user``: the viewer, for the documents waiting for their decision."""
     on = on or today()
     fiscal_year = parse_year(requested_year) or default_fiscal_year(on)
+    dashboard = datacache.get_or_build("dashboard", org.pk, (org.slug, fiscal_year, on.isoformat(), get_language()),
+                                       lambda: _build(org, fiscal_year, on))
+    dashboard.waiting = cycle.waiting_documents(org, role, user, dashboard.in_workflow)
+    return dashboard
+
+
+def _build(org, fiscal_year: int, on: date) -> Dashboard:
+    """The organisation's part of the dashboard: the same for every viewer on the day."""
     with_data, measure_count = year_figures(org, fiscal_year)
 
     results = list(
@@ -165,5 +180,5 @@ def build(org, requested_year=None, on: date | None = None, *, role: str | None 
         reports=[ReportState(n, latest.get(n)) for n in REPORT_ROUNDS],
         chart=score_chart(results),
         checklist=cycle.checklist(org, fiscal_year, documents, results, on),
-        waiting=cycle.waiting_documents(org, role, user, [doc for doc in read if doc.status in cycle.WAITING]),
+        in_workflow=[doc for doc in read if doc.status in cycle.WAITING],
     )
