@@ -23,7 +23,10 @@ slice's own p99 is printed beside them. Targets (issue
 file; the directory search and the organisation page under 100 ms p99; the staff dashboard and measures
 list under 100 ms p99 with one connection (a staff member at a time: the page's own time on the
 national data) and with 5 at once (issue #20 "Staff pages under load"; ``--staff-connections 1 5``); the
-province oversight page under 100 ms p99 with one connection.
+province oversight page under 100 ms p99 with one connection. The staff pages keep what they build from
+the database while the organisation's data is unchanged (core/datacache.py, Redis here as in production),
+so their figures are those of a page shown again; ``bench/page_profile.py --changed`` times one built after
+a change.
 
 Nothing leaves the machine: the server listens on 127.0.0.1, wrk only talks to it, every run is bounded
 by --duration.
