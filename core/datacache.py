@@ -1,18 +1,19 @@
 """What a staff page builds from an organisation's data, kept in the shared cache while that data is
 unchanged.
 
-The dashboard reads much and changes nothing: on the national data its twelve queries and the checklist
-are ~55 % of a request. It keeps what it built (``get_or_build``) under three generations
+The dashboard and the measures list read much and change nothing: on the national data building their data
+was ~55 % of a request. They keep what they built (``get_or_build``) under three generations
 (core/generations.py): the organisation's data, the ITA catalogue's and the installation's. One
 ``get_many`` reads the entry and the three tokens; an entry built under older tokens is built anew.
 
 What bumps them (docs/ARCHITECTURE.md, "The staff pages' data cache"):
 
 - ``org:<id>``: a save or delete of the organisation's rows that its staff pages read (the organisation,
-  its measures and steps, documents and progress entries, ITA results and scores, OIT register, rows
-  and answers; the name of a member): model signals (workspace/signals.py), whoever saves;
+  its divisions, measures with their steps and links, documents and progress entries, ITA results and
+  scores, OIT register, rows and answers; the name of a member): model signals (workspace/signals.py),
+  whoever saves;
 - ``catalogue``: a change of the ITA catalogue (the same signals, and the catalogue's loaders);
-- ``all``: a restore of the whole database, the removal of the synthetic data set;
+- ``all``: a restore of the whole database, the demo's and the synthetic data set's loads;
 - ``update()`` of the querysets of those models (``bulk_update`` too) bumps the organisations of the rows it
   changes (``UpdateBumpsQuerySet``); other writes that send no signal (``bulk_create``, a delete of rows
   whose deletes send none) bump in the function doing them.

@@ -15,7 +15,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # One process: the memory cache is shared by every request, so the public page cache is on in every test
 # (tests/conftest.py empties the cache before each test).
 PUBLIC_PAGE_CACHE = True
-WORKSPACE_DATA_CACHE = True  # the staff dashboard's data (core/datacache.py), for the same reason
+WORKSPACE_DATA_CACHE = True  # the staff pages' data (core/datacache.py), for the same reason
 # The cast of the tests (and Django's admin_client) have no authenticator app; the requirement for
 # administrators is switched on by the tests that are about it (tests/test_two_factor.py). Being asked for
 # a code once a user has an app, and an organisation's own requirement for its approvers, apply regardless.
