@@ -10,7 +10,7 @@ What bumps them (docs/ARCHITECTURE.md, "The staff pages' data cache"):
 
 - ``org:<id>``: a save or delete of the organisation's rows that its staff pages read (the organisation,
   its divisions, measures with their steps and links, documents and progress entries, ITA results and
-  scores, OIT register, rows and answers; the name of a member): model signals (workspace/signals.py),
+  tool scores, OIT register, rows and answers; the name of a member): model signals (workspace/signals.py),
   whoever saves;
 - ``catalogue``: a change of the ITA catalogue (the same signals, and the catalogue's loaders);
 - ``all``: a restore of the whole database, the demo's and the synthetic data set's loads;

@@ -10,14 +10,16 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core import datacache
-from ita.models import (AssessmentResult, AssessmentYear, Indicator, IndicatorScore, OITItem, OITItemScore,
-                        SubIndicator, Tool, ToolScore, ToolWeight)
+from ita.models import (AssessmentResult, AssessmentYear, Indicator, OITItem, SubIndicator, Tool, ToolScore,
+                        ToolWeight)
 from measures.models import Measure, MeasureStep
-from oit.models import Answer, LinkCheck, Register, Row
+from oit.models import Answer, Register, Row
 from orgs.models import Division, Membership, Organisation
-from reports.models import Document, Evidence, Memo, ProgressEntry
+from reports.models import Document, ProgressEntry
 
-# Model → the foreign keys from it to the organisation (the last one is the organisation's own).
+# What the kept pages read (the dashboard, the measures list): model → the foreign keys from it to the
+# organisation (the last one is the organisation's own). A model read by a page that starts to keep its
+# data is added here.
 ORGANISATION_PATHS = {
     Division: ("organisation",),
     Measure: ("organisation",),
@@ -26,14 +28,9 @@ ORGANISATION_PATHS = {
     Register: ("organisation",),
     MeasureStep: ("measure", "organisation"),
     ProgressEntry: ("document", "organisation"),
-    Memo: ("document", "organisation"),
-    Evidence: ("entry", "document", "organisation"),
     ToolScore: ("result", "organisation"),
-    IndicatorScore: ("result", "organisation"),
-    OITItemScore: ("result", "organisation"),
     Row: ("register", "organisation"),
     Answer: ("row", "register", "organisation"),
-    LinkCheck: ("answer", "row", "register", "organisation"),
 }
 DELETES_TOO = {Division, Measure, Document, AssessmentResult, Register}
 MEASURE_LINKS = (Measure.divisions.through, Measure.tools.through, Measure.indicators.through,
