@@ -104,7 +104,9 @@ class UpdateBumpsQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if not enabled():
             return super().update(**kwargs)
-        organisations = set(self.order_by().values_list(self.organisation_lookup, flat=True).distinct())
+        rows = self.order_by()
+        rows.query.select_for_update = False  # only reads which organisations; the UPDATE locks the rows
+        organisations = set(rows.values_list(self.organisation_lookup, flat=True).distinct())
         count = super().update(**kwargs)
         if count:
             bump(*organisations)  # after the UPDATE: a request in between must not keep the state before it
