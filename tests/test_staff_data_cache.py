@@ -214,6 +214,20 @@ def test_the_measures_list_is_built_once_and_shows_every_change_at_once(client, 
     assert "มาตรการเปิดเผยข้อมูลสาธารณะ" in listed(list_page(client, org_a)[0], measure)
 
 
+def test_a_kept_page_has_the_same_few_queries_whatever_the_data(client, catalogue, org_a, staff_a, division):
+    client.force_login(staff_a)
+    list_page(client, org_a)
+    get(client, org_a)
+    few = list_page(client, org_a)[1], get(client, org_a)[1]  # session, user, two-factor state, membership
+    for n in range(30):
+        measure = MeasureFactory(organisation=org_a, fiscal_year=2570, title=f"มาตรการที่ {n}")
+        measure.divisions.add(division)
+        step_due(measure, f"ขั้นตอนของมาตรการที่ {n}", n - 15)
+    list_page(client, org_a)
+    get(client, org_a)
+    assert (list_page(client, org_a)[1], get(client, org_a)[1]) == few == (4, 4)
+
+
 def test_each_filter_has_its_own_list_and_checks_its_value_without_a_query(client, catalogue, org_a, staff_a,
                                                                            division):
     mine = MeasureFactory(organisation=org_a, fiscal_year=2570, title="ของกองคลัง")
