@@ -25,8 +25,10 @@ list under 100 ms p99 with one connection (a staff member at a time: the page's 
 national data) and with 5 at once (issue #20 "Staff pages under load"; ``--staff-connections 1 5``); the
 province oversight page under 100 ms p99 with one connection. The staff pages keep what they build from
 the database while the organisation's data is unchanged (core/datacache.py, Redis here as in production),
-so their figures are those of a page shown again; ``bench/page_profile.py --changed`` times one built after
-a change.
+so their figures are those of a page shown again; ``--staff-changes-per-second N`` has a helper process mark
+the measured organisation's data changed N times a second meanwhile (``core.datacache.bump``, as a staff
+member's save does), so that every so often a request builds its page anew; ``bench/page_profile.py
+--changed`` times one page built after a change.
 
 Nothing leaves the machine: the server listens on 127.0.0.1, wrk only talks to it, every run is bounded
 by --duration.
@@ -225,6 +227,27 @@ print("TARGETS=" + json.dumps(out))
     return [Target(**t) for t in json.loads(line.removeprefix("TARGETS="))]
 
 
+CHANGER = r'''
+import sys, time, django
+django.setup()
+from core import datacache
+from orgs.models import Organisation
+pk = Organisation.objects.get(slug=sys.argv[1]).pk
+pause = 1 / float(sys.argv[2])
+while True:
+    datacache.bump(pk)
+    time.sleep(pause)
+'''
+
+
+def start_changer(env: dict, path: str, per_second: float) -> subprocess.Popen:
+    """A process that marks the data of the organisation of a staff page (``/w/<slug>/...``) changed
+    ``per_second`` times a second until it is stopped."""
+    slug = path.split("/")[2]
+    return subprocess.Popen([PYTHON, "-c", CHANGER, slug, str(per_second)], cwd=ROOT, env=env,
+                            start_new_session=True)
+
+
 def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     cmd = [
         str(Path(PYTHON).parent / "gunicorn"), "ita_portal.wsgi:application",
@@ -329,6 +352,8 @@ def main():
                         help="alternating slices of page and static-file load per page")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--targets", nargs="*", help="only these pages (names as printed, e.g. 'stored PDF')")
+    parser.add_argument("--staff-changes-per-second", type=float, default=0,
+                        help="mark the staff pages' organisation's data changed this often while they are loaded")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it (Debian package wrk)")
@@ -365,10 +390,18 @@ def main():
         for t in targets:
             for connections in (args.staff_connections if t.kind == "staff" else [args.connections]):
                 plain = f"{base}/plain-{t.size}.bin"
-                for url, cookie in ((base + t.path, t.cookie), (plain, "")):
-                    wrk(url, connections, args.warmup, cookie)
-                page, static = interleaved(base + t.path, plain, connections, args.duration, args.slices,
-                                           t.cookie)
+                changer = None
+                if t.kind == "staff" and t.path.startswith("/w/") and args.staff_changes_per_second > 0:
+                    changer = start_changer(env, t.path, args.staff_changes_per_second)
+                try:
+                    for url, cookie in ((base + t.path, t.cookie), (plain, "")):
+                        wrk(url, connections, args.warmup, cookie)
+                    page, static = interleaved(base + t.path, plain, connections, args.duration, args.slices,
+                                               t.cookie)
+                finally:
+                    if changer is not None:
+                        changer.terminate()
+                        changer.wait(timeout=10)
                 rows.append((t, connections, page, static))
                 print(f"  {t.name} ({connections} conn.): {page.rps:.0f} req/s, p99 {page.p99_ms:.1f} ms "
                       f"(static file {static.rps:.0f} req/s)", flush=True)
@@ -379,6 +412,9 @@ def main():
     print()
     print(f"gunicorn {args.workers} sync workers, {os.cpu_count()} CPUs, wrk 2 threads, "
           f"{args.duration} s per run; database {args.database_url.rsplit('/', 1)[-1]}")
+    if args.staff_changes_per_second:
+        print(f"the staff pages' organisation's data marked changed {args.staff_changes_per_second:g} times a "
+              f"second while they were loaded")
     head = (f"{'page':<22} {'bytes':>8} {'conn':>4} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'worst slice p99':>15} "
             f"{'errors':>6} "
             f"{'static req/s':>12} {'static p99':>10} {'ratio':>6}  target")
