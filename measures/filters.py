@@ -44,9 +44,9 @@ class _ListedChoiceField(ModelChoiceField):
             key = int(value)
         except (TypeError, ValueError):
             key = None
-        for row in self.rows():
-            if key is not None and row.pk == key:
-                return row
+        found = next((row for row in self.rows() if row.pk == key), None) if key is not None else None
+        if found is not None:
+            return found
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
     def __deepcopy__(self, memo):

@@ -69,3 +69,30 @@ def test_each_page_reads_the_choices_afresh(client, staff_a, org_a):
     assert "กองช่างใหม่" not in client.get(target).text
     org_a.divisions.create(name="กองช่างใหม่", order=9)
     assert ">กองช่างใหม่</option>" in client.get(target).text
+
+
+@pytest.mark.parametrize("value", ["{pk}", " {pk} ", "{thai}", "{other}", "abc", "9999999", "1.5", "{pk}\x00"])
+def test_a_chosen_value_is_checked_among_the_rows_as_djangos_field_checks_it(org_a, org_b, value):
+    """The filter finds the chosen division among the rows it read for its select (no query of its own),
+    and accepts or refuses exactly what Django's ModelChoiceField does with queryset.get()."""
+    from django.core.exceptions import ValidationError
+
+    from core.thai import to_thai_digits
+    from measures.filters import MeasureFilter
+    from orgs.models import Division
+
+    mine = org_a.divisions.create(name="กองคลัง ทดสอบ", order=9)
+    value = value.format(pk=mine.pk, thai=to_thai_digits(mine.pk), other=org_b.divisions.first().pk)
+    ours = MeasureFilter(None, org=org_a, fiscal_year=2570, catalogue_year=None).form.fields["division"]
+    django = forms.ModelChoiceField(Division.objects.filter(organisation=org_a))
+
+    def outcome(field):
+        try:
+            return field.clean(value)
+        except ValidationError as error:
+            return error.messages
+
+    ours.rows()
+    with CaptureQueriesContext(connection) as captured:
+        checked = outcome(ours)
+    assert checked == outcome(django) and len(captured) == 0
