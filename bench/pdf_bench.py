@@ -14,7 +14,9 @@ conversion, its profile created beforehand; median of --repeat), and the ratio.
 
 Targets (issue #20 "PDF speed", ratios of the medians in the same run): WeasyPrint at most 0.4× of
 LibreOffice's time at 15 measures, 1.0× at 50, 1.5× at 200; under 200 MB added peak memory at 200
-measures. Each is printed with PASS or FAIL.
+measures. Each is printed with PASS or FAIL. Beside them, the floor: the ratio a render would have
+if fitting text to lines (WeasyPrint's ``get_next_linebox``, where the profile in bench/PROFILE.md
+puts most of a page's time) cost nothing -- a target under its floor needs more than faster lines.
 
 WeasyPrint and LibreOffice are measured one size after the other (the machine's load changes
 over minutes); the table shows medians, and the ratio of CPU times beside the ratio of wall times.
@@ -183,8 +185,45 @@ def child(db_path: Path, size: int, repeat: int, plain: bool = False) -> dict:
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    gc.collect()
+    render_time, line_box_time = line_box_times(render_document_pdf, data)
     return {"size": size, "times": times, "cpu_times": cpu_times, "pages": pages, "rss_added": memory.added,
-            "traced_peak": traced_peak}
+            "traced_peak": traced_peak, "line_box_share": line_box_time / render_time}
+
+
+def line_box_times(render, data) -> tuple[float, float]:
+    """(render time, time inside WeasyPrint's ``get_next_linebox``) of one render, the outermost
+    calls only (a line may hold an inline block with lines of its own).  A line box is where text
+    is fitted to a line: breaking, Pango shaping, the inline boxes.  What is left without it (tables,
+    blocks, pages, margin boxes, drawing and writing the PDF) is a floor that no faster line fitting
+    can go below."""
+    from weasyprint.layout import inline
+
+    original = inline.get_next_linebox
+    state = {"depth": 0, "seconds": 0.0}
+
+    def timed(*args, **kwargs):
+        state["depth"] += 1
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            state["depth"] -= 1
+            if not state["depth"]:
+                state["seconds"] += time.perf_counter() - started
+
+    inline.get_next_linebox = timed
+    try:
+        started = time.perf_counter()
+        render(data)
+        return time.perf_counter() - started, state["seconds"]
+    finally:
+        inline.get_next_linebox = original
+
+
+def floor(result: dict) -> float:
+    """The median render time without its line boxes' share."""
+    return statistics.median(result["times"]) * (1 - result["line_box_share"])
 
 
 # --- LibreOffice -----------------------------------------------------------------------------------------
@@ -358,7 +397,8 @@ def main():
         print()
         print(f"Medians of {args.repeat} runs; CPU = process CPU time (WeasyPrint) and soffice's CPU time.")
         print(f"{'measures':>8} {'pages':>5} {'WeasyPrint warm':>15} {'per page':>8} {'RSS added':>10} "
-              f"{'py heap peak':>12} {'LO pages':>8} {'LibreOffice':>11} {'ratio WP/LO':>11} {'CPU ratio':>9}")
+              f"{'py heap peak':>12} {'LO pages':>8} {'LibreOffice':>11} {'ratio WP/LO':>11} {'CPU ratio':>9} "
+              f"{'line boxes':>10} {'floor':>6}")
         for size in args.sizes:
             r = results[size]
             t = statistics.median(r["times"])
@@ -367,8 +407,11 @@ def main():
             if size in lo:
                 cpu = statistics.median(r["cpu_times"])
                 line += (f" {lo[size]['pages']:>8} {lo[size]['time']:>9.2f} s {t / lo[size]['time']:>10.2f}×"
-                         f" {cpu / lo[size]['cpu']:>8.2f}×")
+                         f" {cpu / lo[size]['cpu']:>8.2f}× {100 * r['line_box_share']:>9.0f}%"
+                         f" {floor(r) / lo[size]['time']:>5.2f}×")
             print(line)
+        print("line boxes: the share of a render spent fitting text to lines (WeasyPrint's get_next_linebox);"
+              " floor: the ratio if that cost nothing.")
         print()
         checks = []
         for size, target in RATIO_TARGETS.items():
@@ -380,6 +423,11 @@ def main():
             checks.append((f"200 measures: added peak memory {added:.0f} MiB < 200 MB", added * mib < 200e6))
         for label, ok in checks:
             print(f"[{'PASS' if ok else 'FAIL'}] {label}")
+        for size, target in RATIO_TARGETS.items():
+            if size in results and size in lo:
+                best = floor(results[size]) / lo[size]["time"]
+                reach = "within reach of faster line fitting" if best <= target else "out of reach of line fitting alone"
+                print(f"[floor] {size} measures: {best:.2f}× with line boxes at no cost, target {target}×: {reach}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
