@@ -397,18 +397,18 @@ def main():
         print()
         print(f"Medians of {args.repeat} runs; CPU = process CPU time (WeasyPrint) and soffice's CPU time.")
         print(f"{'measures':>8} {'pages':>5} {'WeasyPrint warm':>15} {'per page':>8} {'RSS added':>10} "
-              f"{'py heap peak':>12} {'LO pages':>8} {'LibreOffice':>11} {'ratio WP/LO':>11} {'CPU ratio':>9} "
-              f"{'line boxes':>10} {'floor':>6}")
+              f"{'py heap peak':>12} {'line boxes':>10} {'LO pages':>8} {'LibreOffice':>11} {'ratio WP/LO':>11} "
+              f"{'CPU ratio':>9} {'floor':>6}")
         for size in args.sizes:
             r = results[size]
             t = statistics.median(r["times"])
             line = (f"{size:>8} {r['pages']:>5} {t:>13.2f} s {1000 * t / r['pages']:>5.0f} ms "
-                    f"{r['rss_added'] / mib:>6.0f} MiB {r['traced_peak'] / mib:>8.0f} MiB")
+                    f"{r['rss_added'] / mib:>6.0f} MiB {r['traced_peak'] / mib:>8.0f} MiB"
+                    f" {100 * r['line_box_share']:>9.0f}%")
             if size in lo:
                 cpu = statistics.median(r["cpu_times"])
                 line += (f" {lo[size]['pages']:>8} {lo[size]['time']:>9.2f} s {t / lo[size]['time']:>10.2f}×"
-                         f" {cpu / lo[size]['cpu']:>8.2f}× {100 * r['line_box_share']:>9.0f}%"
-                         f" {floor(r) / lo[size]['time']:>5.2f}×")
+                         f" {cpu / lo[size]['cpu']:>8.2f}× {floor(r) / lo[size]['time']:>5.2f}×")
             print(line)
         print("line boxes: the share of a render spent fitting text to lines (WeasyPrint's get_next_linebox);"
               " floor: the ratio if that cost nothing.")
