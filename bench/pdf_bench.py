@@ -16,7 +16,8 @@ Targets (issue #20 "PDF speed", ratios of the medians in the same run): WeasyPri
 LibreOffice's time at 15 measures, 1.0× at 50, 1.5× at 200; under 200 MB added peak memory at 200
 measures. Each is printed with PASS or FAIL. Beside them, the floor: the ratio a render would have
 if fitting text to lines (WeasyPrint's ``get_next_linebox``, where the profile in bench/PROFILE.md
-puts most of a page's time) cost nothing -- a target under its floor needs more than faster lines.
+puts most of a page's time) cost nothing: the median time less the line boxes' share, which one more
+render after the timed ones measures. A target under its floor needs more than faster lines.
 
 WeasyPrint and LibreOffice are measured one size after the other (the machine's load changes
 over minutes); the table shows medians, and the ratio of CPU times beside the ratio of wall times.
